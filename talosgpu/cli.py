@@ -1,0 +1,117 @@
+"""The ``talosgpu`` command line: a thin shell over the library.
+
+This is the only module that imports click. Commands import the library lazily (inside the
+command body) so that ``talosgpu --help`` and ``talosgpu render`` start fast (pre-commit runs them
+on every commit). Every failure the library raises on purpose is a ``TalosGPUError``: printed as
+one line on stderr, exit 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+# ----------------------------------------------------------------------------- helpers
+def fail(message: str) -> NoReturn:
+    """Print one error line and exit 2."""
+    click.echo(f"talosgpu: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def warn(messages: Sequence[str], *, strict: bool = False) -> None:
+    """Print warnings on stderr; with ``--strict`` they are errors (exit 2)."""
+    for message in messages:
+        click.echo(f"talosgpu: warning: {message}", err=True)
+    if strict and messages:
+        fail(f"{len(messages)} warning(s) treated as errors (--strict)")
+
+
+def emit(text: str, output: str | None = None) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout when no output is given."""
+    if output in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    from talosgpu.fsio import write_atomic
+
+    write_atomic(output, text)
+
+
+def show_secrets_option(func: F) -> F:
+    return click.option(
+        "--show-secrets",
+        is_flag=True,
+        default=False,
+        help="Print secret values instead of redacting them.",
+    )(func)
+
+
+def strict_option(func: F) -> F:
+    return click.option(
+        "--strict", is_flag=True, default=False, help="Treat warnings as errors (exit 2)."
+    )(func)
+
+
+def version_option(func: F) -> F:
+    return click.option(
+        "--talos-version",
+        "talos_version",
+        metavar="X.Y",
+        default=None,
+        help="Target Talos version (overrides the intent's talosVersion).",
+    )(func)
+
+
+# ----------------------------------------------------------------------------- group
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="talosgpu", prog_name="talosgpu")
+def cli() -> None:
+    """Version-aware Talos machine-config patches for NVIDIA GPU nodes.
+
+    Typed intent in; Talos patches, containerd CRI customization, Kubernetes objects and a
+    semantic, secret-redacted diff against the live node out.
+    """
+
+
+# ----------------------------------------------------------------------------- commands
+# Each command lives below in its own section; bodies import the library lazily.
+# (keep this marker: sections are added above it)
+# ----------------------------------------------------------------------------- end commands
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning library errors into one line and exit 2."""
+    from talosgpu.errors import TalosGPUError
+
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="talosgpu")
+    except TalosGPUError as exc:
+        show = "--show-secrets" in (argv if argv is not None else sys.argv)
+        fail(_safe(str(exc), show_secrets=show))
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        click.echo("talosgpu: interrupted", err=True)
+        sys.exit(130)
+    except RecursionError:
+        fail("input is nested too deeply")
+    except Exception as exc:  # no traceback for users; TALOSGPU_DEBUG=1 re-raises
+        if os.environ.get("TALOSGPU_DEBUG"):
+            raise
+        fail(f"internal error ({type(exc).__name__}): {_safe(str(exc), show_secrets=False)}")
+
+
+def _safe(text: str, *, show_secrets: bool) -> str:
+    """One line, secrets masked unless asked for."""
+    line = " ".join(text.split())
+    if show_secrets:
+        return line
+    from talosgpu.talos.secrets import redact_text
+
+    return redact_text(line)

@@ -1,0 +1,48 @@
+"""Atomic file output: a failed run never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["write_atomic", "write_tree_atomic"]
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_tree_atomic(root: str | os.PathLike[str], files: Mapping[str, str]) -> list[Path]:
+    """Write several files under ``root``; every file is atomic on its own.
+
+    All contents are computed before this is called, so a failure in rendering never touches
+    the output directory. Returns the paths written, sorted.
+    """
+    base = Path(root)
+    written: list[Path] = []
+    for relative in sorted(files):
+        target = base / relative
+        write_atomic(target, files[relative])
+        written.append(target)
+    return written

@@ -1,0 +1,1 @@
+"""Talos machine-config knowledge: documents, strategic merge, secrets."""

@@ -1,0 +1,199 @@
+"""The one place where YAML is read and written.
+
+Reading gives plain Python data (dict, list, str, int, float, bool, None) so that every later step
+works on values, not on parser objects. The loader follows what Talos's Go decoder
+(gopkg.in/yaml.v3 / go.yaml.in/yaml/v4) makes of a document, because a diff must compare what the
+node will see:
+
+* YAML 1.2 core schema (``yes``/``on`` are strings), plus legacy ``0644`` octals: yaml.v3's
+  ``resolve.go`` keeps 1.1-style octal ints "for compatibility" (research §3, serialization note).
+* Timestamps stay strings (Go decodes them into ``string`` fields verbatim).
+* Duplicate keys are errors, as in yaml.v3.
+
+The C parser from ``ruamel.yaml.clib`` is used when installed (large live configs, fleets).
+Writing is deterministic: block style, 2-space maps, indented sequences, literal blocks for
+multi-line strings, keys in the order the caller built them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError as _RuamelYAMLError
+from ruamel.yaml.representer import SafeRepresenter
+
+from talosgpu.errors import YAMLError
+
+__all__ = [
+    "STDIN",
+    "dump",
+    "dump_all",
+    "load",
+    "load_all",
+    "read_source",
+]
+
+STDIN = "-"
+_LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
+
+
+class _TalosConstructor(SafeConstructor):
+    """SafeConstructor with Go yaml.v3's view of octals and timestamps."""
+
+    def construct_yaml_int(self, node: Any) -> int:
+        value = str(self.construct_scalar(node)).replace("_", "")
+        if _LEGACY_OCTAL.fullmatch(value) and value.lstrip("+-") != "0":
+            sign = -1 if value.startswith("-") else 1
+            return sign * int(value.lstrip("+-"), 8)
+        result: int = super().construct_yaml_int(node)
+        return result
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        return self.construct_scalar(node)
+
+    def construct_yaml_bool(self, node: Any) -> Any:
+        # The 1.2 resolver only tags true/false as bool; keep the spelling check strict.
+        return super().construct_yaml_bool(node)
+
+
+_TalosConstructor.add_constructor("tag:yaml.org,2002:int", _TalosConstructor.construct_yaml_int)
+_TalosConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _TalosConstructor.construct_yaml_timestamp
+)
+
+
+def _loader() -> YAML:
+    try:
+        import ruamel.yaml.clib  # noqa: F401  (only probing for the C parser)
+
+        yaml = YAML(typ="safe", pure=False)
+    except ImportError:  # pragma: no cover - depends on the environment
+        yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = _TalosConstructor
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+_LOADER: YAML | None = None
+
+
+def _get_loader() -> YAML:
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = _loader()
+    return _LOADER
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        # Never echo values: a duplicate key in a live config may sit under a secret.
+        dup = re.match(r'found duplicate key "([^"]*)"', problem)
+        if dup:
+            problem = f'duplicate key "{dup.group(1)}"'
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    text = " ".join(str(exc).split())
+    return text[:200] or "invalid YAML"
+
+
+def load_all(text: str, *, source: str = "<input>") -> list[Any]:
+    """Parse every document of ``text``; empty documents (``---`` alone) are dropped.
+
+    Raises :class:`~talosgpu.errors.YAMLError` naming ``source`` and the line on bad input.
+    """
+    try:
+        docs = list(_get_loader().load_all(text))
+    except (_RuamelYAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
+    except Exception as exc:  # ruamel raises assorted errors on hostile input
+        raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
+    return [doc for doc in docs if doc is not None]
+
+
+def load(text: str, *, source: str = "<input>") -> Any:
+    """Parse a single-document YAML text (``None`` when empty)."""
+    docs = load_all(text, source=source)
+    if len(docs) > 1:
+        raise YAMLError(f"expected one YAML document, found {len(docs)}", file=source)
+    return docs[0] if docs else None
+
+
+def read_source(path: str | Path) -> tuple[str, str]:
+    """Read a file (``-`` = standard input) and return ``(text, display_name)``."""
+    if str(path) == STDIN:
+        return sys.stdin.read(), "<stdin>"
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise YAMLError("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise YAMLError("is a directory, expected a file", file=str(path)) from None
+    except OSError as exc:
+        raise YAMLError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    try:
+        return data.decode("utf-8-sig"), str(path)
+    except UnicodeDecodeError:
+        raise YAMLError("not UTF-8 text", file=str(path)) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+_YAML11_SCALARS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"})
+
+
+class _Representer(SafeRepresenter):
+    def represent_str(self, data: str) -> Any:
+        if data.lower() in _YAML11_SCALARS:
+            # YAML 1.1 readers (and yaml.v3 for bool fields) would read these as bool/null.
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+        if "\n" in data:
+            # Literal blocks keep TOML and scripts readable in patches (and in diffs of them).
+            # Trailing spaces before a newline cannot be represented literally; fall back.
+            if not any(line != line.rstrip() for line in data.split("\n")):
+                return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+        return super().represent_str(data)
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+
+
+def _dumper() -> YAML:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Representer = _Representer
+    yaml.default_flow_style = False
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.allow_unicode = True
+    return yaml
+
+
+def dump_all(docs: Iterable[Any]) -> str:
+    """Serialise documents as a multi-document YAML stream (``---`` between documents)."""
+    docs = list(docs)
+    if not docs:
+        return ""
+    buf = io.StringIO()
+    yaml = _dumper()
+    if len(docs) == 1:
+        yaml.dump(docs[0], buf)
+    else:
+        yaml.explicit_start = True
+        yaml.dump_all(docs, buf)
+    return buf.getvalue()
+
+
+def dump(doc: Any) -> str:
+    """Serialise one document."""
+    return dump_all([doc])

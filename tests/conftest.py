@@ -1,0 +1,65 @@
+"""Shared test fixtures.
+
+* ``shared`` — the steering repo's ``../shared`` folder (upstream conformance data). Tests that
+  need it call :func:`shared_path`, which skips with a clear reason when it is absent.
+* ``golden`` — compare text with ``tests/golden/...``; ``--update-golden`` rewrites the files and
+  then fails the run, so an update can never pass silently.
+* ``run_cli`` — run the real CLI in-process (click's runner, exceptions not swallowed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+SHARED = Path(os.environ.get("TALOSGPU_SHARED", ROOT.parent / "shared")).resolve()
+
+
+def shared_path(*parts: str) -> Path:
+    """Path under ``../shared``; skips the test when that data is not available."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"upstream conformance data not available: {path} (needs ../shared beside the repo)")
+    return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files from current output (the run then fails on purpose)",
+    )
+
+
+_UPDATED: list[str] = []
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``golden(relative_path, text)`` asserts ``text`` equals the golden file."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(relative: str, text: str) -> None:
+        path = GOLDEN / relative
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+                _UPDATED.append(relative)
+            pytest.fail(f"golden file written: {relative} (re-run without --update-golden)")
+        assert path.exists(), f"missing golden file {relative}: run pytest --update-golden"
+        assert text == path.read_text(encoding="utf-8"), f"output differs from golden {relative}"
+
+    return check
+
+
+def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config) -> None:
+    if _UPDATED:
+        tr = terminalreporter
+        tr.write_line(f"golden files rewritten: {len(_UPDATED)}")  # type: ignore[attr-defined]
