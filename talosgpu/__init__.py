@@ -15,6 +15,19 @@ __version__ = "0.1.0.dev0"
 _EXPORTS: dict[str, str] = {
     "TalosGPUError": "talosgpu.errors",
     "TalosVersion": "talosgpu.versions",
+    # render / profiles / schema (talosgpu render, profiles, schema)
+    "Intent": "talosgpu.intent.models",
+    "load_intent": "talosgpu.intent.load",
+    "load_intent_text": "talosgpu.intent.load",
+    "Plan": "talosgpu.plan",
+    "resolve": "talosgpu.plan",
+    "Rendered": "talosgpu.render.base",
+    "render": "talosgpu.api",
+    "output_files": "talosgpu.api",
+    "intent_schema": "talosgpu.api",
+    "list_profiles": "talosgpu.profiles",
+    "load_profile": "talosgpu.profiles",
+    "profile_text": "talosgpu.profiles",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -34,5 +47,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from talosgpu.api import intent_schema, output_files, render
+    from talosgpu.intent.load import load_intent, load_intent_text
+    from talosgpu.intent.models import Intent
+    from talosgpu.plan import Plan, resolve
+    from talosgpu.profiles import list_profiles, load_profile, profile_text
+    from talosgpu.render.base import Rendered
     from talosgpu.errors import TalosGPUError
     from talosgpu.versions import TalosVersion

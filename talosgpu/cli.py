@@ -83,6 +83,104 @@ def cli() -> None:
 
 # ----------------------------------------------------------------------------- commands
 # Each command lives below in its own section; bodies import the library lazily.
+# --- render / profiles / schema ----------------------------------------------------------
+@cli.command()
+@click.argument("intent", required=False, metavar="[INTENT]")
+@click.option("--profile", "-P", metavar="NAME", help="Render a bundled profile instead of a file.")
+@version_option
+@click.option(
+    "--from-version",
+    metavar="X.Y",
+    help="With a 1.14+ target: also delete the deprecated fields a node of this version carries.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write the patch to FILE (atomically).")
+@click.option(
+    "--output-dir",
+    metavar="DIR",
+    help="Write patch.yaml, the CRI part, schematic.yaml, manifests.yaml and plan.json to DIR.",
+)
+@click.option("--explain", is_flag=True, help="Print the plan's choices and reasons instead.")
+@click.option(
+    "--manifests", "manifests_only", is_flag=True, help="Print the Kubernetes manifests instead."
+)
+@strict_option
+def render(
+    intent: str | None,
+    profile: str | None,
+    talos_version: str | None,
+    from_version: str | None,
+    output: str | None,
+    output_dir: str | None,
+    explain: bool,
+    manifests_only: bool,
+    strict: bool,
+) -> None:
+    """Render the Talos patch for INTENT (a file, - for stdin) or --profile NAME."""
+    from talosgpu import api
+
+    rendered = api.render(
+        intent, profile=profile, talos_version=talos_version, from_version=from_version
+    )
+    warn(rendered.warnings, strict=strict)
+    if explain:
+        emit(_explain_text(rendered), output)
+        return
+    if manifests_only:
+        files = api.output_files(rendered)
+        if "manifests.yaml" not in files:
+            fail("manifests are not available in this build")
+        emit(files["manifests.yaml"], output)
+        return
+    if output_dir:
+        from talosgpu.fsio import write_tree_atomic
+
+        written = write_tree_atomic(output_dir, api.output_files(rendered))
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+        return
+    emit(rendered.patch_text, output)
+
+
+def _explain_text(rendered: Any) -> str:
+    plan = rendered.plan
+    lines = [f"Talos {plan.version}: runtime mode {plan.mode}"]
+    lines += [f"- {d.summary}\n    why: {d.reason}" for d in plan.decisions]
+    lines += [f"! {w}" for w in rendered.warnings]
+    return "\n".join(lines) + "\n"
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def profiles(ctx: click.Context) -> None:
+    """List the bundled profiles (``profiles show NAME`` prints one)."""
+    if ctx.invoked_subcommand is None:
+        from talosgpu.profiles import list_profiles, load_profile
+
+        for name in list_profiles():
+            description = load_profile(name).description or ""
+            click.echo(f"{name:<20} {description}")
+
+
+@profiles.command("show")
+@click.argument("name")
+def profiles_show(name: str) -> None:
+    """Print the intent YAML of profile NAME."""
+    from talosgpu.profiles import profile_text
+
+    emit(profile_text(name))
+
+
+@cli.command()
+@click.option("-o", "--output", metavar="FILE", help="Write the schema to FILE.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the intent format."""
+    import json
+
+    from talosgpu.api import intent_schema
+
+    emit(json.dumps(intent_schema(), indent=2, sort_keys=True) + "\n", output)
+
+
 # (keep this marker: sections are added above it)
 # ----------------------------------------------------------------------------- end commands
 

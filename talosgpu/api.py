@@ -1,0 +1,116 @@
+"""The Python twins of the CLI commands: plain functions returning typed results.
+
+``talosgpu render`` is :func:`render`, ``talosgpu profiles`` is :func:`list_profiles` /
+:func:`profile_text`, ``talosgpu schema`` is :func:`intent_schema`. Other commands' twins live in
+their own modules and are re-exported from ``talosgpu/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from talosgpu.errors import TalosGPUError
+from talosgpu.intent.models import Intent
+from talosgpu.render.base import Rendered
+from talosgpu.versions import TalosVersion
+
+__all__ = ["intent_schema", "load", "output_files", "render"]
+
+
+def load(
+    intent: Intent | str | Path | None = None, *, profile: str | None = None
+) -> tuple[Intent, str]:
+    """Resolve what to render: an Intent, an intent file (``-`` = stdin) or a bundled profile.
+
+    Returns the intent and a label naming where it came from (used in messages and headers).
+    """
+    from talosgpu.intent.load import load_intent
+    from talosgpu.profiles import load_profile
+
+    if isinstance(intent, Intent):
+        if profile:
+            raise TalosGPUError("give an intent or a profile, not both")
+        return intent, "intent"
+    if intent is not None and profile:
+        raise TalosGPUError("give an intent file or --profile, not both")
+    if intent is not None:
+        return load_intent(intent), "<stdin>" if str(intent) == "-" else Path(intent).name
+    if profile:
+        return load_profile(profile), f"profile {profile}"
+    raise TalosGPUError("nothing to render: give an intent file or --profile NAME")
+
+
+def render(
+    intent: Intent | str | Path | None = None,
+    *,
+    profile: str | None = None,
+    talos_version: str | TalosVersion | None = None,
+    from_version: str | TalosVersion | None = None,
+) -> Rendered:
+    """Render the Talos patch (and CRI part) for an intent or a bundled profile.
+
+    ``from_version`` (with a 1.14+ target) adds the moves that delete the deprecated v1alpha1
+    fields a ``from_version`` node carries, so nothing is left set twice.
+    """
+    from talosgpu.plan import resolve
+    from talosgpu.render import render_plan
+
+    loaded, label = load(intent, profile=profile)
+    plan = resolve(loaded, talos_version)
+    rendered = render_plan(plan, source=label)
+    if from_version is not None:
+        from talosgpu.render.upgrade import add_upgrade_moves
+
+        rendered = add_upgrade_moves(rendered, from_version=TalosVersion.parse(from_version))
+    return rendered
+
+
+def output_files(rendered: Rendered) -> dict[str, str]:
+    """The files ``render --output-dir`` writes for one node, by relative name."""
+    from talosgpu.plan import plan_summary
+
+    files = {"patch.yaml": rendered.patch_text}
+    if rendered.cri_toml is not None:
+        name = "cri-customization.toml" if rendered.plan.version.gpu_documents else "20-customization.part"
+        files[name] = rendered.cri_toml
+    files["plan.json"] = json.dumps(plan_summary(rendered.plan), indent=2, sort_keys=True) + "\n"
+    for name, text in _extra_outputs(rendered).items():
+        files[name] = text
+    return files
+
+
+def _extra_outputs(rendered: Rendered) -> dict[str, str]:
+    """Schematic and manifests, when those modules are available for the plan."""
+    out: dict[str, str] = {}
+    try:
+        from talosgpu.knowledge.schematic import build_schematic
+    except ImportError:  # pragma: no cover - module family not installed
+        return out
+    plan = rendered.plan
+    gpu = plan.intent.gpu
+    schematic = build_schematic(
+        talos_version=plan.version,
+        flavour=gpu.driver.flavour,
+        branch=gpu.driver.branch,
+        fabric_manager=gpu.fabric_manager,
+        extra_kernel_args=tuple(plan.intent.extra_kernel_args),
+    )
+    out["schematic.yaml"] = schematic.yaml
+    try:
+        from talosgpu.k8s import render_manifests
+    except ImportError:
+        return out
+    out["manifests.yaml"] = render_manifests(plan)
+    return out
+
+
+def intent_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the intent format, generated from the models."""
+    schema = Intent.model_json_schema(by_alias=True, mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://talosgpu.dev/schemas/intent.schema.json",
+        **schema,
+    }

@@ -1,0 +1,105 @@
+"""Loading intents: YAML text → validated :class:`Intent`, errors naming file and YAML path.
+
+An intent may name a bundled ``profile``; the intent is then laid over the profile with one rule
+(documented in the README): mappings merge key by key, every other value (scalars and lists)
+replaces the profile's, and ``null`` removes the profile's value so the default applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from talosgpu import yamlio
+from talosgpu.errors import IntentError, format_yaml_path
+from talosgpu.intent.models import Intent
+
+__all__ = ["intent_from_data", "load_intent", "load_intent_text", "overlay"]
+
+
+def overlay(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Lay ``override`` over ``base``: maps merge, everything else replaces, None deletes."""
+    result: dict[str, Any] = dict(base)
+    for key, value in override.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = overlay(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message
+
+
+def _path(loc: tuple[Any, ...]) -> list[str | int]:
+    # Drop pydantic's internal markers (e.g. function-after[...]); keep keys and indexes.
+    parts = [part for part in loc if isinstance(part, int) or "[" not in str(part)]
+    # Union members show up as trailing type names ("str", "int"): not part of the YAML path.
+    while parts and parts[-1] in _UNION_TAGS:
+        parts.pop()
+    return parts
+
+
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "none"})
+
+
+def intent_from_data(data: Any, *, source: str, profile_data: Mapping[str, Any] | None = None) -> Intent:
+    """Validate already-parsed data; ``profile_data`` is the named profile (already loaded)."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise IntentError("an intent must be a YAML mapping", file=source, path=".")
+    merged: Mapping[str, Any] = data
+    if profile_data is not None:
+        merged = overlay(profile_data, {k: v for k, v in data.items() if k != "profile"})
+        merged = {**merged, "profile": data.get("profile")}
+    try:
+        return Intent.model_validate(dict(merged))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        count = exc.error_count()
+        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        raise IntentError(
+            _describe(first) + more, file=source, path=format_yaml_path(_path(first["loc"]))
+        ) from None
+
+
+def load_intent_text(text: str, *, source: str = "<intent>") -> Intent:
+    """Parse and validate intent YAML, resolving a named ``profile``."""
+    docs = yamlio.load_all(text, source=source)
+    if len(docs) > 1:
+        raise IntentError(
+            f"expected one intent document, found {len(docs)} (use an inventory for fleets)",
+            file=source,
+        )
+    data = docs[0] if docs else {}
+    profile_data = None
+    if isinstance(data, Mapping) and data.get("profile") is not None:
+        from talosgpu.profiles import profile_data as _profile_data
+
+        name = data["profile"]
+        if not isinstance(name, str):
+            raise IntentError("profile must be a name", file=source, path=".profile")
+        profile_data = _profile_data(name, referenced_from=source)
+    return intent_from_data(data, source=source, profile_data=profile_data)
+
+
+def load_intent(path: str | Path) -> Intent:
+    """Read an intent file (``-`` = stdin) and validate it."""
+    text, source = yamlio.read_source(path)
+    return load_intent_text(text, source=source)

@@ -1,0 +1,268 @@
+"""The intent format: what a user wants for one NVIDIA GPU node, independent of Talos version.
+
+Strict (``extra="forbid"``) and frozen pydantic models; YAML keys are camelCase like Talos and
+Kubernetes. Syntax rules follow Talos and Kubernetes (see ``intent/rules.py``); semantic rules
+that depend on the Talos version (what the release can do, what it no longer needs) live in
+``plan.py``. The JSON Schema of this format is generated from these models (``talosgpu schema``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from talosgpu.intent import rules
+
+__all__ = [
+    "DriverSpec",
+    "GPUSpec",
+    "Intent",
+    "KernelModule",
+    "NodeSpec",
+    "RuntimeSpec",
+    "SharingSpec",
+    "TimeSlicing",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=False,
+        str_strip_whitespace=False,
+    )
+
+
+ModuleName = Annotated[str, AfterValidator(rules.check_module_name)]
+UdevRule = Annotated[str, AfterValidator(rules.check_udev_rule)]
+CDIDir = Annotated[str, AfterValidator(rules.check_cdi_dir)]
+
+
+class DriverSpec(_Model):
+    flavour: Literal["open", "proprietary"] = Field(
+        default="open",
+        description="Kernel modules: 'open' (nvidia-open-gpu-kernel-modules, Turing or newer) "
+        "or 'proprietary' (nonfree-kmod-nvidia, needed for Maxwell/Pascal/Volta).",
+    )
+    branch: Literal["lts", "production"] = Field(
+        default="lts",
+        description="Driver branch of the Talos NVIDIA extensions (-lts / -production, Talos 1.8+).",
+    )
+
+
+class GPUSpec(_Model):
+    vendor: Literal["nvidia"] = Field(default="nvidia", description="GPU vendor (only NVIDIA).")
+    model: str | None = Field(
+        default=None,
+        description="Marketing name, e.g. 'Quadro P2000' or 'RTX 2070 Super'; used for "
+        "hardware compatibility checks.",
+    )
+    pci_id: str | None = Field(
+        default=None,
+        pattern=r"^(?i:10de):[0-9a-fA-F]{4}$",
+        description="PCI vendor:device id, e.g. '10de:1c30' (from lspci -nn).",
+    )
+    count: int = Field(default=1, ge=0, le=64, description="Physical GPUs in the node.")
+    driver: DriverSpec = Field(default_factory=DriverSpec, description="Driver flavour and branch.")
+    fabric_manager: bool = Field(
+        default=False, description="Install the NVIDIA fabric manager (HGX / NVSwitch systems)."
+    )
+
+
+class KernelModule(_Model):
+    name: ModuleName = Field(description="Kernel module name, e.g. 'nvidia_uvm'.")
+    parameters: tuple[str, ...] = Field(
+        default=(),
+        description="Module parameters such as 'NVreg_OpenRmEnableUnsupportedGpus=1'. Talos only "
+        "applies them when the module is first loaded (i.e. after a reboot).",
+    )
+
+    @field_validator("parameters")
+    @classmethod
+    def _params(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for param in value:
+            rules.check_module_parameter(param)
+        return value
+
+
+class NodeSpec(_Model):
+    name: str | None = Field(default=None, description="Node (host) name, e.g. 'talos05'.")
+    address: str | None = Field(
+        default=None, description="Talos API address used by diff/apply (--node), e.g. '192.168.1.194'."
+    )
+    role: Literal["worker", "controlplane"] = Field(
+        default="worker", description="Talos machine type of the node."
+    )
+    arch: Literal["amd64", "arm64"] = Field(default="amd64", description="CPU architecture.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else rules.check_dns_name(value, what="node name")
+
+
+class RuntimeSpec(_Model):
+    mode: Literal["auto", "cdi", "legacy", "operator", "none"] = Field(
+        default="auto",
+        description="How containers get the GPU: 'cdi' (nvidia-cdi runtime + CDI specs), 'legacy' "
+        "(the extension's nvidia runtime), 'operator' (NVIDIA GPU Operator with native CDI, Talos "
+        "1.13+), 'none' (no containerd changes), 'auto' (talosgpu picks for the Talos version).",
+    )
+    default_runtime: str | None = Field(
+        default=None,
+        description="Make this runtime containerd's default for every pod on the node (e.g. "
+        "'nvidia-cdi'). Leave unset to select GPU pods with a RuntimeClass instead.",
+    )
+    cdi_spec_dirs: tuple[CDIDir, ...] | None = Field(
+        default=None,
+        description="Directories containerd reads CDI specs from. Must be writable on Talos "
+        "(/etc is read-only): use /var/... or /run/.... Default depends on the Talos version.",
+    )
+    hook_paths: Literal["auto", "real-binaries", "usr-bin", "unchanged"] = Field(
+        default="auto",
+        description="Rewrite CDI hook paths: 'real-binaries' (*.real, Talos 1.8-1.12 extension "
+        "wrapper), 'usr-bin' (Talos 1.13+ symlinks), 'unchanged', or 'auto' (by version).",
+    )
+    extra_cri_toml: str | None = Field(
+        default=None,
+        description="More containerd CRI settings (TOML) to merge into the same customization "
+        "part; a key that contradicts talosgpu's own settings is an error.",
+    )
+    bpf_jit_harden: Literal["auto", "set", "leave"] = Field(
+        default="auto",
+        description="Set net.core.bpf_jit_harden=1 (the legacy runtime's eBPF device-filter "
+        "workaround): 'set', 'leave' (keep Talos's KSPP default 2), or 'auto' (legacy runtime on "
+        "releases whose guide documents it).",
+    )
+
+
+class TimeSlicing(_Model):
+    replicas: int = Field(ge=2, le=64, description="Advertise each GPU as this many resources.")
+    rename_by_default: bool = Field(
+        default=False, description="Advertise shared GPUs as nvidia.com/gpu.shared."
+    )
+    fail_requests_greater_than_one: bool = Field(
+        default=True, description="Reject pods asking for more than one shared GPU (recommended)."
+    )
+
+
+class SharingSpec(_Model):
+    strategy: Literal["none", "time-slicing", "mps"] = Field(
+        default="none", description="GPU sharing method of the NVIDIA device plugin."
+    )
+    replicas: int | None = Field(
+        default=None, ge=2, le=64, description="Replicas per GPU for time-slicing or MPS (>= 2)."
+    )
+    rename_by_default: bool = Field(
+        default=False, description="Advertise shared GPUs as nvidia.com/gpu.shared."
+    )
+    fail_requests_greater_than_one: bool = Field(
+        default=True, description="Reject pods asking for more than one shared GPU (recommended)."
+    )
+
+    @model_validator(mode="after")
+    def _replicas(self) -> SharingSpec:
+        if self.strategy != "none" and self.replicas is None:
+            raise ValueError(f"sharing strategy {self.strategy!r} needs replicas (>= 2)")
+        if self.strategy == "none" and self.replicas is not None:
+            raise ValueError("replicas given but sharing strategy is 'none'")
+        return self
+
+
+Workload = Literal["compute", "graphics", "video", "display"]
+
+
+class Intent(_Model):
+    """One GPU node's intent. Every field is optional except what a profile cannot guess."""
+
+    api_version: Literal["talosgpu.dev/v1alpha1"] = Field(
+        default="talosgpu.dev/v1alpha1", description="Intent format version."
+    )
+    kind: Literal["GPUNode"] = Field(default="GPUNode", description="Document kind.")
+    profile: str | None = Field(
+        default=None,
+        description="Start from this bundled profile; fields set here override it (maps merge "
+        "key by key, everything else replaces).",
+    )
+    description: str | None = Field(default=None, description="Free text for humans.")
+    talos_version: str | None = Field(
+        default=None, description="Talos version of the node, e.g. '1.11' or 'v1.11.1'."
+    )
+    node: NodeSpec = Field(default_factory=NodeSpec, description="Which node this is.")
+    gpu: GPUSpec = Field(default_factory=GPUSpec, description="The GPU hardware and driver.")
+    kernel_modules: tuple[KernelModule, ...] | None = Field(
+        default=None,
+        description="Kernel modules to load, in order. Default: nvidia, nvidia_uvm, nvidia_drm, "
+        "nvidia_modeset.",
+    )
+    udev_rules: tuple[UdevRule, ...] = Field(
+        default=(), description="udev rules (one line each), e.g. DRM render node permissions."
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Kubernetes node labels.")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Kubernetes node annotations."
+    )
+    taints: dict[str, str] = Field(
+        default_factory=dict,
+        description="Kubernetes node taints as key: 'value:Effect' or key: 'Effect' (Talos form).",
+    )
+    sysctls: dict[str, str | int] = Field(
+        default_factory=dict, description="Kernel sysctls (written as strings, as Talos types them)."
+    )
+    runtime: RuntimeSpec = Field(default_factory=RuntimeSpec, description="Container runtime setup.")
+    sharing: SharingSpec = Field(default_factory=SharingSpec, description="Device-plugin GPU sharing.")
+    workloads: tuple[Workload, ...] = Field(
+        default=("compute",),
+        description="What pods do with the GPU; decides NVIDIA_DRIVER_CAPABILITIES and the "
+        "verification workloads (compute, graphics, video, display).",
+    )
+    extra_kernel_args: tuple[str, ...] = Field(
+        default=(), description="Extra kernel arguments for the Image Factory schematic."
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        return rules.check_labels(value)
+
+    @field_validator("annotations")
+    @classmethod
+    def _annotations(cls, value: dict[str, str]) -> dict[str, str]:
+        return rules.check_annotations(value)
+
+    @field_validator("taints")
+    @classmethod
+    def _taints(cls, value: dict[str, str]) -> dict[str, str]:
+        return rules.check_taints(value)
+
+    @field_validator("sysctls")
+    @classmethod
+    def _sysctls(cls, value: dict[str, str | int]) -> dict[str, str | int]:
+        return rules.check_sysctls(value)
+
+    @field_validator("talos_version", mode="before")
+    @classmethod
+    def _version(cls, value: object) -> object:
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            # YAML reads 1.10 as the float 1.1: refuse rather than guess.
+            raise ValueError(f"write the Talos version as a quoted string, e.g. '{value}' (YAML reads 1.10 as the number 1.1)")
+        if isinstance(value, str):
+            from talosgpu.errors import VersionError
+            from talosgpu.versions import TalosVersion
+
+            try:
+                TalosVersion.parse(value)
+            except VersionError as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("workloads")
+    @classmethod
+    def _workloads(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("workloads must not repeat")
+        return value

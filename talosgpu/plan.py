@@ -1,0 +1,304 @@
+"""Intent + Talos version → Plan: every version-dependent choice, made once, with its reason.
+
+Renderers only translate a Plan into documents; they never look at the version again except to
+pick the document shape (v1alpha1 fields vs 1.14 documents). Each choice is recorded as a
+:class:`Decision` (shown by ``talosgpu render --explain`` and in the patch header).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from talosgpu.errors import RenderError
+from talosgpu.intent.models import Intent
+from talosgpu.versions import TalosVersion
+
+__all__ = ["DEFAULT_MODULES", "CRIPlan", "Decision", "Module", "Plan", "resolve"]
+
+DEFAULT_MODULES = ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
+GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
+# The toolkit extension's runtime binaries (extensions repo nvidia-gpu/nvidia-container-toolkit,
+# 10-nvidia-container-runtime.part: BinaryName = "/usr/local/bin/nvidia-container-runtime").
+LEGACY_BINARY = "/usr/local/bin/nvidia-container-runtime"
+CDI_BINARY = "/usr/local/bin/nvidia-container-runtime.cdi"
+
+Mode = Literal["cdi", "legacy", "operator", "none"]
+HookStrategy = Literal["real-binaries", "usr-bin", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One choice the plan made, and why (cites the upstream fact it relies on)."""
+
+    id: str
+    summary: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    name: str
+    parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CRIPlan:
+    """What goes into the containerd CRI customization part (or CRICustomizationConfig)."""
+
+    table: str
+    enable_cdi: bool | None
+    cdi_spec_dirs: tuple[str, ...]
+    runtimes: tuple[tuple[str, str], ...]  # (runtime name, BinaryName)
+    default_runtime: str | None
+    extra_toml: str | None
+
+    @property
+    def empty(self) -> bool:
+        return (
+            self.enable_cdi is None
+            and not self.cdi_spec_dirs
+            and not self.runtimes
+            and self.default_runtime is None
+            and not self.extra_toml
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    intent: Intent
+    version: TalosVersion
+    mode: Mode
+    modules: tuple[Module, ...]
+    udev_rules: tuple[str, ...]
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    taints: dict[str, str]
+    sysctls: dict[str, str]
+    cri: CRIPlan
+    keep_dirs: tuple[str, ...]
+    hook_strategy: HookStrategy
+    runtime_classes: tuple[str, ...]
+    decisions: tuple[Decision, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def uses_device_plugin(self) -> bool:
+        return self.mode in ("cdi", "legacy")
+
+
+def _choose_mode(intent: Intent, v: TalosVersion, out: list[Decision], warnings: list[str]) -> Mode:
+    asked = intent.runtime.mode
+    if asked == "operator" and not v.native_cdi:
+        warnings.append(
+            f"runtime mode 'operator' needs Talos 1.13+ (native CDI, GPU Operator with driver and "
+            f"toolkit disabled); Talos {v} gets the mode talosgpu picks instead"
+        )
+        asked = "auto"
+    if asked != "auto":
+        out.append(Decision("runtime-mode", f"runtime mode: {asked}", "set in the intent"))
+        return asked
+    if v.native_cdi:
+        mode: Mode = "operator"
+        why = "Talos 1.13+ enables CDI in its base CRI part and the official guide uses the GPU Operator with driver and toolkit disabled (docs v1.13 nvidia-gpu)"
+    elif v.ebpf_device_filter_window or v.hooks_need_real_binaries:
+        mode = "cdi"
+        why = "the legacy runtime's eBPF device filter fails on kernel 6.12 (libnvidia-container#176); CDI avoids it"
+        if not v.ebpf_device_filter_window:
+            why = f"toolkit {v.facts.toolkit} on Talos {v} resolves to CDI hooks; an explicit CDI runtime is the predictable path"
+    else:
+        mode = "legacy"
+        why = f"Talos {v} predates CDI hooks (toolkit {v.facts.toolkit}); the guide uses the legacy nvidia runtime"
+    out.append(Decision("runtime-mode", f"runtime mode: {mode}", why))
+    return mode
+
+
+def _hooks(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]) -> HookStrategy:
+    asked = intent.runtime.hook_paths
+    if mode != "cdi":
+        return "unchanged"
+    if asked == "real-binaries" and v.hook_era == "usr-bin":
+        warnings.append(
+            f"hookPaths 'real-binaries' does not apply to Talos {v}: the extension wrapper and its "
+            "*.real binaries are gone (talos#13022); using 'usr-bin'"
+        )
+        asked = "usr-bin"
+    if asked == "auto" and v.hooks_need_real_binaries:
+        asked = "real-binaries"
+    if asked == "real-binaries":
+        reason = (
+            "the Talos extension's nvidia-container-runtime-wrapper dispatches on argv[0] and "
+            "rejects nvidia-cdi-hook (seed 004; extensions wrapper, Talos 1.8-1.12)"
+        )
+        out.append(Decision("hook-paths", "CDI hook paths → *.real binaries", reason))
+        return "real-binaries"
+    if asked == "auto":
+        return "unchanged"
+    return asked
+
+
+def _modules(intent: Intent, warnings: list[str]) -> tuple[Module, ...]:
+    if intent.kernel_modules is None:
+        return tuple(Module(name) for name in DEFAULT_MODULES)
+    modules = tuple(Module(m.name, tuple(m.parameters)) for m in intent.kernel_modules)
+    names = [m.name for m in modules]
+    if len(set(names)) != len(names):
+        raise RenderError("a kernel module is listed twice", path=".kernelModules")
+    missing = [n for n in DEFAULT_MODULES if n not in names]
+    if "nvidia" in names and missing:
+        warnings.append(f"kernel modules {', '.join(missing)} are not loaded; CUDA needs nvidia_uvm")
+    if "nvidia" in names and names.index("nvidia") != 0:
+        warnings.append("load 'nvidia' before the other NVIDIA modules (they depend on it)")
+    return modules
+
+
+def _cri(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]) -> CRIPlan:
+    rt = intent.runtime
+    runtimes: list[tuple[str, str]] = []
+    enable_cdi: bool | None = None
+    dirs: tuple[str, ...] = ()
+    default = rt.default_runtime
+    if mode == "cdi":
+        runtimes.append(("nvidia-cdi", CDI_BINARY))
+        if not v.cdi_enabled_by_default:
+            enable_cdi = True
+            dirs = tuple(rt.cdi_spec_dirs or ("/var/cdi", "/var/run/cdi"))
+            out.append(
+                Decision(
+                    "cdi",
+                    f"enable CDI in containerd, spec dirs {', '.join(dirs)}",
+                    f"Talos {v}'s base CRI part does not enable CDI; /etc is read-only, so the "
+                    "spec dirs are under /var (Talos docs v1.12 containerd)",
+                )
+            )
+        elif rt.cdi_spec_dirs:
+            dirs = tuple(d for d in rt.cdi_spec_dirs if d not in v.facts.cdi_default_spec_dirs)
+            warnings.append(
+                f"Talos {v} already reads CDI specs from {', '.join(v.facts.cdi_default_spec_dirs)}; "
+                "extra dirs are appended to that list (TOML arrays concatenate across parts)"
+            )
+    elif rt.cdi_spec_dirs:
+        warnings.append(f"cdiSpecDirs ignored: runtime mode {mode!r} does not use talosgpu's CDI runtime")
+    if default is not None:
+        known = {name for name, _ in runtimes} | ({"nvidia"} if mode in ("legacy", "cdi") else set())
+        if mode == "operator" and default == "nvidia":
+            known.add("nvidia")
+        if default not in known | {"runc"}:
+            raise RenderError(
+                f"default runtime {default!r} is not defined for runtime mode {mode!r} "
+                f"(known: {', '.join(sorted(known | {'runc'}))})",
+                path=".runtime.defaultRuntime",
+            )
+        if default == "nvidia":
+            warnings.append(
+                "defaultRuntime 'nvidia' makes every pod on the node use the legacy NVIDIA runtime; "
+                "prefer runtimeClassName: nvidia on GPU pods"
+            )
+    if mode == "operator" and (rt.cdi_spec_dirs or runtimes):
+        warnings.append("runtime mode 'operator': the GPU Operator manages runtimes; CRI extras ignored")
+    return CRIPlan(
+        table=v.cri_runtime_table,
+        enable_cdi=enable_cdi,
+        cdi_spec_dirs=dirs,
+        runtimes=tuple(runtimes),
+        default_runtime=default,
+        extra_toml=rt.extra_cri_toml,
+    )
+
+
+def _sysctls(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]) -> dict[str, str]:
+    sysctls = {k: str(val) for k, val in intent.sysctls.items()}
+    choice = intent.runtime.bpf_jit_harden
+    wanted = choice == "set" or (choice == "auto" and mode == "legacy" and v.bpf_jit_harden_documented)
+    key = "net.core.bpf_jit_harden"
+    if wanted and key not in sysctls:
+        sysctls[key] = "1"
+        out.append(
+            Decision(
+                "bpf-jit-harden",
+                "sysctl net.core.bpf_jit_harden=1",
+                "the legacy runtime rewrites the cgroup eBPF device filter, which fails under "
+                "KSPP's bpf_jit_harden=2 (libnvidia-container#176; Talos guide <= 1.12)",
+            )
+        )
+        if not v.bpf_jit_harden_documented:
+            warnings.append(f"bpf_jit_harden=1 weakens KSPP hardening and is not needed on Talos {v}")
+    if mode == "legacy" and v.ebpf_device_filter_window:
+        warnings.append(
+            f"Talos {v} runs kernel {v.facts.kernel}: the legacy runtime can fail with 'unable to "
+            "generate new device filter program'; runtime mode 'cdi' avoids it"
+        )
+    if mode == "legacy" and v.native_cdi:
+        warnings.append(
+            f"Talos {v} switched to CDI: the official guide uses the GPU Operator; remove the "
+            "nvidia-device-plugin chart and the nvidia RuntimeClass before upgrading"
+        )
+    return sysctls
+
+
+def resolve(intent: Intent, version: TalosVersion | str | None = None) -> Plan:
+    """Make every version-dependent choice for ``intent`` on ``version``."""
+    from talosgpu.versions import DEFAULT_VERSION
+
+    v = TalosVersion.parse(version or intent.talos_version or DEFAULT_VERSION)
+    decisions: list[Decision] = []
+    warnings: list[str] = list(v.warnings)
+    if version is None and intent.talos_version is None:
+        warnings.append(f"no talosVersion given; rendering for Talos {v}")
+    mode = _choose_mode(intent, v, decisions, warnings)
+    hooks = _hooks(intent, v, mode, decisions, warnings)
+    cri = _cri(intent, v, mode, decisions, warnings)
+    labels = dict(intent.labels)
+    if mode in ("cdi", "legacy") and GPU_PRESENT_LABEL not in labels:
+        labels[GPU_PRESENT_LABEL] = "true"
+        decisions.append(
+            Decision(
+                "gpu-present-label",
+                f"node label {GPU_PRESENT_LABEL}=true",
+                "the NVIDIA device plugin (>= 0.15) only schedules on nodes with this label "
+                "unless NFD/GFD set it",
+            )
+        )
+    if intent.taints and intent.node.role == "worker":
+        warnings.append(
+            "node taints on a worker are applied when the node registers; NodeRestriction stops "
+            "the kubelet changing its own taints later (taint existing nodes with kubectl)"
+        )
+    keep_dirs: tuple[str, ...] = ()
+    if cri.cdi_spec_dirs and not v.gpu_documents:
+        keep_dirs = tuple(d for d in cri.cdi_spec_dirs if d.startswith("/var/"))
+    runtime_classes: tuple[str, ...] = ()
+    if mode == "legacy":
+        runtime_classes = ("nvidia",)
+    elif mode == "cdi":
+        runtime_classes = ("nvidia-cdi",)
+    modules = _modules(intent, warnings)
+    sysctls = _sysctls(intent, v, mode, decisions, warnings)
+    return Plan(
+        intent=intent,
+        version=v,
+        mode=mode,
+        modules=modules,
+        udev_rules=tuple(intent.udev_rules),
+        labels=labels,
+        annotations=dict(intent.annotations),
+        taints=dict(intent.taints),
+        sysctls=sysctls,
+        cri=cri,
+        keep_dirs=keep_dirs,
+        hook_strategy=hooks,
+        runtime_classes=runtime_classes,
+        decisions=tuple(decisions),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def plan_summary(plan: Plan) -> dict[str, Any]:
+    """A JSON-friendly view of the plan (for ``render --explain --output json``)."""
+    return {
+        "talosVersion": str(plan.version),
+        "mode": plan.mode,
+        "hookStrategy": plan.hook_strategy,
+        "decisions": [{"id": d.id, "summary": d.summary, "reason": d.reason} for d in plan.decisions],
+        "warnings": list(plan.warnings),
+    }

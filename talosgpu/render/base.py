@@ -1,0 +1,42 @@
+"""What a renderer produces, and the protocol every concern module follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from talosgpu.plan import Plan
+
+__all__ = ["Concern", "Rendered"]
+
+
+class Concern(Protocol):
+    """One concern (kernel modules, udev, node metadata, sysctls, containerd...).
+
+    ``machine(plan)`` returns the ``machine:`` keys it owns in a v1alpha1 patch (Talos <= 1.13);
+    ``documents(plan)`` returns the 1.14+ documents that replace them.
+    """
+
+    name: str
+
+    def machine(self, plan: Plan) -> dict[str, Any]: ...
+
+    def documents(self, plan: Plan) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Everything rendered for one node."""
+
+    plan: Plan
+    documents: tuple[dict[str, Any], ...]
+    cri_toml: str | None
+    header: str
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def patch_text(self) -> str:
+        """The Talos patch: header comment + multi-document YAML."""
+        from talosgpu import yamlio
+
+        return self.header + yamlio.dump_all(self.documents)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from talosgpu import yamlio
+from talosgpu.errors import YAMLError
+
+
+def test_octals_like_go_yaml_v3() -> None:
+    data = yamlio.load("a: 0o644\nb: 0644\nc: 420\nd: 0\ne: 08\n")
+    assert data == {"a": 420, "b": 420, "c": 420, "d": 0, "e": 8}
+
+
+def test_yaml_1_2_booleans_and_timestamps_stay_strings() -> None:
+    data = yamlio.load("a: yes\nb: on\nc: true\nd: 2024-01-01\n")
+    assert data == {"a": "yes", "b": "on", "c": True, "d": "2024-01-01"}
+
+
+def test_duplicate_keys_are_errors_without_values() -> None:
+    with pytest.raises(YAMLError) as err:
+        yamlio.load("token: s3cr3t-one\ntoken: s3cr3t-two\n", source="x.yaml")
+    assert "duplicate key" in str(err.value)
+    assert "s3cr3t" not in str(err.value)
+    assert str(err.value).startswith("x.yaml: ")
+
+
+def test_multi_document_and_empty_documents() -> None:
+    assert yamlio.load_all("---\na: 1\n---\n---\nb: 2\n") == [{"a": 1}, {"b": 2}]
+    with pytest.raises(YAMLError, match="expected one YAML document"):
+        yamlio.load("a: 1\n---\nb: 2\n")
+
+
+def test_dump_is_deterministic_and_round_trips() -> None:
+    docs = [{"machine": {"files": [{"content": "a\nb\n", "op": "create"}]}}, {"kind": "X", "v": "yes"}]
+    text = yamlio.dump_all(docs)
+    assert text == yamlio.dump_all(docs)
+    assert "content: |" in text
+    assert "v: 'yes'" in text
+    assert yamlio.load_all(text) == docs
+
+
+def test_single_document_has_no_separator() -> None:
+    assert not yamlio.dump({"a": 1}).startswith("---")
+    assert yamlio.dump_all([]) == ""
+
+
+def test_read_source_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(YAMLError, match="no such file"):
+        yamlio.read_source(tmp_path / "missing.yaml")
+    with pytest.raises(YAMLError, match="is a directory"):
+        yamlio.read_source(tmp_path)
+    bad = tmp_path / "bin.yaml"
+    bad.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(YAMLError, match="not UTF-8"):
+        yamlio.read_source(bad)
