@@ -51,15 +51,24 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
-                _UPDATED.append(relative)
-            pytest.fail(f"golden file written: {relative} (re-run without --update-golden)")
+            _UPDATED.append(relative)
+            return
         assert path.exists(), f"missing golden file {relative}: run pytest --update-golden"
         assert text == path.read_text(encoding="utf-8"), f"output differs from golden {relative}"
 
     return check
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # --update-golden always fails the run: a rewrite must be reviewed, never pass silently.
+    if _UPDATED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config) -> None:
     if _UPDATED:
         tr = terminalreporter
-        tr.write_line(f"golden files rewritten: {len(_UPDATED)}")  # type: ignore[attr-defined]
+        tr.write_line(  # type: ignore[attr-defined]
+            f"--update-golden: {len(_UPDATED)} golden file(s) written; the run fails on purpose, "
+            "re-run without --update-golden"
+        )

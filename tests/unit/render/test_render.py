@@ -1,0 +1,118 @@
+"""Renderer tests: golden files per profile per Talos version, and structural checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from talosgpu import api, tomlio, yamlio
+from talosgpu.errors import RenderError
+from talosgpu.intent.load import load_intent_text
+from talosgpu.plan import resolve
+from talosgpu.profiles import list_profiles
+from talosgpu.render import render_plan
+from talosgpu.versions import known_versions
+
+VERSIONS = [str(v) for v in known_versions()]
+PROFILES = list(list_profiles())
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_golden_patch(profile: str, version: str, golden: Callable[[str, str], None]) -> None:
+    rendered = api.render(profile=profile, talos_version=version)
+    golden(f"render/{profile}/{version}.yaml", rendered.patch_text)
+    if rendered.cri_toml is not None:
+        golden(f"render/{profile}/{version}.cri.toml", rendered.cri_toml)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_shape_by_version(profile: str, version: str) -> None:
+    rendered = api.render(profile=profile, talos_version=version)
+    docs = yamlio.load_all(rendered.patch_text)
+    assert docs == list(rendered.documents)
+    v = rendered.plan.version
+    if v.gpu_documents:
+        assert all("machine" not in d for d in docs), "1.14 output must not use deprecated fields"
+        kinds = {d["kind"] for d in docs}
+        assert kinds <= {"KernelModuleConfig", "UdevRulesConfig", "SysctlConfig", "KubeNodeConfig", "CRICustomizationConfig"}
+        for doc in docs:
+            if doc["kind"] == "CRICustomizationConfig":
+                assert doc["name"] != "customization"
+    else:
+        assert len(docs) == 1 and set(docs[0]) == {"machine"}
+        for value in docs[0]["machine"].get("sysctls", {}).values():
+            assert isinstance(value, str)
+        for f in docs[0]["machine"].get("files", []):
+            assert f["op"] == "create"
+            assert f["path"] == "/etc/cri/conf.d/20-customization.part" or f["path"].startswith("/var/")
+    if rendered.cri_toml:
+        table = tomlio.loads(rendered.cri_toml)["plugins"]
+        assert list(table) == [v.cri_runtime_table]
+
+
+def test_render_is_deterministic() -> None:
+    texts = {api.render(profile="nvidia-cdi").patch_text for _ in range(3)}
+    assert len(texts) == 1
+
+
+def test_seed_004_patch_matches_the_field_report() -> None:
+    """The seed's machine config, plus the gpu.present label the device plugin needs."""
+    machine = api.render(profile="nvidia-cdi").documents[0]["machine"]
+    assert [m["name"] for m in machine["kernel"]["modules"]] == ["nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset"]
+    assert len(machine["udev"]["rules"]) == 7
+    assert machine["nodeLabels"]["node.kubernetes.io/gpu-vendor"] == "nvidia"
+    part = machine["files"][0]
+    assert part["path"] == "/etc/cri/conf.d/20-customization.part" and part["op"] == "create"
+    toml = tomlio.loads(part["content"])["plugins"]["io.containerd.cri.v1.runtime"]
+    assert toml["containerd"]["default_runtime_name"] == "nvidia-cdi"
+    runtime = toml["containerd"]["runtimes"]["nvidia-cdi"]
+    assert runtime == {"runtime_type": "io.containerd.runc.v2", "options": {"BinaryName": "/usr/local/bin/nvidia-container-runtime.cdi"}}
+    assert [f["path"] for f in machine["files"][1:]] == ["/var/cdi/.keep", "/var/run/cdi/.keep"]
+
+
+def test_containerd_1_7_keys_on_talos_1_7() -> None:
+    rendered = api.render(profile="nvidia-cdi", talos_version="1.7")
+    assert rendered.cri_toml is not None
+    assert 'plugins."io.containerd.grpc.v1.cri"' in rendered.cri_toml
+
+
+def test_extra_cri_toml_merges_and_conflicts_are_errors() -> None:
+    base = "talosVersion: '1.11'\nruntime:\n  mode: cdi\n  defaultRuntime: nvidia-cdi\n"
+    ok = base + '  extraCriToml: |\n    [plugins."io.containerd.cri.v1.runtime"]\n    enable_unprivileged_ports = true\n'
+    rendered = render_plan(resolve(load_intent_text(ok)))
+    assert rendered.cri_toml and "enable_unprivileged_ports = true" in rendered.cri_toml
+    bad = base + '  extraCriToml: |\n    [plugins."io.containerd.cri.v1.runtime".containerd]\n    default_runtime_name = "runc"\n'
+    with pytest.raises(RenderError, match="default_runtime_name"):
+        render_plan(resolve(load_intent_text(bad)))
+    stale = base + '  extraCriToml: |\n    [plugins."io.containerd.grpc.v1.cri"]\n    enable_cdi = true\n'
+    assert any("ignores" in w for w in render_plan(resolve(load_intent_text(stale))).warnings)
+
+
+def test_mode_none_renders_no_cri() -> None:
+    rendered = render_plan(resolve(load_intent_text("runtime: {mode: none}"), "1.11"))
+    assert rendered.cri_toml is None
+    assert "files" not in rendered.documents[0]["machine"]
+
+
+def test_upgrade_move_deletes_exactly_what_1_13_set() -> None:
+    rendered = api.render(profile="nvidia-cdi", talos_version="1.14", from_version="1.13")
+    first, *rest = rendered.documents
+    machine = first["machine"]
+    assert machine["kernel"] == {"$patch": "delete"}
+    assert machine["nodeLabels"] == {"$patch": "delete"}
+    assert {"path": "/etc/cri/conf.d/20-customization.part", "$patch": "delete"} in machine["files"]
+    assert all("machine" not in d for d in rest)
+    with pytest.raises(RenderError, match="target"):
+        api.render(profile="nvidia-cdi", talos_version="1.13", from_version="1.12")
+    with pytest.raises(RenderError, match="nothing to move"):
+        api.render(profile="nvidia-cdi", talos_version="1.14", from_version="1.14")
+
+
+def test_output_files() -> None:
+    files = api.output_files(api.render(profile="nvidia-cdi"))
+    assert {"patch.yaml", "20-customization.part", "plan.json"} <= set(files)
+    files14 = api.output_files(api.render(profile="nvidia-cdi", talos_version="1.14"))
+    assert "cri-customization.toml" in files14 and "20-customization.part" not in files14
