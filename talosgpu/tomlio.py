@@ -30,10 +30,69 @@ def loads(text: str, *, source: str = "<toml>") -> dict[str, Any]:
 
 
 def dumps(data: Mapping[str, Any]) -> str:
-    """Serialise nested tables deterministically (keys in insertion order)."""
-    import tomlkit
+    """Serialise nested tables deterministically (keys in insertion order).
 
-    return tomlkit.dumps(_plain(data))
+    CRI parts only hold tables of strings, booleans, integers and arrays of those, which a small
+    emitter writes in the layout containerd's docs use (``[a."b.c".d]`` headers, values before
+    sub-tables) without importing tomlkit on the hot ``render`` path. Anything else goes through
+    tomlkit.
+    """
+    try:
+        return _emit(data)
+    except _Unsupported:
+        import tomlkit
+
+        return tomlkit.dumps(_plain(data))
+
+
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _key(key: str) -> str:
+    if key and all(ch in _BARE for ch in key):
+        return key
+    return _string(key)
+
+
+def _string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in escaped):
+        raise _Unsupported
+    return f'"{escaped}"'
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, list | tuple) and not any(isinstance(v, Mapping) for v in value):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    raise _Unsupported
+
+
+def _emit(data: Mapping[str, Any]) -> str:
+    out: list[str] = []
+
+    def table(path: tuple[str, ...], body: Mapping[str, Any]) -> None:
+        values = [(k, v) for k, v in body.items() if not isinstance(v, Mapping)]
+        subtables = [(k, v) for k, v in body.items() if isinstance(v, Mapping)]
+        if path and (values or not subtables):
+            if out:
+                out.append("")
+            out.append("[" + ".".join(_key(p) for p in path) + "]")
+        out.extend(f"{_key(k)} = {_value(v)}" for k, v in values)
+        for key, sub in subtables:
+            table((*path, str(key)), sub)
+
+    table((), data)
+    return "\n".join(out) + "\n"
 
 
 def _plain(value: Any) -> Any:
