@@ -48,10 +48,10 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.api import intent_schema, output_files, render
+    from talosgpu.errors import TalosGPUError
     from talosgpu.intent.load import load_intent, load_intent_text
     from talosgpu.intent.models import Intent
     from talosgpu.plan import Plan, resolve
     from talosgpu.profiles import list_profiles, load_profile, profile_text
     from talosgpu.render.base import Rendered
-    from talosgpu.errors import TalosGPUError
     from talosgpu.versions import TalosVersion

@@ -73,7 +73,11 @@ def output_files(rendered: Rendered) -> dict[str, str]:
 
     files = {"patch.yaml": rendered.patch_text}
     if rendered.cri_toml is not None:
-        name = "cri-customization.toml" if rendered.plan.version.gpu_documents else "20-customization.part"
+        name = (
+            "cri-customization.toml"
+            if rendered.plan.version.gpu_documents
+            else "20-customization.part"
+        )
         files[name] = rendered.cri_toml
     files["plan.json"] = json.dumps(plan_summary(rendered.plan), indent=2, sort_keys=True) + "\n"
     for name, text in _extra_outputs(rendered).items():

@@ -113,7 +113,9 @@ def _choose_mode(intent: Intent, v: TalosVersion, out: list[Decision], warnings:
     return mode
 
 
-def _hooks(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]) -> HookStrategy:
+def _hooks(
+    intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]
+) -> HookStrategy:
     asked = intent.runtime.hook_paths
     if mode != "cdi":
         return "unchanged"
@@ -146,13 +148,17 @@ def _modules(intent: Intent, warnings: list[str]) -> tuple[Module, ...]:
         raise RenderError("a kernel module is listed twice", path=".kernelModules")
     missing = [n for n in DEFAULT_MODULES if n not in names]
     if "nvidia" in names and missing:
-        warnings.append(f"kernel modules {', '.join(missing)} are not loaded; CUDA needs nvidia_uvm")
+        warnings.append(
+            f"kernel modules {', '.join(missing)} are not loaded; CUDA needs nvidia_uvm"
+        )
     if "nvidia" in names and names.index("nvidia") != 0:
         warnings.append("load 'nvidia' before the other NVIDIA modules (they depend on it)")
     return modules
 
 
-def _cri(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]) -> CRIPlan:
+def _cri(
+    intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]
+) -> CRIPlan:
     rt = intent.runtime
     runtimes: list[tuple[str, str]] = []
     enable_cdi: bool | None = None
@@ -178,9 +184,13 @@ def _cri(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warni
                 "extra dirs are appended to that list (TOML arrays concatenate across parts)"
             )
     elif rt.cdi_spec_dirs:
-        warnings.append(f"cdiSpecDirs ignored: runtime mode {mode!r} does not use talosgpu's CDI runtime")
+        warnings.append(
+            f"cdiSpecDirs ignored: runtime mode {mode!r} does not use talosgpu's CDI runtime"
+        )
     if default is not None:
-        known = {name for name, _ in runtimes} | ({"nvidia"} if mode in ("legacy", "cdi") else set())
+        known = {name for name, _ in runtimes} | (
+            {"nvidia"} if mode in ("legacy", "cdi") else set()
+        )
         if mode == "operator" and default == "nvidia":
             known.add("nvidia")
         if default not in known | {"runc"}:
@@ -195,7 +205,9 @@ def _cri(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warni
                 "prefer runtimeClassName: nvidia on GPU pods"
             )
     if mode == "operator" and (rt.cdi_spec_dirs or runtimes):
-        warnings.append("runtime mode 'operator': the GPU Operator manages runtimes; CRI extras ignored")
+        warnings.append(
+            "runtime mode 'operator': the GPU Operator manages runtimes; CRI extras ignored"
+        )
     return CRIPlan(
         table=v.cri_runtime_table,
         enable_cdi=enable_cdi,
@@ -206,10 +218,14 @@ def _cri(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warni
     )
 
 
-def _sysctls(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]) -> dict[str, str]:
+def _sysctls(
+    intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]
+) -> dict[str, str]:
     sysctls = {k: str(val) for k, val in intent.sysctls.items()}
     choice = intent.runtime.bpf_jit_harden
-    wanted = choice == "set" or (choice == "auto" and mode == "legacy" and v.bpf_jit_harden_documented)
+    wanted = choice == "set" or (
+        choice == "auto" and mode == "legacy" and v.bpf_jit_harden_documented
+    )
     key = "net.core.bpf_jit_harden"
     if wanted and key not in sysctls:
         sysctls[key] = "1"
@@ -222,7 +238,9 @@ def _sysctls(intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], w
             )
         )
         if not v.bpf_jit_harden_documented:
-            warnings.append(f"bpf_jit_harden=1 weakens KSPP hardening and is not needed on Talos {v}")
+            warnings.append(
+                f"bpf_jit_harden=1 weakens KSPP hardening and is not needed on Talos {v}"
+            )
     if mode == "legacy" and v.ebpf_device_filter_window:
         warnings.append(
             f"Talos {v} runs kernel {v.facts.kernel}: the legacy runtime can fail with 'unable to "
@@ -299,6 +317,8 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
         "talosVersion": str(plan.version),
         "mode": plan.mode,
         "hookStrategy": plan.hook_strategy,
-        "decisions": [{"id": d.id, "summary": d.summary, "reason": d.reason} for d in plan.decisions],
+        "decisions": [
+            {"id": d.id, "summary": d.summary, "reason": d.reason} for d in plan.decisions
+        ],
         "warnings": list(plan.warnings),
     }

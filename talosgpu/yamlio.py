@@ -26,7 +26,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError as _RuamelYAMLError
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import YAMLError as _RuamelYAMLError
 from ruamel.yaml.representer import SafeRepresenter
 
 from talosgpu.errors import YAMLError
@@ -70,12 +71,10 @@ _TalosConstructor.add_constructor(
 
 
 def _loader() -> YAML:
-    try:
-        import ruamel.yaml.clib  # noqa: F401  (only probing for the C parser)
+    from importlib.util import find_spec
 
-        yaml = YAML(typ="safe", pure=False)
-    except ImportError:  # pragma: no cover - depends on the environment
-        yaml = YAML(typ="safe", pure=True)
+    # The C parser (ruamel.yaml.clib, the "fast" extra) parses large live configs ~10x faster.
+    yaml = YAML(typ="safe", pure=find_spec("ruamel.yaml.clib") is None)
     yaml.Constructor = _TalosConstructor
     yaml.allow_duplicate_keys = False
     return yaml

@@ -24,7 +24,9 @@ def shared_path(*parts: str) -> Path:
     """Path under ``../shared``; skips the test when that data is not available."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"upstream conformance data not available: {path} (needs ../shared beside the repo)")
+        pytest.skip(
+            f"upstream conformance data not available: {path} (needs ../shared beside the repo)"
+        )
     return path
 
 
@@ -65,7 +67,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: object, exitstatus: int, config: pytest.Config
+) -> None:
     if _UPDATED:
         tr = terminalreporter
         tr.write_line(  # type: ignore[attr-defined]

@@ -58,7 +58,9 @@ def _path(loc: tuple[Any, ...]) -> list[str | int]:
 _UNION_TAGS = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "none"})
 
 
-def intent_from_data(data: Any, *, source: str, profile_data: Mapping[str, Any] | None = None) -> Intent:
+def intent_from_data(
+    data: Any, *, source: str, profile_data: Mapping[str, Any] | None = None
+) -> Intent:
     """Validate already-parsed data; ``profile_data`` is the named profile (already loaded)."""
     if data is None:
         data = {}

@@ -92,7 +92,8 @@ class KernelModule(_Model):
 class NodeSpec(_Model):
     name: str | None = Field(default=None, description="Node (host) name, e.g. 'talos05'.")
     address: str | None = Field(
-        default=None, description="Talos API address used by diff/apply (--node), e.g. '192.168.1.194'."
+        default=None,
+        description="Talos API address used by diff/apply (--node), e.g. '192.168.1.194'.",
     )
     role: Literal["worker", "controlplane"] = Field(
         default="worker", description="Talos machine type of the node."
@@ -211,10 +212,15 @@ class Intent(_Model):
         description="Kubernetes node taints as key: 'value:Effect' or key: 'Effect' (Talos form).",
     )
     sysctls: dict[str, str | int] = Field(
-        default_factory=dict, description="Kernel sysctls (written as strings, as Talos types them)."
+        default_factory=dict,
+        description="Kernel sysctls (written as strings, as Talos types them).",
     )
-    runtime: RuntimeSpec = Field(default_factory=RuntimeSpec, description="Container runtime setup.")
-    sharing: SharingSpec = Field(default_factory=SharingSpec, description="Device-plugin GPU sharing.")
+    runtime: RuntimeSpec = Field(
+        default_factory=RuntimeSpec, description="Container runtime setup."
+    )
+    sharing: SharingSpec = Field(
+        default_factory=SharingSpec, description="Device-plugin GPU sharing."
+    )
     workloads: tuple[Workload, ...] = Field(
         default=("compute",),
         description="What pods do with the GPU; decides NVIDIA_DRIVER_CAPABILITIES and the "
@@ -249,7 +255,9 @@ class Intent(_Model):
     def _version(cls, value: object) -> object:
         if isinstance(value, float | int) and not isinstance(value, bool):
             # YAML reads 1.10 as the float 1.1: refuse rather than guess.
-            raise ValueError(f"write the Talos version as a quoted string, e.g. '{value}' (YAML reads 1.10 as the number 1.1)")
+            raise ValueError(
+                f"write the Talos version as a quoted string, e.g. '{value}' (YAML reads 1.10 as the number 1.1)"
+            )
         if isinstance(value, str):
             from talosgpu.errors import VersionError
             from talosgpu.versions import TalosVersion

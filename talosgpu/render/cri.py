@@ -53,7 +53,10 @@ def _fragments(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
     for runtime, binary in cri.runtimes:
         spec = {"runtime_type": "io.containerd.runc.v2", "options": {"BinaryName": binary}}
         frags.append(
-            (f"runtime {runtime}", {"plugins": {table: {"containerd": {"runtimes": {runtime: spec}}}}})
+            (
+                f"runtime {runtime}",
+                {"plugins": {table: {"containerd": {"runtimes": {runtime: spec}}}}},
+            )
         )
     if cri.extra_toml:
         extra = tomlio.loads(cri.extra_toml, source="runtime.extraCriToml")
@@ -88,7 +91,9 @@ def machine(plan: Plan) -> dict[str, Any]:
     files: list[dict[str, Any]] = []
     if text is not None:
         files.append({"content": text, "path": CUSTOMIZATION_PATH, "op": "create"})
-    files.extend({"content": "", "path": f"{d.rstrip('/')}/.keep", "op": "create"} for d in plan.keep_dirs)
+    files.extend(
+        {"content": "", "path": f"{d.rstrip('/')}/.keep", "op": "create"} for d in plan.keep_dirs
+    )
     return {"files": files} if files else {}
 
 
@@ -99,5 +104,10 @@ def documents(plan: Plan) -> list[dict[str, Any]]:
     if DOCUMENT_NAME == "customization":  # pragma: no cover - guard against a bad edit
         raise RenderError("'customization' is reserved for the legacy machine file")
     return [
-        {"apiVersion": "v1alpha1", "kind": "CRICustomizationConfig", "name": DOCUMENT_NAME, "content": text}
+        {
+            "apiVersion": "v1alpha1",
+            "kind": "CRICustomizationConfig",
+            "name": DOCUMENT_NAME,
+            "content": text,
+        }
     ]

@@ -29,6 +29,5 @@ def machine(plan: Plan) -> dict[str, Any]:
 
 def documents(plan: Plan) -> list[dict[str, Any]]:
     return [
-        {"apiVersion": "v1alpha1", "kind": "KernelModuleConfig", **_module(m)}
-        for m in plan.modules
+        {"apiVersion": "v1alpha1", "kind": "KernelModuleConfig", **_module(m)} for m in plan.modules
     ]

@@ -15,7 +15,12 @@ from talosgpu.cli import main
 from talosgpu.profiles import list_profiles, profiles_dir
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+def run(
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    stdin: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
     if stdin is not None:
         assert monkeypatch is not None
         import io
@@ -36,7 +41,9 @@ def test_render_profile_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
 
 
-def test_render_file_and_version_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_file_and_version_override(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     intent = tmp_path / "node.yaml"
     intent.write_text("profile: nvidia-legacy\nlabels:\n  role: gpu\n")
     code, out, _ = run(["render", str(intent), "--talos-version", "1.8"], capsys)
@@ -46,7 +53,12 @@ def test_render_file_and_version_override(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_render_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = run(["render", "-"], capsys, stdin="talosVersion: '1.14'\nruntime: {mode: none}\n", monkeypatch=monkeypatch)
+    code, out, _ = run(
+        ["render", "-"],
+        capsys,
+        stdin="talosVersion: '1.14'\nruntime: {mode: none}\n",
+        monkeypatch=monkeypatch,
+    )
     assert code == 0
     assert "kind: KernelModuleConfig" in out
 
@@ -60,12 +72,20 @@ def test_render_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mo
         (["render", "--profile", "nope"], None, "unknown profile 'nope'"),
         (["render"], None, "nothing to render"),
         (["render", "--profile", "nvidia-cdi", "--talos-version", "1.2"], None, "not supported"),
-        (["render", "--profile", "nvidia-cdi", "--talos-version", "banana"], None, "not a Talos version"),
+        (
+            ["render", "--profile", "nvidia-cdi", "--talos-version", "banana"],
+            None,
+            "not a Talos version",
+        ),
         (["profiles", "show", "nope"], None, "unknown profile"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(
-    argv: list[str], stdin: str | None, expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    argv: list[str],
+    stdin: str | None,
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     code, out, err = run(argv, capsys, stdin=stdin, monkeypatch=monkeypatch)
     assert code == 2
@@ -80,20 +100,26 @@ def test_bad_input_is_one_line_exit_2(
 def test_strict_turns_warnings_into_errors(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["render", "--profile", "nvidia-graphics"], capsys)
     assert code == 0 and "warning:" in err
-    code, out, err = run(["render", "--profile", "nvidia-graphics", "--strict"], capsys)
-    assert code == 2 and out == "" and "treated as errors" in err
+    code, out, err2 = run(["render", "--profile", "nvidia-graphics", "--strict"], capsys)
+    assert code == 2 and out == "" and "treated as errors" in err2
 
 
-def test_output_file_and_dir_are_written_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_and_dir_are_written_atomically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file = tmp_path / "patch.yaml"
     code, out, _ = run(["render", "--profile", "nvidia-cdi", "-o", str(out_file)], capsys)
     assert code == 0 and out == ""
     assert out_file.read_text().startswith("# Rendered by talosgpu")
     out_dir = tmp_path / "node"
-    code, _, err = run(["render", "--profile", "nvidia-cdi", "--output-dir", str(out_dir)], capsys)
+    code, _, _ = run(["render", "--profile", "nvidia-cdi", "--output-dir", str(out_dir)], capsys)
     assert code == 0
     assert (out_dir / "patch.yaml").read_text() == out_file.read_text()
-    assert (out_dir / "20-customization.part").read_text().startswith('[plugins."io.containerd.cri.v1.runtime"]')
+    assert (
+        (out_dir / "20-customization.part")
+        .read_text()
+        .startswith('[plugins."io.containerd.cri.v1.runtime"]')
+    )
     assert not list(out_dir.glob(".*.tmp"))
     # A failing run leaves the existing output untouched.
     before = {p.name: p.read_text() for p in out_dir.iterdir()}
@@ -113,7 +139,9 @@ def test_profiles_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["profiles"], capsys)
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == list(list_profiles())
-    assert {"nvidia-cdi", "nvidia-graphics", "nvidia-legacy", "nvidia-operator"} <= set(list_profiles())
+    assert {"nvidia-cdi", "nvidia-graphics", "nvidia-legacy", "nvidia-operator"} <= set(
+        list_profiles()
+    )
     code, out, _ = run(["profiles", "show", "nvidia-cdi"], capsys)
     assert code == 0 and out == (profiles_dir() / "nvidia-cdi.yaml").read_text()
 
@@ -133,7 +161,9 @@ def test_schema_is_valid_and_accepts_every_profile(capsys: pytest.CaptureFixture
 
 
 def test_python_m_talosgpu_and_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "talosgpu", "--help"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "talosgpu", "--help"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     for command in ("render", "profiles", "schema"):
         assert command in result.stdout

@@ -21,28 +21,79 @@ from talosgpu.plan import resolve
 from talosgpu.render import render_plan
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 70), st.floats(allow_nan=False, width=32),
-    st.text(max_size=12), st.sampled_from(["1.11", "v1.14.1", "open", "cdi", "nvidia", "NoSchedule", "/var/cdi"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 70),
+    st.floats(allow_nan=False, width=32),
+    st.text(max_size=12),
+    st.sampled_from(["1.11", "v1.14.1", "open", "cdi", "nvidia", "NoSchedule", "/var/cdi"]),
 )
-keys = st.sampled_from([
-    "talosVersion", "profile", "gpu", "model", "driver", "flavour", "branch", "labels", "taints",
-    "runtime", "mode", "defaultRuntime", "cdiSpecDirs", "hookPaths", "sharing", "strategy", "replicas",
-    "kernelModules", "name", "parameters", "udevRules", "sysctls", "workloads", "node", "x",
-])
-yaml_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4), max_leaves=12)
+keys = st.sampled_from(
+    [
+        "talosVersion",
+        "profile",
+        "gpu",
+        "model",
+        "driver",
+        "flavour",
+        "branch",
+        "labels",
+        "taints",
+        "runtime",
+        "mode",
+        "defaultRuntime",
+        "cdiSpecDirs",
+        "hookPaths",
+        "sharing",
+        "strategy",
+        "replicas",
+        "kernelModules",
+        "name",
+        "parameters",
+        "udevRules",
+        "sysctls",
+        "workloads",
+        "node",
+        "x",
+    ]
+)
+yaml_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=12,
+)
 
 valid_intents = st.fixed_dictionaries(
     {
-        "talosVersion": st.sampled_from(["1.7", "1.8", "1.9", "1.10", "1.11", "1.12", "1.13", "1.14", "1.15"]),
+        "talosVersion": st.sampled_from(
+            ["1.7", "1.8", "1.9", "1.10", "1.11", "1.12", "1.13", "1.14", "1.15"]
+        ),
         "runtime": st.fixed_dictionaries(
             {"mode": st.sampled_from(["auto", "cdi", "legacy", "operator", "none"])},
-            optional={"bpfJitHarden": st.sampled_from(["auto", "set", "leave"]), "hookPaths": st.sampled_from(["auto", "real-binaries", "usr-bin", "unchanged"])},
+            optional={
+                "bpfJitHarden": st.sampled_from(["auto", "set", "leave"]),
+                "hookPaths": st.sampled_from(["auto", "real-binaries", "usr-bin", "unchanged"]),
+            },
         ),
     },
     optional={
-        "labels": st.dictionaries(st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True), st.from_regex(r"[a-z0-9]{0,8}", fullmatch=True), max_size=3),
-        "sysctls": st.dictionaries(st.sampled_from(["vm.swappiness", "net.core.bpf_jit_harden"]), st.integers(0, 100), max_size=2),
-        "udevRules": st.lists(st.sampled_from(['KERNEL=="nvidia", MODE="0666"', 'SUBSYSTEM=="drm", KERNEL=="card*", GROUP="44"']), unique=True, max_size=2),
+        "labels": st.dictionaries(
+            st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
+            st.from_regex(r"[a-z0-9]{0,8}", fullmatch=True),
+            max_size=3,
+        ),
+        "sysctls": st.dictionaries(
+            st.sampled_from(["vm.swappiness", "net.core.bpf_jit_harden"]),
+            st.integers(0, 100),
+            max_size=2,
+        ),
+        "udevRules": st.lists(
+            st.sampled_from(
+                ['KERNEL=="nvidia", MODE="0666"', 'SUBSYSTEM=="drm", KERNEL=="card*", GROUP="44"']
+            ),
+            unique=True,
+            max_size=2,
+        ),
     },
 )
 
@@ -57,9 +108,13 @@ def test_render_is_deterministic_and_round_trips(data: dict[str, object]) -> Non
     assert yamlio.load_all(first.patch_text) == list(first.documents)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(yaml_values)
-def test_arbitrary_input_never_tracebacks(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data: object) -> None:
+def test_arbitrary_input_never_tracebacks(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data: object
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(yamlio.dump(data)))
     with pytest.raises(SystemExit) as exit_info:
         main(["render", "-"])
@@ -71,9 +126,13 @@ def test_arbitrary_input_never_tracebacks(capsys: pytest.CaptureFixture[str], mo
         assert len(err.strip().splitlines()) == 1
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=200))
-def test_arbitrary_text_never_tracebacks(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+def test_arbitrary_text_never_tracebacks(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     with pytest.raises(SystemExit) as exit_info:
         main(["render", "-"])

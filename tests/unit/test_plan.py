@@ -14,7 +14,15 @@ def plan_for(text: str, version: str | None = None):  # type: ignore[no-untyped-
 
 @pytest.mark.parametrize(
     ("version", "mode"),
-    [("1.7", "legacy"), ("1.8", "cdi"), ("1.9", "cdi"), ("1.11", "cdi"), ("1.12", "cdi"), ("1.13", "operator"), ("1.14", "operator")],
+    [
+        ("1.7", "legacy"),
+        ("1.8", "cdi"),
+        ("1.9", "cdi"),
+        ("1.11", "cdi"),
+        ("1.12", "cdi"),
+        ("1.13", "operator"),
+        ("1.14", "operator"),
+    ],
 )
 def test_auto_mode_by_version(version: str, mode: str) -> None:
     plan = plan_for("{}", version)
@@ -51,7 +59,9 @@ def test_bpf_jit_harden_only_where_documented() -> None:
 def test_legacy_in_ebpf_window_warns() -> None:
     plan = plan_for("runtime: {mode: legacy}", "1.10")
     assert any("device filter" in w for w in plan.warnings)
-    assert not any("device filter" in w for w in plan_for("runtime: {mode: legacy}", "1.8").warnings)
+    assert not any(
+        "device filter" in w for w in plan_for("runtime: {mode: legacy}", "1.8").warnings
+    )
 
 
 def test_operator_before_1_13_falls_back_with_warning() -> None:

@@ -8,7 +8,12 @@ from talosgpu.versions import DEFAULT_VERSION, TalosVersion, known_versions
 
 @pytest.mark.parametrize(
     ("text", "series", "patch"),
-    [("1.11", (1, 11), 0), ("v1.11.1", (1, 11), 1), ("1.14.0-rc.1", (1, 14), 0), (" v1.7.7 ", (1, 7), 7)],
+    [
+        ("1.11", (1, 11), 0),
+        ("v1.11.1", (1, 11), 1),
+        ("1.14.0-rc.1", (1, 14), 0),
+        (" v1.7.7 ", (1, 7), 7),
+    ],
 )
 def test_parse(text: str, series: tuple[int, int], patch: int) -> None:
     v = TalosVersion.parse(text)
@@ -61,7 +66,15 @@ def test_table_covers_1_7_to_1_14_with_sources() -> None:
     ],
 )
 def test_predicates(
-    version: str, table: str, v2: bool, cdi: bool, suffixed: bool, docs: bool, real: bool, ebpf: bool, reboot: bool
+    version: str,
+    table: str,
+    v2: bool,
+    cdi: bool,
+    suffixed: bool,
+    docs: bool,
+    real: bool,
+    ebpf: bool,
+    reboot: bool,
 ) -> None:
     v = TalosVersion.parse(version)
     assert v.cri_runtime_table == table

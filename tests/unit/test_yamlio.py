@@ -31,7 +31,10 @@ def test_multi_document_and_empty_documents() -> None:
 
 
 def test_dump_is_deterministic_and_round_trips() -> None:
-    docs = [{"machine": {"files": [{"content": "a\nb\n", "op": "create"}]}}, {"kind": "X", "v": "yes"}]
+    docs = [
+        {"machine": {"files": [{"content": "a\nb\n", "op": "create"}]}},
+        {"kind": "X", "v": "yes"},
+    ]
     text = yamlio.dump_all(docs)
     assert text == yamlio.dump_all(docs)
     assert "content: |" in text

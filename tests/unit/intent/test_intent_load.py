@@ -24,13 +24,21 @@ def test_minimal_intent_has_defaults() -> None:
         ("labels:\n  a: " + "x" * 64 + "\n", ".labels", "63"),
         ("taints:\n  gpu: 'true:NoScheduled'\n", ".taints", "invalid taint effect"),
         ("annotations:\n  talos.dev/owned-labels: x\n", ".annotations", "reserved"),
-        ("udevRules:\n  - 'KERNEL==\"nvidia, MODE=\"0666\"'\n", ".udevRules[0]", "unbalanced quotes"),
-        ("udevRules:\n  - |\n    KERNEL==\"a\"\n    KERNEL==\"b\"\n", ".udevRules[0]", "single line"),
+        (
+            'udevRules:\n  - \'KERNEL=="nvidia, MODE="0666"\'\n',
+            ".udevRules[0]",
+            "unbalanced quotes",
+        ),
+        ('udevRules:\n  - |\n    KERNEL=="a"\n    KERNEL=="b"\n', ".udevRules[0]", "single line"),
         ("runtime:\n  cdiSpecDirs: [/etc/cdi]\n", ".runtime.cdiSpecDirs[0]", "read-only"),
         ("kernelModules:\n  - name: 'nvidia uvm'\n", ".kernelModules[0].name", "kernel module"),
         ("sharing:\n  strategy: time-slicing\n  replicas: 1\n", ".sharing.replicas", "2"),
         ("sharing:\n  strategy: time-slicing\n", ".sharing", "needs replicas"),
-        ("sysctls:\n  net.core.bpf_jit_harden: [1]\n", '.sysctls."net.core.bpf_jit_harden"', "valid string"),
+        (
+            "sysctls:\n  net.core.bpf_jit_harden: [1]\n",
+            '.sysctls."net.core.bpf_jit_harden"',
+            "valid string",
+        ),
         ("workloads: [graphics, graphics]\n", ".workloads", "repeat"),
         ("- a\n- b\n", ".", "mapping"),
     ],
@@ -48,7 +56,7 @@ def test_profile_override_rule() -> None:
     intent = load_intent_text(
         "profile: nvidia-cdi\n"
         "labels:\n  extra: 'yes'\n"
-        "udevRules: ['KERNEL==\"nvidia\", MODE=\"0660\"']\n"
+        'udevRules: [\'KERNEL=="nvidia", MODE="0660"\']\n'
         "node:\n  address: 10.0.0.9\n"
         "runtime:\n  defaultRuntime: null\n"
     )

@@ -37,7 +37,13 @@ def test_shape_by_version(profile: str, version: str) -> None:
     if v.gpu_documents:
         assert all("machine" not in d for d in docs), "1.14 output must not use deprecated fields"
         kinds = {d["kind"] for d in docs}
-        assert kinds <= {"KernelModuleConfig", "UdevRulesConfig", "SysctlConfig", "KubeNodeConfig", "CRICustomizationConfig"}
+        assert kinds <= {
+            "KernelModuleConfig",
+            "UdevRulesConfig",
+            "SysctlConfig",
+            "KubeNodeConfig",
+            "CRICustomizationConfig",
+        }
         for doc in docs:
             if doc["kind"] == "CRICustomizationConfig":
                 assert doc["name"] != "customization"
@@ -47,7 +53,9 @@ def test_shape_by_version(profile: str, version: str) -> None:
             assert isinstance(value, str)
         for f in docs[0]["machine"].get("files", []):
             assert f["op"] == "create"
-            assert f["path"] == "/etc/cri/conf.d/20-customization.part" or f["path"].startswith("/var/")
+            assert f["path"] == "/etc/cri/conf.d/20-customization.part" or f["path"].startswith(
+                "/var/"
+            )
     if rendered.cri_toml:
         table = tomlio.loads(rendered.cri_toml)["plugins"]
         assert list(table) == [v.cri_runtime_table]
@@ -61,7 +69,12 @@ def test_render_is_deterministic() -> None:
 def test_seed_004_patch_matches_the_field_report() -> None:
     """The seed's machine config, plus the gpu.present label the device plugin needs."""
     machine = api.render(profile="nvidia-cdi").documents[0]["machine"]
-    assert [m["name"] for m in machine["kernel"]["modules"]] == ["nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset"]
+    assert [m["name"] for m in machine["kernel"]["modules"]] == [
+        "nvidia",
+        "nvidia_uvm",
+        "nvidia_drm",
+        "nvidia_modeset",
+    ]
     assert len(machine["udev"]["rules"]) == 7
     assert machine["nodeLabels"]["node.kubernetes.io/gpu-vendor"] == "nvidia"
     part = machine["files"][0]
@@ -69,7 +82,10 @@ def test_seed_004_patch_matches_the_field_report() -> None:
     toml = tomlio.loads(part["content"])["plugins"]["io.containerd.cri.v1.runtime"]
     assert toml["containerd"]["default_runtime_name"] == "nvidia-cdi"
     runtime = toml["containerd"]["runtimes"]["nvidia-cdi"]
-    assert runtime == {"runtime_type": "io.containerd.runc.v2", "options": {"BinaryName": "/usr/local/bin/nvidia-container-runtime.cdi"}}
+    assert runtime == {
+        "runtime_type": "io.containerd.runc.v2",
+        "options": {"BinaryName": "/usr/local/bin/nvidia-container-runtime.cdi"},
+    }
     assert [f["path"] for f in machine["files"][1:]] == ["/var/cdi/.keep", "/var/run/cdi/.keep"]
 
 
@@ -81,13 +97,22 @@ def test_containerd_1_7_keys_on_talos_1_7() -> None:
 
 def test_extra_cri_toml_merges_and_conflicts_are_errors() -> None:
     base = "talosVersion: '1.11'\nruntime:\n  mode: cdi\n  defaultRuntime: nvidia-cdi\n"
-    ok = base + '  extraCriToml: |\n    [plugins."io.containerd.cri.v1.runtime"]\n    enable_unprivileged_ports = true\n'
+    ok = (
+        base
+        + '  extraCriToml: |\n    [plugins."io.containerd.cri.v1.runtime"]\n    enable_unprivileged_ports = true\n'
+    )
     rendered = render_plan(resolve(load_intent_text(ok)))
     assert rendered.cri_toml and "enable_unprivileged_ports = true" in rendered.cri_toml
-    bad = base + '  extraCriToml: |\n    [plugins."io.containerd.cri.v1.runtime".containerd]\n    default_runtime_name = "runc"\n'
+    bad = (
+        base
+        + '  extraCriToml: |\n    [plugins."io.containerd.cri.v1.runtime".containerd]\n    default_runtime_name = "runc"\n'
+    )
     with pytest.raises(RenderError, match="default_runtime_name"):
         render_plan(resolve(load_intent_text(bad)))
-    stale = base + '  extraCriToml: |\n    [plugins."io.containerd.grpc.v1.cri"]\n    enable_cdi = true\n'
+    stale = (
+        base
+        + '  extraCriToml: |\n    [plugins."io.containerd.grpc.v1.cri"]\n    enable_cdi = true\n'
+    )
     assert any("ignores" in w for w in render_plan(resolve(load_intent_text(stale))).warnings)
 
 
