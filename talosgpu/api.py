@@ -48,16 +48,19 @@ def render(
     profile: str | None = None,
     talos_version: str | TalosVersion | None = None,
     from_version: str | TalosVersion | None = None,
+    source: str | None = None,
 ) -> Rendered:
     """Render the Talos patch (and CRI part) for an intent or a bundled profile.
 
     ``from_version`` (with a 1.14+ target) adds the moves that delete the deprecated v1alpha1
-    fields a ``from_version`` node carries, so nothing is left set twice.
+    fields a ``from_version`` node carries, so nothing is left set twice. ``source`` names the
+    input in the patch header (default: the file name or ``profile NAME``).
     """
     from talosgpu.plan import resolve
     from talosgpu.render import render_plan
 
     loaded, label = load(intent, profile=profile)
+    label = source or label
     plan = resolve(loaded, talos_version)
     rendered = render_plan(plan, source=label)
     if from_version is not None:

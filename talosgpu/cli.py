@@ -116,29 +116,75 @@ def render(
     strict: bool,
 ) -> None:
     """Render the Talos patch for INTENT (a file, - for stdin) or --profile NAME."""
+    from talosgpu import cache
+
+    stdin_text = sys.stdin.read() if intent == "-" else None
+    what = "explain" if explain else "manifests" if manifests_only else "dir" if output_dir else "patch"
+    cache_key = cache.key(
+        command=["render", what, intent or "", profile or "", talos_version or "", from_version or ""],
+        inputs=[_input_bytes(intent, stdin_text)],
+    )
+    hit = cache.get(cache_key)
+    if hit is None:
+        hit = _render_uncached(intent, stdin_text, profile, talos_version, from_version, what)
+        cache.put(cache_key, hit)
+    warn(hit["warnings"], strict=strict)
+    if what == "dir":
+        from talosgpu.fsio import write_tree_atomic
+
+        for path in write_tree_atomic(str(output_dir), hit["files"]):
+            click.echo(f"wrote {path}", err=True)
+        return
+    emit(hit["text"], output)
+
+
+def _input_bytes(intent: str | None, stdin_text: str | None) -> bytes:
+    if stdin_text is not None:
+        return stdin_text.encode()
+    if intent:
+        try:
+            with open(intent, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return b""  # the uncached path reports the error
+    return b""
+
+
+def _render_uncached(
+    intent: str | None,
+    stdin_text: str | None,
+    profile: str | None,
+    talos_version: str | None,
+    from_version: str | None,
+    what: str,
+) -> dict[str, Any]:
     from talosgpu import api
 
+    target: Any = intent
+    if stdin_text is not None:
+        from talosgpu.intent.load import load_intent_text
+
+        target = load_intent_text(stdin_text, source="<stdin>")
     rendered = api.render(
-        intent, profile=profile, talos_version=talos_version, from_version=from_version
+        target,
+        profile=profile,
+        talos_version=talos_version,
+        from_version=from_version,
+        source="<stdin>" if stdin_text is not None else None,
     )
-    warn(rendered.warnings, strict=strict)
-    if explain:
-        emit(_explain_text(rendered), output)
-        return
-    if manifests_only:
+    result: dict[str, Any] = {"warnings": list(rendered.warnings)}
+    if what == "explain":
+        result["text"] = _explain_text(rendered)
+    elif what == "manifests":
         files = api.output_files(rendered)
         if "manifests.yaml" not in files:
             fail("manifests are not available in this build")
-        emit(files["manifests.yaml"], output)
-        return
-    if output_dir:
-        from talosgpu.fsio import write_tree_atomic
-
-        written = write_tree_atomic(output_dir, api.output_files(rendered))
-        for path in written:
-            click.echo(f"wrote {path}", err=True)
-        return
-    emit(rendered.patch_text, output)
+        result["text"] = files["manifests.yaml"]
+    elif what == "dir":
+        result["files"] = api.output_files(rendered)
+    else:
+        result["text"] = rendered.patch_text
+    return result
 
 
 def _explain_text(rendered: Any) -> str:

@@ -30,6 +30,12 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_render_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's render cache (~/.cache/talosgpu)."""
+    os.environ["TALOSGPU_CACHE_DIR"] = str(tmp_path_factory.mktemp("talosgpu-cache"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
