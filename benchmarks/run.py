@@ -1,0 +1,182 @@
+"""talosgpu benchmarks: one script anyone can run (``python benchmarks/run.py``).
+
+Measures, on this machine:
+
+1. cold start of ``talosgpu --help`` (a fresh process each run);
+2. cold start of ``talosgpu render --profile nvidia-cdi`` with an empty render cache (every run
+   misses) and with a warm cache (what pre-commit sees on an unchanged repository);
+3. rendering a 1,000-node inventory (in-process, after imports);
+4. diffing 1,000 live configs the size of Talos's generated worker configs, against the time
+   libyaml's C loader (PyYAML ``CSafeLoader``) alone takes to parse the same configs.
+
+Targets (issue 8, 2-core machine): cold render <= 150 ms median, 1,000-node render <= 3 s,
+1,000-node diff <= 2x the libyaml parse time. Figures are printed as a table and, with
+``--json FILE``, written as JSON. Timings are wall-clock medians; run on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("TALOSGPU_SHARED", ROOT.parent / "shared"))
+
+
+def _cli() -> list[str]:
+    exe = shutil.which("talosgpu")
+    return [exe] if exe else [sys.executable, "-m", "talosgpu"]
+
+
+def _time_process(argv: list[str], *, runs: int, env: dict[str, str]) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+        )
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def bench_cold_start(runs: int) -> dict[str, Any]:
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as cache:
+        env["TALOSGPU_CACHE_DIR"] = cache
+        help_s = _time_process([*_cli(), "--help"], runs=runs, env=env)
+        miss_env = {**env, "TALOSGPU_NO_CACHE": "1"}
+        render = [*_cli(), "render", "--profile", "nvidia-cdi"]
+        miss = _time_process(render, runs=runs, env=miss_env)
+        subprocess.run(render, env=env, stdout=subprocess.DEVNULL, check=True)  # warm it
+        hit = _time_process(render, runs=runs, env=env)
+    return {
+        "help_ms": 1e3 * statistics.median(help_s),
+        "render_cold_cache_ms": 1e3 * statistics.median(miss),
+        "render_warm_cache_ms": 1e3 * statistics.median(hit),
+    }
+
+
+def _inventory(nodes: int) -> str:
+    profiles = ["nvidia-cdi", "nvidia-graphics", "nvidia-legacy", "nvidia-operator"]
+    lines = [
+        "apiVersion: talosgpu.dev/v1alpha1",
+        "kind: GPUInventory",
+        "defaults:",
+        "  labels: {site: bench}",
+        "roles:",
+        "  gpu: {labels: {role: gpu}}",
+        "nodes:",
+    ]
+    for i in range(nodes):
+        lines += [
+            f"  - name: node{i:04d}",
+            f"    address: 10.0.{i // 250}.{i % 250 + 1}",
+            "    role: gpu",
+            f"    profile: {profiles[i % len(profiles)]}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def bench_fleet_render(nodes: int) -> dict[str, Any]:
+    try:
+        from talosgpu.fleet import load_inventory, render_fleet  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return {"skipped": f"fleet support not available: {exc}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "inventory.yaml"
+        path.write_text(_inventory(nodes))
+        start = time.perf_counter()
+        rendered = render_fleet(load_inventory(path))
+        for item in rendered.values():
+            _ = item.patch_text
+        elapsed = time.perf_counter() - start
+    return {"nodes": nodes, "seconds": elapsed}
+
+
+def _live_configs(count: int) -> list[str]:
+    base = (
+        SHARED / "conformance" / "talos-machineconfigs" / "stability" / "v1.11" / "base-worker.yaml"
+    )
+    if not base.exists():
+        raise FileNotFoundError(base)
+    text = base.read_text()
+    # Vary the configs a little so nothing is accidentally memoised.
+    return [text.replace("type: worker", f"type: worker\n    # node {i}", 1) for i in range(count)]
+
+
+def bench_fleet_diff(count: int) -> dict[str, Any]:
+    try:
+        import yaml  # PyYAML, only for the libyaml baseline
+        from yaml import CSafeLoader
+    except ImportError:
+        return {"skipped": "PyYAML with libyaml is needed for the baseline (pip install pyyaml)"}
+    try:
+        from talosgpu import api
+        from talosgpu.diff import diff_rendered  # type: ignore[attr-defined]
+        from talosgpu.live import load_live_config  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return {"skipped": f"diff support not available: {exc}"}
+    try:
+        texts = _live_configs(count)
+    except FileNotFoundError as exc:
+        return {"skipped": f"needs ../shared conformance data ({exc})"}
+    start = time.perf_counter()
+    for text in texts:
+        list(yaml.load_all(text, Loader=CSafeLoader))
+    baseline = time.perf_counter() - start
+    rendered = api.render(profile="nvidia-cdi")
+    start = time.perf_counter()
+    for i, text in enumerate(texts):
+        live = load_live_config(f"node{i}.yaml", text=text)
+        diff_rendered(live, rendered)
+    elapsed = time.perf_counter() - start
+    return {
+        "configs": count,
+        "seconds": elapsed,
+        "libyaml_parse_seconds": baseline,
+        "ratio": elapsed / baseline,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=15, help="processes per cold-start figure")
+    parser.add_argument("--nodes", type=int, default=1000, help="inventory size")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument(
+        "--only",
+        choices=["cold", "fleet-render", "fleet-diff"],
+        action="append",
+        help="run only these",
+    )
+    args = parser.parse_args(argv)
+    benches: dict[str, Callable[[], dict[str, Any]]] = {
+        "cold": lambda: bench_cold_start(args.runs),
+        "fleet-render": lambda: bench_fleet_render(args.nodes),
+        "fleet-diff": lambda: bench_fleet_diff(args.nodes),
+    }
+    results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    for name, bench in benches.items():
+        if args.only and name not in args.only:
+            continue
+        results[name] = bench()
+        print(f"{name:>13}: {json.dumps(results[name], sort_keys=True)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
