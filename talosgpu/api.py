@@ -89,12 +89,10 @@ def output_files(rendered: Rendered) -> dict[str, str]:
 
 
 def _extra_outputs(rendered: Rendered) -> dict[str, str]:
-    """Schematic and manifests, when those modules are available for the plan."""
-    out: dict[str, str] = {}
-    try:
-        from talosgpu.knowledge.schematic import build_schematic
-    except ImportError:  # pragma: no cover - module family not installed
-        return out
+    """The Image Factory schematic and the Kubernetes manifests for the plan."""
+    from talosgpu.k8s import render_manifests
+    from talosgpu.knowledge.schematic import build_schematic
+
     plan = rendered.plan
     gpu = plan.intent.gpu
     schematic = build_schematic(
@@ -104,13 +102,7 @@ def _extra_outputs(rendered: Rendered) -> dict[str, str]:
         fabric_manager=gpu.fabric_manager,
         extra_kernel_args=tuple(plan.intent.extra_kernel_args),
     )
-    out["schematic.yaml"] = schematic.yaml
-    try:
-        from talosgpu.k8s import render_manifests
-    except ImportError:
-        return out
-    out["manifests.yaml"] = render_manifests(plan)
-    return out
+    return {"schematic.yaml": schematic.yaml, "manifests.yaml": render_manifests(plan)}
 
 
 def intent_schema() -> dict[str, Any]:

@@ -18,6 +18,7 @@ __all__ = ["DEFAULT_MODULES", "CRIPlan", "Decision", "Module", "Plan", "resolve"
 
 DEFAULT_MODULES = ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
 GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
+CONFIG_LABEL = "nvidia.com/device-plugin.config"
 # The toolkit extension's runtime binaries (extensions repo nvidia-gpu/nvidia-container-toolkit,
 # 10-nvidia-container-runtime.part: BinaryName = "/usr/local/bin/nvidia-container-runtime").
 LEGACY_BINARY = "/usr/local/bin/nvidia-container-runtime"
@@ -275,6 +276,18 @@ def resolve(intent: Intent, version: TalosVersion | str | None = None) -> Plan:
                 f"node label {GPU_PRESENT_LABEL}=true",
                 "the NVIDIA device plugin (>= 0.15) only schedules on nodes with this label "
                 "unless NFD/GFD set it",
+            )
+        )
+    sharing = intent.sharing
+    if mode in ("cdi", "legacy") and sharing.strategy != "none" and CONFIG_LABEL not in labels:
+        entry = f"{sharing.strategy}-x{sharing.replicas}"
+        labels[CONFIG_LABEL] = entry
+        decisions.append(
+            Decision(
+                "device-plugin-config",
+                f"node label {CONFIG_LABEL}={entry}",
+                "the device plugin picks this node's sharing config by this label, so nodes "
+                "with different sharing can share one chart install (k8s-device-plugin README)",
             )
         )
     if intent.taints and intent.node.role == "worker":

@@ -1,0 +1,115 @@
+"""Helpers shared by the Kubernetes object families: names, images, selectors, tolerations.
+
+Every object talosgpu renders for Kubernetes goes through these so that selectors and
+tolerations agree across RuntimeClasses, DaemonSets and verification pods.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from talosgpu.plan import CONFIG_LABEL, GPU_PRESENT_LABEL, Plan
+
+__all__ = [
+    "ALPINE_IMAGE",
+    "GPU_TOLERATION",
+    "HOSTNAME_LABEL",
+    "MANAGED_BY",
+    "PAUSE_IMAGE",
+    "gpu_resource_name",
+    "gpu_selector",
+    "metadata",
+    "node_selector",
+    "node_suffix",
+    "tolerations",
+    "volume_name",
+]
+
+# Images are pinned, never `latest` (seed 004 used alpine:latest / pause:3.9). alpine's busybox
+# has sh, sed -E/-i, cp and mv; nsenter comes from util-linux when busybox lacks it.
+ALPINE_IMAGE = "alpine:3.20"
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "talosgpu"}
+
+# The toleration the upstream device-plugin chart carries for GPU nodes tainted by GPU
+# provisioners (k8s-device-plugin deployments/helm/nvidia-device-plugin/values.yaml).
+GPU_TOLERATION: dict[str, str] = {
+    "key": "nvidia.com/gpu",
+    "operator": "Exists",
+    "effect": "NoSchedule",
+}
+
+
+def gpu_selector(plan: Plan) -> dict[str, str]:
+    """Node labels that pick this GPU node: the labels the plan puts on it.
+
+    The plan already adds ``nvidia.com/gpu.present: "true"`` in cdi/legacy modes. In operator
+    mode the operator's GPU Feature Discovery sets that label, so it is the fallback when the
+    intent names no labels of its own.
+    """
+    # The sharing-config label says how the GPU is shared, not which nodes have one.
+    labels = {k: v for k, v in sorted(plan.labels.items()) if k != CONFIG_LABEL}
+    return labels or {GPU_PRESENT_LABEL: "true"}
+
+
+def node_selector(plan: Plan, *, pin_node: bool) -> dict[str, str]:
+    """``gpu_selector`` plus ``kubernetes.io/hostname`` when pinning to the named node."""
+    selector = gpu_selector(plan)
+    name = plan.intent.node.name
+    if pin_node and name:
+        selector = {HOSTNAME_LABEL: name, **selector}
+    return selector
+
+
+def tolerations(plan: Plan, *, gpu: bool = False) -> list[dict[str, str]]:
+    """Tolerations for the plan's taints (Talos form ``key: "value:Effect"`` or ``"Effect"``).
+
+    ``gpu=True`` adds the ``nvidia.com/gpu`` Exists toleration system pods carry.
+    """
+    out: list[dict[str, str]] = []
+    for key, spec in sorted(plan.taints.items()):
+        value, _, effect = spec.rpartition(":")
+        if value or spec.startswith(":"):
+            out.append({"key": key, "operator": "Equal", "value": value, "effect": effect})
+        else:
+            # A taint without a value is tolerated by Exists on its key and effect.
+            out.append({"key": key, "operator": "Exists", "effect": effect})
+    if gpu and not any(t["key"] == GPU_TOLERATION["key"] for t in out):
+        out.append(dict(GPU_TOLERATION))
+    return out
+
+
+def gpu_resource_name(plan: Plan) -> str:
+    """``nvidia.com/gpu``, or ``nvidia.com/gpu.shared`` when sharing renames by default.
+
+    k8s-device-plugin README "Shared Access to GPUs": with ``renameByDefault`` each replicated
+    resource is advertised as ``<name>.shared``.
+    """
+    sharing = plan.intent.sharing
+    if plan.mode != "none" and sharing.strategy != "none" and sharing.rename_by_default:
+        return "nvidia.com/gpu.shared"
+    return "nvidia.com/gpu"
+
+
+def node_suffix(plan: Plan) -> str:
+    """``-<node>`` when the intent names the node: object names stay unique per node."""
+    name = plan.intent.node.name
+    return f"-{name}" if name else ""
+
+
+def metadata(name: str, *, namespace: str | None = None, app: str | None = None) -> dict[str, Any]:
+    """Object metadata with talosgpu's managed-by label (and ``app.kubernetes.io/name``)."""
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    labels = {"app.kubernetes.io/name": app} if app else {}
+    meta["labels"] = {**labels, **MANAGED_BY}
+    return meta
+
+
+def volume_name(path: str) -> str:
+    """A DNS-label volume name for a host path: ``/var/run/cdi`` -> ``var-run-cdi``."""
+    name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+    return (name or "root")[:63].rstrip("-")

@@ -1,0 +1,85 @@
+"""NVIDIA GPU Operator on Talos >= 1.13: the privileged namespace and the chart's Helm values.
+
+Sidero's Talos 1.13+ guide (talos-internals.md §6; talos-docs-nvidia/v1.13/nvidia-gpu.mdx)
+installs the operator with ``driver.enabled=false`` (the driver is a Talos system extension),
+``toolkit.enabled=false`` (the toolkit extension and Talos's native CDI provide the runtime side)
+and ``hostPaths.driverInstallDir=/usr/local`` (where the extension puts the driver), into a
+namespace labelled ``pod-security.kubernetes.io/enforce=privileged``. Operator >= v26.3.1:
+v26.3.0 crashed on Talos's ``VERSION_ID`` (gpu-operator#2239, fixed by #2244/#2261).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from talosgpu import yamlio
+from talosgpu.errors import RenderError
+from talosgpu.k8s.common import GPU_TOLERATION, MANAGED_BY, tolerations
+from talosgpu.k8s.device_plugin import config_entry_name, sharing_config_map
+from talosgpu.plan import Plan
+
+__all__ = ["NAMESPACE", "OPERATOR_MIN", "operator_objects", "operator_values"]
+
+NAMESPACE = "gpu-operator"
+OPERATOR_MIN = "v26.3.1"
+SHARING_CONFIG_MAP = "time-slicing-config"  # the name NVIDIA's GPU-sharing docs use
+
+
+def _min_version(plan: Plan) -> str:
+    return plan.version.gpu_operator_min or OPERATOR_MIN
+
+
+def operator_objects(plan: Plan) -> list[dict[str, Any]]:
+    """The privileged ``gpu-operator`` Namespace (+ the sharing ConfigMap); operator mode only."""
+    if plan.mode != "operator":
+        return []
+    objects: list[dict[str, Any]] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": NAMESPACE,
+                "labels": {"pod-security.kubernetes.io/enforce": "privileged", **MANAGED_BY},
+            },
+        }
+    ]
+    if plan.intent.sharing.strategy != "none":
+        objects.append(sharing_config_map(plan, name=SHARING_CONFIG_MAP, namespace=NAMESPACE))
+    return objects
+
+
+def operator_values(plan: Plan) -> str:
+    """Helm values for the ``nvidia/gpu-operator`` chart (runtime mode operator), as YAML text.
+
+    Raises :class:`RenderError` for other modes (the operator path needs Talos 1.13+).
+    """
+    if plan.mode != "operator":
+        raise RenderError(
+            f"runtime mode is {plan.mode!r}: GPU Operator values need runtime mode 'operator' "
+            "(Talos 1.13+)",
+            path=".runtime.mode",
+        )
+    values: dict[str, Any] = {
+        "driver": {"enabled": False},
+        "toolkit": {"enabled": False},
+        "hostPaths": {"driverInstallDir": "/usr/local"},
+    }
+    if plan.intent.sharing.strategy != "none":
+        values["devicePlugin"] = {
+            "config": {"name": SHARING_CONFIG_MAP, "default": config_entry_name(plan)}
+        }
+    if plan.taints:
+        # The list replaces the chart default, which only tolerates nvidia.com/gpu.
+        tol = tolerations(plan, gpu=True)
+        tol.sort(key=lambda t: t["key"] != GPU_TOLERATION["key"])
+        values["daemonsets"] = {"tolerations": tol}
+    header = [
+        "# Helm values for the NVIDIA GPU Operator, rendered by talosgpu for Talos "
+        f"{plan.version} (runtime mode operator).",
+        f"# Needs GPU Operator >= {_min_version(plan)} (v26.3.0 crashes on Talos: gpu-operator#2239).",
+        f"# The privileged {NAMESPACE} namespace is in manifests.yaml: apply it first.",
+        "#   helm repo add nvidia https://helm.ngc.nvidia.com/nvidia",
+        f"#   helm upgrade --install gpu-operator nvidia/gpu-operator --version {_min_version(plan)} \\",
+        f"#     --namespace {NAMESPACE} -f gpu-operator-values.yaml",
+    ]
+    return "\n".join(header) + "\n" + yamlio.dump(values)
