@@ -153,6 +153,9 @@ _YAML11_SCALARS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false"
 
 class _Representer(SafeRepresenter):
     def represent_str(self, data: str) -> Any:
+        if any(not ch.isprintable() and ch != "\n" for ch in data):
+            # Control characters (and Unicode line separators) only survive double quoting.
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
         if data.lower() in _YAML11_SCALARS:
             # YAML 1.1 readers (and yaml.v3 for bool fields) would read these as bool/null.
             return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")

@@ -56,3 +56,26 @@ def test_read_source_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(YAMLError, match="not UTF-8"):
         yamlio.read_source(bad)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values)
+def test_dump_load_round_trip(value: object) -> None:
+    assert yamlio.load(yamlio.dump(value)) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_multiline_strings_round_trip(text: str) -> None:
+    value = {"content": text + "\n" + text}
+    assert yamlio.load(yamlio.dump(value)) == value

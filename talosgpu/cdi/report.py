@@ -1,0 +1,57 @@
+"""Text and JSON reports of CDI findings, and the exit code they mean (for ``talosgpu cdi``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Literal
+
+from talosgpu.cdi.findings import CDIFinding
+from talosgpu.cdi.spec import CDISpec
+
+__all__ = ["exit_code", "render_report"]
+
+
+def exit_code(findings: Sequence[CDIFinding], *, strict: bool = False) -> int:
+    """0 valid (warnings allowed unless ``strict``), 1 when a finding fails the spec."""
+    failing = [f for f in findings if f.severity == "error" or strict]
+    return 1 if failing else 0
+
+
+def render_report(
+    spec: CDISpec,
+    findings: Sequence[CDIFinding],
+    *,
+    output: Literal["text", "json"] = "text",
+    strict: bool = False,
+) -> str:
+    """The report printed by ``talosgpu cdi validate``; deterministic for the same input."""
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    valid = exit_code(findings, strict=strict) == 0
+    if output == "json":
+        doc = {
+            "source": spec.source,
+            "valid": valid,
+            "cdiVersion": spec.cdi_version,
+            "kind": spec.kind,
+            "devices": list(spec.device_names),
+            "errors": errors,
+            "warnings": warnings,
+            "findings": [f.as_dict() for f in findings],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    lines = []
+    for item in findings:
+        lines.append(f"{spec.source}: {item.path}: {item.severity}: {item.message}")
+        lines.append(f"    fix: {item.fix}")
+    counts = f"{errors} error(s), {warnings} warning(s)"
+    if valid:
+        devices = len(spec.device_names)
+        lines.append(
+            f"{spec.source}: valid CDI spec (kind {spec.kind}, cdiVersion {spec.cdi_version}, "
+            f"{devices} device(s); {counts})"
+        )
+    else:
+        lines.append(f"{spec.source}: invalid CDI spec: {counts}")
+    return "\n".join(lines) + "\n"
