@@ -28,6 +28,19 @@ _EXPORTS: dict[str, str] = {
     "list_profiles": "talosgpu.profiles",
     "load_profile": "talosgpu.profiles",
     "profile_text": "talosgpu.profiles",
+    # Kubernetes manifests and Helm values (talosgpu render --manifests, talosgpu helm-values)
+    "render_manifests": "talosgpu.k8s",
+    "device_plugin_values": "talosgpu.k8s",
+    "operator_values": "talosgpu.k8s",
+    "capabilities_for": "talosgpu.k8s",
+    "helm_values": "talosgpu.k8s",
+    # CDI specs (talosgpu cdi validate, talosgpu cdi patch-hooks)
+    "load_cdi_spec": "talosgpu.cdi",
+    "validate_cdi_spec": "talosgpu.cdi",
+    "patch_cdi_hooks": "talosgpu.cdi",
+    "CDISpec": "talosgpu.cdi",
+    "CDIFinding": "talosgpu.cdi",
+    "HookPatchResult": "talosgpu.cdi",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -48,9 +61,24 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.api import intent_schema, output_files, render
+    from talosgpu.cdi import (
+        CDIFinding,
+        CDISpec,
+        HookPatchResult,
+        load_cdi_spec,
+        patch_cdi_hooks,
+        validate_cdi_spec,
+    )
     from talosgpu.errors import TalosGPUError
     from talosgpu.intent.load import load_intent, load_intent_text
     from talosgpu.intent.models import Intent
+    from talosgpu.k8s import (
+        capabilities_for,
+        device_plugin_values,
+        helm_values,
+        operator_values,
+        render_manifests,
+    )
     from talosgpu.plan import Plan, resolve
     from talosgpu.profiles import list_profiles, load_profile, profile_text
     from talosgpu.render.base import Rendered

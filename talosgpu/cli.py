@@ -227,6 +227,112 @@ def schema(output: str | None) -> None:
     emit(json.dumps(intent_schema(), indent=2, sort_keys=True) + "\n", output)
 
 
+# --- helm-values (Kubernetes side) -----------------------------------------------------------
+@cli.command("helm-values")
+@click.argument("intent", required=False, metavar="[INTENT]")
+@click.option("--profile", "-P", metavar="NAME", help="Use a bundled profile instead of a file.")
+@version_option
+@click.option("-o", "--output", metavar="FILE", help="Write the values to FILE (atomically).")
+@strict_option
+def helm_values(
+    intent: str | None,
+    profile: str | None,
+    talos_version: str | None,
+    output: str | None,
+    strict: bool,
+) -> None:
+    """Helm values for the NVIDIA chart INTENT's runtime mode installs.
+
+    The nvidia-device-plugin chart (runtime modes cdi, legacy) or the gpu-operator chart
+    (operator). Apply `talosgpu render --manifests` first: it creates the namespace and config.
+    """
+    from talosgpu import api
+    from talosgpu.k8s import helm_values as values_for
+
+    rendered = api.render(intent, profile=profile, talos_version=talos_version)
+    warn(rendered.warnings, strict=strict)
+    emit(values_for(rendered.plan), output)
+
+
+# --- cdi validate / patch-hooks --------------------------------------------------------------
+@cli.group("cdi")
+def cdi_group() -> None:
+    """Validate CDI specs like the runtime loader and fix their hook paths for Talos."""
+
+
+@cdi_group.command("validate")
+@click.argument("spec", metavar="SPEC")
+@click.option(
+    "--device-id-strategy",
+    type=click.Choice(["uuid", "index"]),
+    default=None,
+    help="Check the device names the NVIDIA device plugin will request.",
+)
+@click.option(
+    "--talos-version",
+    "talos_version",
+    metavar="X.Y",
+    default=None,
+    help="Check hook paths against this Talos release's NVIDIA extension.",
+)
+@click.option(
+    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
+)
+@click.option("--strict", is_flag=True, default=False, help="Warnings also fail (exit 1).")
+def cdi_validate(
+    spec: str,
+    device_id_strategy: str | None,
+    talos_version: str | None,
+    output: str,
+    strict: bool,
+) -> None:
+    """Validate the CDI spec SPEC (YAML or JSON; - for stdin).
+
+    Exit 0 valid, 1 findings (errors; warnings too with --strict), 2 unreadable or not a CDI spec.
+    """
+    from talosgpu.cdi import load_spec, validate_spec
+    from talosgpu.cdi.report import exit_code, render_report
+    from talosgpu.yamlio import read_source
+
+    text, source = read_source(spec)
+    loaded = load_spec(text, source=source)
+    findings = validate_spec(
+        loaded,
+        device_id_strategy=device_id_strategy,  # type: ignore[arg-type]
+        talos_version=talos_version,
+    )
+    emit(render_report(loaded, findings, output=output, strict=strict))  # type: ignore[arg-type]
+    sys.exit(exit_code(findings, strict=strict))
+
+
+@cdi_group.command("patch-hooks")
+@click.argument("spec", metavar="SPEC")
+@click.option(
+    "--strategy",
+    type=click.Choice(["real-binaries", "usr-bin"]),
+    default="real-binaries",
+    show_default=True,
+    help="real-binaries: /usr/local/bin/*.real (Talos 1.8-1.12); usr-bin: /usr/bin (1.13+).",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write the spec to FILE (atomically).")
+def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
+    """Rewrite the NVIDIA hook paths of SPEC (- for stdin); the spec goes to stdout or FILE.
+
+    Only hooks[].path changes (args, the hook's argv, stay); re-running is a no-op.
+    """
+    from talosgpu.cdi import patch_hooks
+    from talosgpu.yamlio import read_source
+
+    text, source = read_source(spec)
+    result = patch_hooks(text, strategy=strategy, source=source)  # type: ignore[arg-type]
+    for change in result.changes:
+        click.echo(f"talosgpu: {source}: {change.path}: {change.old} -> {change.new}", err=True)
+    count = len(result.changes)
+    summary = f"{count} hook path(s) rewritten" if count else "no hook paths to rewrite"
+    click.echo(f"talosgpu: {source}: {summary} (strategy {strategy})", err=True)
+    emit(result.text, output)
+
+
 # (keep this marker: sections are added above it)
 # ----------------------------------------------------------------------------- end commands
 
