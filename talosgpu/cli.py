@@ -118,6 +118,23 @@ def render(
     """Render the Talos patch for INTENT (a file, - for stdin) or --profile NAME."""
     from talosgpu import cache
 
+    if intent not in (None, "-") and b"GPUInventory" in _input_bytes(intent, None):
+        from talosgpu.fleet import inventory_files  # an inventory: one folder per node
+
+        plain_dir = None if explain or manifests_only or output else output_dir
+        fleet = inventory_files(
+            str(intent),
+            output_dir=plain_dir,
+            talos_version=talos_version,
+            from_version=from_version,
+        )
+        if fleet is not None:
+            warn(fleet[1], strict=strict)
+            from talosgpu.fsio import write_tree_atomic
+
+            for path in write_tree_atomic(str(output_dir), fleet[0]):
+                click.echo(f"wrote {path}", err=True)
+            return
     stdin_text = sys.stdin.read() if intent == "-" else None
     what = "explain" if explain else "manifests" if manifests_only else "dir" if output_dir else "patch"
     cache_key = cache.key(
@@ -331,6 +348,369 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
     summary = f"{count} hook path(s) rewritten" if count else "no hook paths to rewrite"
     click.echo(f"talosgpu: {source}: {summary} (strategy {strategy})", err=True)
     emit(result.text, output)
+
+
+# --- patch (Talos strategic merge / JSON6902, like talosctl machineconfig patch) -------------
+@cli.command("patch")
+@click.argument("config", metavar="CONFIG")
+@click.option(
+    "-p",
+    "--patch",
+    "patch_specs",
+    multiple=True,
+    required=True,
+    metavar="PATCH",
+    help="@file, a file name, or inline YAML/JSON (strategic merge or JSON6902); repeatable.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write the merged config to FILE.")
+@click.option(
+    "--talos-version",
+    "talos_version",
+    metavar="X.Y",
+    default=None,
+    help="Merge like this Talos release (default: the newest known).",
+)
+def patch_command(
+    config: str, patch_specs: tuple[str, ...], output: str | None, talos_version: str | None
+) -> None:
+    """Apply patches to CONFIG (- for stdin) exactly as Talos does; print the merged config.
+
+    Exit 0 ok, 2 bad input or a merge error Talos would also report.
+    """
+    from talosgpu.talos.apply import apply_patches, load_config
+    from talosgpu.yamlio import read_source
+
+    text, source = read_source(config)
+    docs = load_config(text, source=source)
+    result = apply_patches(docs, list(patch_specs), talos_version=talos_version)
+    emit(result.text, output)
+
+
+# --- explain / schematic (knowledge: known failures, Image Factory) --------------------------
+@cli.command("explain")
+@click.argument("text", required=False, metavar="[TEXT | - | @FILE]")
+@click.option(
+    "--talos-version",
+    "talos_version",
+    metavar="X.Y",
+    default=None,
+    help="Give the fixes for this Talos release and say whether each failure is known on it.",
+)
+@click.option(
+    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
+)
+def explain_command(text: str | None, talos_version: str | None, output: str) -> None:
+    """Explain known GPU-node failures found in TEXT (an error message or a log).
+
+    No TEXT or - reads stdin; @FILE reads a file. Exit 0 something matched, 1 nothing did,
+    2 bad input.
+    """
+    from talosgpu.errors import TalosGPUError
+    from talosgpu.knowledge.explain import explain
+    from talosgpu.knowledge.report import render_explain
+    from talosgpu.yamlio import read_source
+
+    if text is None or text == "-":
+        body, _ = read_source("-")
+    elif text.startswith("@"):
+        body, _ = read_source(text[1:])
+    else:
+        body = text
+    if not body.strip():
+        raise TalosGPUError("nothing to explain (empty input)")
+    matches = explain(body, talos_version=talos_version)
+    emit(render_explain(matches, talos_version=talos_version, output=output))
+    sys.exit(EXIT_OK if matches else EXIT_FINDINGS)
+
+
+@cli.command("schematic")
+@version_option
+@click.option(
+    "--flavour",
+    type=click.Choice(["open", "proprietary"]),
+    default="open",
+    show_default=True,
+    help="Kernel modules: open (Turing+) or proprietary (nonfree-kmod-nvidia).",
+)
+@click.option(
+    "--branch",
+    type=click.Choice(["lts", "production"]),
+    default="lts",
+    show_default=True,
+    help="Driver branch of the NVIDIA extensions (Talos 1.8+).",
+)
+@click.option("--fabric-manager", is_flag=True, help="Add nvidia-fabricmanager (HGX/NVSwitch).")
+@click.option(
+    "--kernel-arg",
+    "kernel_args",
+    multiple=True,
+    metavar="ARG",
+    help="Extra kernel argument (repeatable).",
+)
+@click.option(
+    "--extension",
+    "extensions",
+    multiple=True,
+    metavar="NAME",
+    help="Extra official extension (repeatable).",
+)
+@click.option("--id", "id_only", is_flag=True, help="Print only the schematic ID.")
+def schematic_command(
+    talos_version: str | None,
+    flavour: str,
+    branch: str,
+    fabric_manager: bool,
+    kernel_args: tuple[str, ...],
+    extensions: tuple[str, ...],
+    id_only: bool,
+) -> None:
+    """Print the Image Factory schematic of a GPU node (canonical YAML, or its ID with --id).
+
+    The installer image goes to stderr as '# installer: ...'. Exit 0, 2 bad input.
+    """
+    from talosgpu.knowledge.schematic import build_schematic
+    from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+
+    version = TalosVersion.parse(talos_version or DEFAULT_VERSION)
+    warn(list(version.warnings))
+    result = build_schematic(
+        talos_version=version,
+        flavour=flavour,  # type: ignore[arg-type]
+        branch=branch,  # type: ignore[arg-type]
+        fabric_manager=fabric_manager,
+        extra_kernel_args=kernel_args,
+        extra_extensions=extensions,
+    )
+    emit(result.id + "\n" if id_only else result.yaml)
+    click.echo(f"# installer: {result.installer_image}", err=True)
+
+
+# --- check (pre-commit: intents valid, committed rendered files current) -------------------
+@cli.command("check")
+@click.argument("files", nargs=-1, metavar="[FILES]...")
+@click.option(
+    "--rendered-dir",
+    metavar="DIR",
+    default=None,
+    help="Where the rendered files are committed: a template with {dir} and {stem} "
+    "(default '{dir}/{stem}.rendered'), or one folder when checking one file.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=False,
+    help="Render warnings are errors (exit 2) and an intent without rendered folder fails.",
+)
+def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> None:
+    """Check that intents/inventories are valid and their committed rendered files current.
+
+    FILES that are not intents or inventories are ignored; a file inside X.rendered/ stands for
+    X.yaml. No FILES: every X.yaml with an X.rendered/ folder below the current folder.
+    Exit 0 all current, 1 a rendered file differs / is missing / is extra, 2 invalid input.
+    """
+    from talosgpu.check import check_files, format_report
+
+    report = check_files(files, rendered_dir=rendered_dir, strict=strict)
+    emit(format_report(report))
+    for error in report.errors:
+        click.echo(f"talosgpu: error: {_safe(str(error), show_secrets=False)}", err=True)
+    warn(report.warnings, strict=strict)
+    sys.exit(report.exit_code)
+
+
+# --- lint (known GPU traps in Talos patches, configs, talconfig.yaml) ------------------------
+@cli.command("lint")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--talos-version",
+    "talos_version",
+    metavar="X.Y",
+    default=None,
+    help="Target Talos release (default: from the file, else the newest known).",
+)
+@click.option(
+    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
+)
+@click.option(
+    "--layers",
+    is_flag=True,
+    default=False,
+    help="FILEs are layers of one node in order (base first): also check across them.",
+)
+@click.option("--strict", is_flag=True, default=False, help="Info findings also fail (exit 1).")
+def lint_command(
+    files: tuple[str, ...], talos_version: str | None, output: str, layers: bool, strict: bool
+) -> None:
+    """Check Talos patches, machine configs and talconfig.yaml FILEs (- for stdin; directories
+    are searched) for known NVIDIA GPU traps.
+
+    Exit 0 clean, 1 findings (warnings or errors; info too with --strict), 2 unreadable input.
+    """
+    from talosgpu.lint import exit_code, lint_files, render_report
+
+    report = lint_files(list(files), talos_version=talos_version, layers=layers)
+    emit(render_report(report, output=output))  # type: ignore[arg-type]
+    if output == "text":
+        counts = {
+            s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning")
+        }
+        counts["info"] = len(report.findings) - counts["error"] - counts["warning"]
+        click.echo(
+            f"talosgpu: lint: {report.files_checked} file(s) checked, {len(report.skipped)} "
+            f"skipped; {counts['error']} error(s), {counts['warning']} warning(s), "
+            f"{counts['info']} info",
+            err=True,
+        )
+    sys.exit(exit_code(report, strict=strict))
+
+
+# --- diff / apply (live vs proposed config, reboot impact, talosctl patch) -------------------
+@cli.command("diff")
+@click.argument("intent", required=False, metavar="[INTENT]")
+@click.option("--profile", "-P", metavar="NAME", help="Diff a bundled profile instead of a file.")
+@click.option(
+    "--live",
+    metavar="FILE",
+    help="The live config: a file or - for stdin (plain, or talosctl get mc -o yaml output).",
+)
+@click.option("--node", "-n", metavar="ADDR", help="Fetch the live config with talosctl.")
+@version_option
+@click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")
+@click.option(
+    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
+)
+@show_secrets_option
+@strict_option
+def diff_command(
+    intent: str | None,
+    profile: str | None,
+    live: str | None,
+    node: str | None,
+    talos_version: str | None,
+    talosconfig: str | None,
+    output: str,
+    show_secrets: bool,
+    strict: bool,
+) -> None:
+    """Show what INTENT (or --profile) changes on a node, and whether it reboots.
+
+    Exit 0 no changes, 1 changes, 2 error. Secrets are redacted unless --show-secrets.
+    """
+    from talosgpu.diff.report import render_json, render_text
+    from talosgpu.diff.run import diff
+    from talosgpu.errors import TalosGPUError
+
+    if live is None and node is None:
+        raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
+    result = diff(
+        intent,
+        profile=profile,
+        live=live,
+        node=node,
+        talos_version=talos_version,
+        talosconfig=talosconfig,
+        show_secrets=show_secrets,
+    )
+    warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets), strict=strict)
+    render = render_json if output == "json" else render_text
+    emit(
+        render(
+            result.diff,
+            node=result.live.node,
+            source=result.live.source,
+            warnings=result.warnings if output == "json" else (),
+            show_secrets=show_secrets,
+        )
+    )
+    sys.exit(EXIT_FINDINGS if result.changed else EXIT_OK)
+
+
+def _scrubbed(lines: Sequence[str], secrets: frozenset[str], show: bool) -> list[str]:
+    from talosgpu.talos.secrets import redact_text
+
+    return [line if show else redact_text(line, known_secrets=secrets) for line in lines]
+
+
+@cli.command("apply")
+@click.argument("intent", required=False, metavar="[INTENT]")
+@click.option("--profile", "-P", metavar="NAME", help="Apply a bundled profile instead of a file.")
+@click.option("--node", "-n", metavar="ADDR", required=True, help="The node to patch.")
+@click.option(
+    "--mode",
+    type=click.Choice(["auto", "no-reboot", "staged", "try"]),
+    default="auto",
+    show_default=True,
+    help="talosctl apply mode.",
+)
+@click.option("--dry-run", is_flag=True, help="Run talosctl with --dry-run: nothing changes.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@version_option
+@click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")
+@show_secrets_option
+def apply_command(
+    intent: str | None,
+    profile: str | None,
+    node: str,
+    mode: str,
+    dry_run: bool,
+    yes: bool,
+    talos_version: str | None,
+    talosconfig: str | None,
+    show_secrets: bool,
+) -> None:
+    """Show the diff for INTENT on --node, confirm, then patch the node with talosctl.
+
+    Exit 0 applied (or nothing to do, or dry run done), 1 declined at the prompt, 2 error or
+    refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots).
+    """
+    from talosgpu.diff.apply import apply
+    from talosgpu.diff.report import render_text
+    from talosgpu.diff.run import DiffResult
+    from talosgpu.errors import TalosGPUError
+
+    def show(result: DiffResult) -> None:
+        warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets))
+        text = render_text(
+            result.diff, node=node, source=result.live.source, show_secrets=show_secrets
+        )
+        emit(text)
+
+    def confirm(result: DiffResult) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise TalosGPUError(
+                "refusing to apply without confirmation: standard input is not a terminal; "
+                "pass --yes to apply non-interactively"
+            )
+        reboot = " (the node will reboot)" if result.diff.reboot else ""
+        return click.confirm(f"Apply these changes to {node}{reboot}?", default=False)
+
+    outcome = apply(
+        intent,
+        profile=profile,
+        node=node,
+        mode=mode,  # type: ignore[arg-type]
+        dry_run=dry_run,
+        talosconfig=talosconfig,
+        talos_version=talos_version,
+        show_secrets=show_secrets,
+        on_diff=show,
+        confirm=confirm,
+    )
+    for run in outcome.runs:
+        if run.stdout:
+            click.echo(run.stdout, nl=False)
+        if run.stderr:
+            click.echo(run.stderr, nl=False, err=True)
+    messages = {
+        "up-to-date": f"nothing to apply: {node} already has this configuration",
+        "declined": "not applied",
+        "dry-run": f"dry run only: nothing was changed on {node}",
+        "applied": f"applied to {node} (mode {mode})",
+    }
+    click.echo(f"talosgpu: {messages[outcome.status]}", err=True)
+    sys.exit(EXIT_FINDINGS if outcome.status == "declined" else EXIT_OK)
 
 
 # (keep this marker: sections are added above it)

@@ -1,7 +1,307 @@
-"""Secret redaction (placeholder; the full implementation replaces this module)."""
+"""Secret paths of Talos machine configs, and redaction of documents and of free text.
+
+One table (:data:`SECRET_PATHS`) lists every place a Talos config carries a secret: what Talos's
+own ``Redact`` masks (``pkg/machinery/config/types/v1alpha1/v1alpha1_provider.go`` ``Config.Redact``
+up to 1.13, extended in v1.14.0-alpha.1 commit 76080416b; every multi-doc ``SecretDocument``
+via ``pkg/machinery/config/container/container.go`` ``RedactSecrets``), plus fields Talos leaves
+alone but a diff tool should not print (research ``talos-internals.md`` §9). The table is applied
+to every Talos version: a 1.13 node's registry password is as secret as a 1.14 node's.
+
+On top of the paths, every string is scanned for what is plainly key material wherever it sits:
+private-key PEM blocks (also base64-wrapped, the v1alpha1 encoding), bootstrap-token-shaped values
+(``[a-z0-9]{6}.[a-z0-9]{16}``, the shape of ``machine.token``/``cluster.token``), ``jointoken=``
+and other credential query parameters, and passwords in URLs (``scheme://user:PASS@host``).
+Certificates are public and stay visible, so CA rotations still show in a diff.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import copy
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
-def redact_text(text: str) -> str:
-    return text
+__all__ = [
+    "REDACTED",
+    "SECRET_PATHS",
+    "SecretPath",
+    "collect_secret_values",
+    "is_secret_path",
+    "redact_documents",
+    "redact_text",
+    "secret_mode",
+]
+
+REDACTED = "<redacted>"
+ANY_KEY = "*"  # pattern segment: any map key
+ANY_ITEM = "[]"  # pattern segment: any list index
+MIN_TEXT_SECRET_LEN = 6  # shorter known values ("1", "true") would mask unrelated text
+
+Mode = Literal["value", "tokens"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretPath:
+    """One secret location: ``kind`` (``v1alpha1`` or a multi-doc kind) + path pattern.
+
+    ``mode="value"`` masks the whole value (and everything below it); ``mode="tokens"`` masks only
+    the credentials embedded in the string (kernel arguments, URLs) so the rest stays diffable.
+    ``origin`` says who treats it as secret: ``talos`` (Talos's own Redact, with the release that
+    added it) or ``talosgpu`` (our judgement, research §9).
+    """
+
+    kind: str
+    pattern: tuple[str, ...]
+    origin: str
+    mode: Mode = "value"
+
+    def matches(self, path: Sequence[str | int]) -> bool:
+        """True when ``path`` is this pattern or lies below it."""
+        if len(path) < len(self.pattern):
+            return False
+        for want, got in zip(self.pattern, path, strict=False):
+            if want == ANY_ITEM:
+                if not isinstance(got, int):
+                    return False
+            elif isinstance(got, int) or (want != ANY_KEY and want != got):
+                return False
+        return True
+
+
+def _parse(pattern: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for part in pattern.split("."):
+        name, items = part.rstrip("[]"), part.count("[]")
+        out += [name] * bool(name) + [ANY_ITEM] * items
+    return tuple(out)
+
+
+_T13 = "talos <= 1.13 (v1alpha1_provider.go Config.Redact)"
+_T14 = "talos 1.14 (commit 76080416b)"
+_DOC = "talos SecretDocument.Redact"
+_OURS = "talosgpu (research §9: not redacted by Talos, worth masking)"
+_VOLUME_KINDS = ("VolumeConfig", "UserVolumeConfig", "RawVolumeConfig", "SwapVolumeConfig")
+
+
+def _rows(kind: str, origin: str, *patterns: str, mode: Mode = "value") -> list[SecretPath]:
+    return [SecretPath(kind, _parse(p), origin, mode) for p in patterns]
+
+
+_V = "v1alpha1"
+_REGISTRY = "machine.registries.config.*."
+_IFACE = "machine.network.interfaces[]."
+_KEYS = "encryption.keys[]."
+
+SECRET_PATHS: tuple[SecretPath, ...] = (
+    # v1alpha1: what Talos itself has always redacted
+    *_rows(_V, _T13, "machine.token", "machine.ca.key", "cluster.secret", "cluster.token"),
+    *_rows(_V, _T13, "cluster.aescbcEncryptionSecret", "cluster.secretboxEncryptionSecret"),
+    *_rows(_V, _T13, "cluster.serviceAccount.key", "cluster.ca.key", "cluster.aggregatorCA.key"),
+    *_rows(_V, _T13, "cluster.etcd.ca.key"),
+    # v1alpha1: added to Talos's Redact in 1.14 (masked here for every version)
+    *_rows(_V, _T14, _REGISTRY + "auth.password", _REGISTRY + "auth.auth"),
+    *_rows(_V, _T14, _REGISTRY + "auth.identityToken", _REGISTRY + "tls.clientIdentity.key"),
+    *_rows(_V, _T14, _IFACE + "wireguard.privateKey", _IFACE + "vip.equinixMetal.apiToken"),
+    *_rows(_V, _T14, _IFACE + "vip.hcloud.apiToken", _IFACE + "vlans[].vip.hcloud.apiToken"),
+    *_rows(_V, _T14, _IFACE + "vlans[].vip.equinixMetal.apiToken"),
+    *_rows(_V, _T14, "machine.systemDiskEncryption.*.keys[].static.passphrase"),
+    # v1alpha1: our judgement (research §9)
+    *_rows(_V, _OURS, _REGISTRY + "auth.username", "machine.env.*"),
+    *_rows(_V, _OURS, "cluster.inlineManifests[].contents", "cluster.extraManifestHeaders.*"),
+    *_rows(_V, _OURS, "machine.systemDiskEncryption.*.keys[].kms.endpoint"),
+    *_rows(_V, _OURS, "machine.install.extraKernelArgs[]", mode="tokens"),
+    # multi-document kinds (each kind's Redact method)
+    *_rows("RegistryAuthConfig", _DOC, "password", "auth", "identityToken"),
+    *_rows("RegistryAuthConfig", _OURS, "username"),
+    *_rows("RegistryTLSConfig", _DOC, "clientIdentity.key"),
+    *_rows("WireguardConfig", _DOC, "privateKey", "peers[].presharedKey"),
+    *_rows("SideroLinkConfig", _DOC + " (jointoken query parameter)", "apiUrl", mode="tokens"),
+    *_rows("HCloudVIPConfig", _DOC, "apiToken"),
+    *(row for kind in _VOLUME_KINDS for row in _rows(kind, _DOC, _KEYS + "static.passphrase")),
+    *(row for kind in _VOLUME_KINDS for row in _rows(kind, _OURS, _KEYS + "kms.endpoint")),
+    *_rows("KubeAPIServerCAConfig", _DOC + " (1.14+)", "issuingCA.key"),
+    *_rows("KubeAggregatorCAConfig", _DOC + " (1.14+)", "issuingCA.key"),
+    *_rows("KubeServiceAccountConfig", _DOC + " (1.14+)", "issuer.privateKey"),
+    *_rows("KubeEtcdEncryptionConfig", _DOC, "config.resources[].providers[].*.keys[].secret"),
+    *_rows("DiscoveryIdentityConfig", _DOC + " (1.14+)", "clusterSecret"),
+)
+_BY_KIND: dict[str, tuple[SecretPath, ...]] = {
+    kind: tuple(p for p in SECRET_PATHS if p.kind == kind)
+    for kind in {p.kind for p in SECRET_PATHS}
+}
+
+# ------------------------------------------------------------------------------- patterns
+_PEM = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]*PRIVATE[A-Z0-9 ]*)-----.*?(?:-----END \1-----|\Z)", re.DOTALL
+)
+# base64("-----BEGIN") = "LS0tLS1CRUdJTi..." (v1alpha1 stores PEM base64-encoded); encoded twice
+# it is "TFMwdExTMUNSVWRKVGl..." (Talos's own doc examples). Decoded and checked for PRIVATE.
+_B64_PEM = re.compile(r"(?:LS0tLS1CRUdJTi|TFMwdExTMUNSVWRKVGl)[A-Za-z0-9+/]*={0,2}")
+_B64_PREFIX = re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]*")
+_BOOTSTRAP = re.compile(r"(?<![A-Za-z0-9_.-])[a-z0-9]{6}\.[a-z0-9]{16}(?![A-Za-z0-9_-])")
+_CRED_NAMES = (
+    r"[A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d|passphrase|api_?key|auth)[A-Za-z0-9_.-]*"
+)
+_QUERY = re.compile(rf"(?i)([?&;]{_CRED_NAMES}=|\bjointoken=)([^&\s\"'#;]+)")
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)(@)")
+# tokens mode (kernel arguments): also bare `name=value` words whose name looks like a credential.
+_ARG = re.compile(rf"(?i)((?:^|(?<=\s)){_CRED_NAMES}=)(\S+)")
+_B64_TEXT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def _b64_private(blob: str, depth: int = 0) -> bool:
+    usable = blob.rstrip("=")
+    usable = usable[: len(usable) - len(usable) % 4]
+    try:
+        decoded = base64.b64decode(usable)
+    except (binascii.Error, ValueError):
+        return False
+    if b"PRIVATE" in decoded:
+        return True
+    inner = _B64_PREFIX.match(decoded.decode("ascii", "replace"))
+    return depth < 1 and inner is not None and _b64_private(inner.group(0), depth + 1)
+
+
+def _scan(text: str, *, tokens: bool = False) -> tuple[str, list[str]]:
+    """Mask key material in ``text``; return the new text and the concrete values masked."""
+    found: list[str] = []
+
+    def whole(match: re.Match[str]) -> str:
+        found.append(match.group(0))
+        return REDACTED
+
+    def b64(match: re.Match[str]) -> str:
+        return whole(match) if _b64_private(match.group(0)) else match.group(0)
+
+    def tail(match: re.Match[str]) -> str:
+        if match.group(2) == REDACTED:
+            return match.group(0)
+        found.append(match.group(2))
+        return match.group(1) + REDACTED + (match.group(3) if match.lastindex == 3 else "")
+
+    text = _PEM.sub(whole, text)
+    text = _B64_PEM.sub(b64, text)
+    text = _BOOTSTRAP.sub(whole, text)
+    text = _QUERY.sub(tail, text)
+    text = _URL_PASSWORD.sub(tail, text)
+    if tokens:
+        text = _ARG.sub(tail, text)
+    return text, found
+
+
+# ------------------------------------------------------------------------------- documents
+def secret_mode(doc_kind: str, path: Sequence[str | int]) -> Mode | None:
+    """``"value"`` / ``"tokens"`` when ``path`` (in a ``doc_kind`` document) is secret, else None."""
+    mode: Mode | None = None
+    for rule in _BY_KIND.get(doc_kind, ()):
+        if rule.matches(path):
+            if rule.mode == "value":
+                return "value"
+            mode = "tokens"
+    return mode
+
+
+def is_secret_path(doc_kind: str, path: Sequence[str | int]) -> bool:
+    """True when the whole value at ``path`` of a ``doc_kind`` document is a secret.
+
+    ``doc_kind`` is ``"v1alpha1"`` for the legacy document, else the document's ``kind``;
+    ``path`` lists map keys and list indexes (``["machine", "registries", "config",
+    "ghcr.io", "auth", "password"]``). Paths below a secret are secret too. Token-bearing paths
+    (``mode="tokens"``, e.g. kernel arguments) are not: only their embedded credentials are.
+    """
+    return secret_mode(doc_kind, path) == "value"
+
+
+def _kind_of(doc: Any) -> str:
+    from talosgpu.talos.documents import doc_kind
+
+    return doc_kind(doc) if isinstance(doc, Mapping) else ""
+
+
+def _walk(value: Any, kind: str, path: list[str | int], found: list[str]) -> Any:
+    mode = secret_mode(kind, path) if path else None
+    if mode == "value":
+        _leaves(value, found)
+        return REDACTED if value not in (None, "") else value
+    if isinstance(value, Mapping):
+        return {k: _walk(v, kind, [*path, str(k)], found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(v, kind, [*path, i], found) for i, v in enumerate(value)]
+    if isinstance(value, str):
+        redacted, hits = _scan(value, tokens=mode == "tokens")
+        found += hits
+        return redacted
+    return copy.deepcopy(value)
+
+
+def _leaves(value: Any, found: list[str]) -> None:
+    if isinstance(value, str):
+        if value and value != REDACTED:
+            found.append(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _leaves(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _leaves(item, found)
+    elif value is not None and not isinstance(value, bool):
+        found.append(str(value))
+
+
+def redact_documents(docs: Sequence[Any]) -> list[Any]:
+    """A deep copy of ``docs`` with every secret value replaced by ``"<redacted>"``.
+
+    Secret paths (:data:`SECRET_PATHS`) are masked whole; every other string is scanned for key
+    material (private-key PEM, base64 private keys, bootstrap tokens, ``jointoken=``, URL
+    passwords). Empty values stay empty so that "set" vs "unset" remains visible in a diff.
+    """
+    return [_walk(doc, _kind_of(doc), [], []) for doc in docs]
+
+
+def collect_secret_values(docs: Sequence[Any]) -> frozenset[str]:
+    """Every concrete secret string in ``docs`` (for scrubbing other outputs with
+    :func:`redact_text`): values at secret paths and the key material the scan finds."""
+    found: list[str] = []
+    for doc in docs:
+        _walk(doc, _kind_of(doc), [], found)
+    return frozenset(v for v in found if v and v != REDACTED)
+
+
+# ------------------------------------------------------------------------------- free text
+def _variants(secret: str) -> set[str]:
+    """The forms a secret takes in other outputs: as is, one-lined, JSON- and YAML-quoted, base64."""
+    out = {secret, " ".join(secret.split()), json.dumps(secret)[1:-1], secret.replace("'", "''")}
+    out.add(base64.b64encode(secret.encode()).decode())
+    if _B64_TEXT.fullmatch(secret) and len(secret) % 4 == 0:
+        try:
+            decoded = base64.b64decode(secret, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        if decoded.isprintable() or "-----BEGIN" in decoded:
+            out |= {decoded, " ".join(decoded.split())}
+            if "-----BEGIN" in decoded:  # a single body line of the PEM may end up in a message
+                out |= {line for line in decoded.splitlines() if len(line) >= 16}
+    # A variant inside the marker itself would make redaction non-idempotent ("<<redacted>ed>").
+    return {v for v in out if len(v) >= MIN_TEXT_SECRET_LEN and v not in REDACTED}
+
+
+def redact_text(text: str, *, known_secrets: Iterable[str] = ()) -> str:
+    """Mask secrets in free text (dry-run output, error messages, rendered YAML).
+
+    Every value in ``known_secrets`` (see :func:`collect_secret_values`) is masked, with its
+    base64-encoded and -decoded, one-lined and JSON-escaped forms; values shorter than
+    ``MIN_TEXT_SECRET_LEN`` characters are skipped (they would mask unrelated words). Then
+    private-key PEM blocks (also truncated ones), base64 private keys, bootstrap tokens,
+    ``jointoken=``-style query parameters and URL passwords are masked.
+    """
+    variants: set[str] = set()
+    for secret in known_secrets:
+        if isinstance(secret, str):
+            variants |= _variants(secret)
+    for variant in sorted(variants, key=lambda v: (-len(v), v)):
+        text = text.replace(variant, REDACTED)
+    return _scan(text)[0]

@@ -1,0 +1,147 @@
+"""The ``talosgpu apply`` use-case: diff, refuse what would surprise, then ``talosctl patch``.
+
+The patch sent is the *reduced* one (:mod:`talosgpu.diff.propose`): only what the node lacks, a
+changed list item as ``$patch: delete`` + re-add, so applying twice changes nothing.
+``talosctl patch machineconfig`` (``cmd/talosctl/cmd/talos/patch.go``) re-reads the active config
+and merges client-side with the same strategic merge, then calls ``ApplyConfiguration``.
+
+``--mode no-reboot`` (and ``try``) are refused before anything is sent when the diff reboots the
+node (Talos <= 1.13): ``ApplyConfiguration`` would answer InvalidArgument "this config change
+can't be applied in immediate mode" (research talos-internals.md §4.1). Before Talos 1.14 a
+patch may not touch one document twice (``split_patch``): the pieces are sent one after another.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from talosgpu.diff.run import DiffResult, diff, redact_error
+from talosgpu.errors import TalosctlError, TalosGPUError
+from talosgpu.versions import TalosVersion
+
+if TYPE_CHECKING:
+    from talosgpu.intent.models import Intent
+    from talosgpu.talosctl import ApplyMode, TalosctlResult
+
+__all__ = ["ApplyResult", "ApplyStatus", "apply"]
+
+ApplyStatus = Literal["applied", "dry-run", "up-to-date", "declined"]
+_IMMEDIATE_MODES = ("no-reboot", "try")
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """``status``: ``applied``, ``dry-run`` (talosctl ran with ``--dry-run``), ``up-to-date``
+    (nothing to send) or ``declined`` (``confirm`` said no). ``runs``: the talosctl runs, their
+    output already redacted (unless ``show_secrets``)."""
+
+    status: ApplyStatus
+    result: DiffResult
+    mode: str
+    runs: tuple[TalosctlResult, ...] = ()
+
+    @property
+    def applied(self) -> bool:
+        return self.status == "applied"
+
+
+def _check_mode(result: DiffResult, mode: str) -> None:
+    cdiff = result.diff
+    if mode in _IMMEDIATE_MODES and cdiff.reboot:
+        reasons = " and ".join(cdiff.reboot_reasons)
+        raise TalosGPUError(
+            f"--mode {mode} refused: on Talos {cdiff.talos_version} this change reboots the node "
+            f"because {reasons} changed (Talos would reject it: can't be applied in immediate "
+            "mode); use --mode auto (reboots) or --mode staged (next reboot)"
+        )
+
+
+def _send(
+    result: DiffResult,
+    *,
+    node: str,
+    mode: ApplyMode,
+    dry_run: bool,
+    talosconfig: str | None,
+    secrets: frozenset[str],
+) -> tuple[TalosctlResult, ...]:
+    from talosgpu import yamlio
+    from talosgpu.fsio import write_atomic
+    from talosgpu.talosctl import apply_patch
+
+    runs: list[TalosctlResult] = []
+    workdir = Path(tempfile.mkdtemp(prefix="talosgpu-apply-"))  # 0700: the patch stays private
+    try:
+        for number, piece in enumerate(result.proposal.patches, start=1):
+            patch_file = workdir / f"patch-{number}.yaml"
+            write_atomic(patch_file, yamlio.dump_all(piece))
+            run = apply_patch(
+                node, patch_file, mode=mode, dry_run=dry_run, talosconfig=talosconfig, check=False
+            )
+            shown = run if result.show_secrets else run.redacted(known_secrets=secrets)
+            runs.append(shown)
+            if run.returncode != 0:
+                lines = [line.strip() for line in shown.stderr.splitlines() if line.strip()]
+                first = lines[0] if lines else "no error output"
+                raise TalosctlError(
+                    f"talosctl patch machineconfig exited with status {run.returncode}: {first}",
+                    file=f"talosctl:{node}",
+                )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return tuple(runs)
+
+
+def apply(
+    intent: Intent | str | Path | None = None,
+    *,
+    profile: str | None = None,
+    node: str,
+    mode: ApplyMode = "auto",
+    dry_run: bool = False,
+    talosconfig: str | None = None,
+    talos_version: str | TalosVersion | None = None,
+    show_secrets: bool = False,
+    on_diff: Callable[[DiffResult], None] | None = None,
+    confirm: Callable[[DiffResult], bool] | None = None,
+) -> ApplyResult:
+    """Diff ``intent`` against ``node``'s live config and send the idempotent patch.
+
+    ``on_diff`` is called with the diff before anything else (to show it); ``confirm`` (when
+    given, and not for ``dry_run``) decides whether to go on. Raises
+    :class:`~talosgpu.errors.TalosGPUError` for a refused mode and
+    :class:`~talosgpu.errors.TalosctlError` when talosctl fails (its message redacted).
+    """
+    result = diff(
+        intent,
+        profile=profile,
+        node=node,
+        talos_version=talos_version,
+        talosconfig=talosconfig,
+        show_secrets=show_secrets,
+    )
+    if on_diff is not None:
+        on_diff(result)
+    if result.proposal.empty or result.diff.empty:
+        return ApplyResult("up-to-date", result, mode)
+    _check_mode(result, mode)
+    if not dry_run and confirm is not None and not confirm(result):
+        return ApplyResult("declined", result, mode)
+    secrets = result.diff.secrets
+    try:
+        runs = _send(
+            result,
+            node=node,
+            mode=mode,
+            dry_run=dry_run,
+            talosconfig=talosconfig,
+            secrets=secrets,
+        )
+    except TalosGPUError as exc:
+        raise (exc if show_secrets else redact_error(exc, secrets)) from None
+    return ApplyResult("dry-run" if dry_run else "applied", result, mode, runs)

@@ -1,0 +1,157 @@
+"""What applying a change does to the node, per Talos version (research talos-internals.md §4).
+
+* Talos <= 1.13: ``apply-config --mode auto`` reboots unless ``Runtime.CanApplyImmediate``
+  (``internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_runtime.go``) finds the new v1alpha1
+  document equal to the running one after copying the allow-listed fields
+  (``facts.no_reboot_paths``) over. Only the v1alpha1 document is compared: other documents
+  never force a reboot. ``machine.files`` and ``machine.udev`` are not allow-listed, so a CRI
+  part or a udev rule reboots the node; adding or removing the whole ``machine.features`` block
+  reboots too (its sub-fields are only ignored when it exists on both sides).
+* Talos >= 1.14 (commit 995bc30d5 "feat: drop apply config method reboot"): nothing reboots;
+  CRI customization restarts containerd; the docs' "changes which might need a reboot" (kernel
+  modules, environment, etcd, volume encryption keys) take effect later.
+
+Independent of the version: a kernel module added is loaded at once but never unloaded, and
+module parameters only apply on first load (``modules[].parameters``: "changes applied after
+reboot"); ``.machine.install`` / ``UnattendedInstallConfig`` (installer image, extensions,
+schematic, kernel arguments) only matter on install or upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from talosgpu.diff.model import ConfigDiff, Impact, Op
+from talosgpu.versions import TalosVersion
+
+__all__ = ["classify", "reason_for", "summarize"]
+
+V1 = "v1alpha1"
+_CRI_KINDS = frozenset({"CRICustomizationConfig", "CRIBaseRuntimeSpecConfig"})
+_INSTALL_KINDS = frozenset({"UnattendedInstallConfig"})
+_MODULE_KINDS = frozenset({"KernelModuleConfig"})
+# Talos 1.14 docs (editing-machine-configuration.mdx, "Changes which might need a reboot").
+_LATER_1_14 = (("machine", "env"), ("cluster", "etcd"), ("machine", "systemDiskEncryption"))
+_LATER_KINDS = frozenset(
+    {"VolumeConfig", "UserVolumeConfig", "RawVolumeConfig", "SwapVolumeConfig"}
+)
+
+_MODULE_NOTES = {
+    "add": "loaded now, without a reboot; Talos never unloads it",
+    "remove": "Talos never unloads a kernel module: it stays loaded until the next reboot",
+    "change": "module parameters only apply when the module is first loaded: reboot to apply",
+}
+
+
+def _under(keys: Sequence[str], prefixes: Sequence[str]) -> bool:
+    dotted = "." + ".".join(keys)
+    return any(dotted == p or dotted.startswith(p + ".") for p in prefixes)
+
+
+def _starts(keys: Sequence[str], prefix: tuple[str, ...]) -> bool:
+    return tuple(keys[: len(prefix)]) == prefix
+
+
+def reason_for(kind: str, keys: Sequence[str], *, deep: bool = True) -> str:
+    """The field a reboot is blamed on: ``.machine.files``, ``.persist``, or a document kind."""
+    if kind != V1:
+        return kind
+    if not keys:
+        return "the v1alpha1 document"
+    depth = 3 if _starts(keys, ("machine", "features")) and len(keys) > 2 and deep else 2
+    return "." + ".".join(keys[:depth])
+
+
+def _module(op: Op, keys: Sequence[str], kind: str) -> tuple[Impact, str | None]:
+    # Only a whole module (list item / document) is added or removed; anything below it
+    # (parameters) changes a module that is already loaded.
+    whole = len(keys) == (3 if kind == V1 else 0)
+    return "module-load", _MODULE_NOTES[op if whole else "change"]
+
+
+def classify(
+    kind: str,
+    keys: Sequence[str],
+    op: Op,
+    *,
+    version: TalosVersion,
+    cri_file: bool = False,
+    features_both: bool = True,
+) -> tuple[Impact, str | None]:
+    """``(impact, note)`` of one change in a ``kind`` document at field path ``keys``.
+
+    ``keys`` are the map keys from the document root (list selectors dropped);
+    ``cri_file`` marks a change of the ``machine.files`` entry holding the CRI part;
+    ``features_both``: ``machine.features`` exists in the old and the new document.
+    """
+    if version.apply_may_reboot:
+        if kind == V1 and not features_both and _starts(keys, ("machine", "features")):
+            return "reboot", "machine.features added or removed as a whole"
+        return _classify_pre14(kind, keys, op, version=version, cri_file=cri_file)
+    return _classify_1_14(kind, keys, op, cri_file=cri_file)
+
+
+def _classify_pre14(
+    kind: str, keys: Sequence[str], op: Op, *, version: TalosVersion, cri_file: bool
+) -> tuple[Impact, str | None]:
+    if kind != V1:
+        return "none", "not the v1alpha1 document: never forces a reboot (CanApplyImmediate)"
+    if not _under(keys, version.facts.no_reboot_paths):
+        if cri_file:
+            return "reboot", "containerd reads the CRI part at boot"
+        return "reboot", None
+    if _starts(keys, ("machine", "install")):
+        return "upgrade", "applied on the next install or upgrade"
+    if _starts(keys, ("machine", "kernel", "modules")):
+        return _module(op, keys, kind)
+    if _starts(keys, ("machine", "registries")):
+        return "none", "containerd may only pick up registry auth after a reboot (Talos docs)"
+    return "none", None
+
+
+def _classify_1_14(
+    kind: str, keys: Sequence[str], op: Op, *, cri_file: bool
+) -> tuple[Impact, str | None]:
+    if (
+        kind in _CRI_KINDS
+        or cri_file
+        or (kind == V1 and _starts(keys, ("machine", "baseRuntimeSpecOverrides")))
+    ):
+        return "cri-restart", "containerd restarts to read it"
+    if kind in _MODULE_KINDS or (kind == V1 and _starts(keys, ("machine", "kernel", "modules"))):
+        return _module(op, keys, kind)
+    if kind in _INSTALL_KINDS or (kind == V1 and _starts(keys, ("machine", "install"))):
+        return "upgrade", "applied on the next install or upgrade"
+    if kind in _LATER_KINDS or (kind == V1 and any(_starts(keys, p) for p in _LATER_1_14)):
+        return "none", "might need a reboot to take effect (Talos 1.14 docs)"
+    return "none", None
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def summarize(diff: ConfigDiff) -> str:
+    """``3 changes; the node will reboot because .machine.files changed`` and friends."""
+    count = len(diff.changes)
+    if not count:
+        return "no changes: the node already has this configuration"
+    head = f"{count} change{'s' if count != 1 else ''}; "
+    if diff.reboot:
+        head += f"the node will reboot because {_join(diff.reboot_reasons)} changed"
+    else:
+        head += "no reboot"
+    impacts = {c.impact for c in diff.changes}
+    extras: list[str] = []
+    if "cri-restart" in impacts:
+        extras.append("containerd restarts")
+    if "module-load" in impacts:
+        if any(c.impact == "module-load" and c.note != _MODULE_NOTES["add"] for c in diff.changes):
+            extras.append("kernel module changes need a reboot to take effect")
+        else:
+            extras.append("new kernel modules are loaded now")
+    if "upgrade" in impacts:
+        extras.append("install changes apply on the next upgrade")
+    return head + "".join(f"; {e}" for e in extras)

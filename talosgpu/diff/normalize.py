@@ -1,0 +1,129 @@
+"""Make two configs comparable: remove what differs only in form, keep what the node sees.
+
+Comments, key order and flow/block style vanish in parsing (:mod:`talosgpu.yamlio`). What is left
+to normalise is what Talos's Go decoder reads as the same value:
+
+* file modes (``machine.files[].permissions``, ``EtcFileConfig.mode``) written ``0o644``,
+  ``0644``, ``420`` or as a quoted string are one ``FileMode`` (``v1alpha1_types.go``
+  ``FileMode.UnmarshalYAML``);
+* ``null`` and an absent key decode to the same Go zero value;
+* in ``map[string]string`` fields (sysctls, node labels, extraArgs before 1.13: the
+  ``string-map`` rows of :mod:`talosgpu.talos.mergerules`) yaml.v3 stores a scalar's text, so
+  ``1`` and ``"1"`` are the same Go string. Everywhere else the type is part of the value: an
+  ``int`` field written as ``"1"`` is a real change (Talos would reject or re-read it).
+
+CRI parts are TOML: two texts that parse to the same tables are the same to containerd
+(``pkg/cri/config`` merges parsed parts), whatever their comments, spacing or key order.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from talosgpu.talos.mergerules import rule_for
+from talosgpu.versions import TalosVersion
+
+__all__ = [
+    "CRI_PART_PATH",
+    "go_text",
+    "normalize_documents",
+    "same_scalar",
+    "same_toml",
+    "toml_secret_values",
+]
+
+# The legacy machine file Talos injects into containerd (render/cri.py CUSTOMIZATION_PATH).
+CRI_PART_PATH = "/etc/cri/conf.d/20-customization.part"
+_OCTAL_TEXT = re.compile(r"0[oO]?([0-7]+)")
+# TOML keys whose values are credentials (containerd registry auth: config.toml `auth` tables).
+_TOML_SECRET_KEYS = frozenset({"password", "auth", "identitytoken", "token", "secret"})
+
+
+def _mode(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        match = _OCTAL_TEXT.fullmatch(text)
+        if match and len(text) > 1:
+            return int(match.group(1), 8)
+        if text.isdigit():
+            return int(text)
+    return value
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return copy.deepcopy(value)
+
+
+def normalize_documents(docs: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[Any]:
+    """A normalised deep copy of ``docs`` (inputs are not modified)."""
+    out: list[Any] = []
+    for raw in docs:
+        doc = _drop_nulls(raw)
+        machine = doc.get("machine") if isinstance(doc, dict) else None
+        files = machine.get("files") if isinstance(machine, dict) else None
+        for item in files if isinstance(files, list) else ():
+            if isinstance(item, dict) and "permissions" in item:
+                item["permissions"] = _mode(item["permissions"])
+        if isinstance(doc, dict) and doc.get("kind") == "EtcFileConfig" and "mode" in doc:
+            doc["mode"] = _mode(doc["mode"])
+        out.append(doc)
+    return out
+
+
+def go_text(value: Any) -> str:
+    """The Go string yaml.v3 stores for a scalar decoded into a ``string`` field."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def same_scalar(
+    old: Any, new: Any, *, kind: str, path: tuple[str | int, ...], version: TalosVersion
+) -> bool:
+    """Equal as Talos decodes them: Go text in ``map[string]string`` fields, else type + value."""
+    if old == new and type(old) is type(new):
+        return True
+    rule = rule_for(kind, path[:-1], version)
+    if rule is not None and rule.behaviour in ("string-map", "args"):
+        scalars = (str, int, float, bool)
+        if isinstance(old, scalars) and isinstance(new, scalars):
+            return go_text(old) == go_text(new)
+    return False
+
+
+def _toml(text: str) -> dict[str, Any] | None:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, TypeError):
+        return None
+
+
+def same_toml(old: str, new: str) -> bool:
+    """True when both texts are valid TOML with the same parsed tables."""
+    left, right = _toml(old), _toml(new)
+    return left is not None and left == right
+
+
+def _toml_leaves(value: Any, key: str = "") -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            yield from _toml_leaves(item, str(name))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _toml_leaves(item, key)
+    elif isinstance(value, str) and key.lower() in _TOML_SECRET_KEYS and value:
+        yield value
+
+
+def toml_secret_values(text: str) -> frozenset[str]:
+    """Credentials inside a CRI part (registry ``password``/``auth``/``identitytoken`` keys)."""
+    parsed = _toml(text)
+    return frozenset(_toml_leaves(parsed)) if parsed is not None else frozenset()

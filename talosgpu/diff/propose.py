@@ -1,0 +1,72 @@
+"""The proposed config: the live config with the rendered patch applied *idempotently*.
+
+Talos appends list items on every application (``pkg/machinery/config/merge/merge.go``), so the
+rendered patch is first reduced against the live config
+(:func:`talosgpu.talos.idempotency.reduce_patch`): what is already there is dropped, a changed
+list item (the CRI part with new TOML, a module with new parameters) becomes ``$patch: delete``
+plus the new item, so it is replaced rather than appended. The reduced patch is what
+``talosgpu apply`` sends; applying it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from talosgpu.live import LiveConfig
+from talosgpu.render.base import Rendered
+from talosgpu.talos.apply import apply_patches
+from talosgpu.talos.idempotency import reduce_patch, split_patch
+from talosgpu.talos.patches import Patch
+from talosgpu.versions import TalosVersion
+
+__all__ = ["Proposal", "propose", "propose_documents"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """``patch_documents``: the idempotent patch (empty when the node is up to date);
+    ``patches``: the same split into the patches this Talos release accepts (before 1.14 one
+    patch may not touch a document twice); ``proposed_documents``: live + patch;
+    ``live_documents``: the live config as read."""
+
+    patch_documents: list[dict[str, Any]]
+    proposed_documents: list[dict[str, Any]]
+    live_documents: list[dict[str, Any]]
+    talos_version: TalosVersion
+    patches: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.patch_documents
+
+
+def propose_documents(
+    live_docs: list[dict[str, Any]],
+    patch_docs: list[dict[str, Any]] | tuple[dict[str, Any], ...],
+    *,
+    talos_version: str | TalosVersion,
+) -> Proposal:
+    """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would."""
+    version = TalosVersion.parse(talos_version)
+    live = [copy.deepcopy(dict(d)) for d in live_docs]
+    reduced = reduce_patch(live, list(patch_docs), talos_version=version)
+    pieces = split_patch(reduced, talos_version=version)
+    proposed = apply_patches(
+        live,
+        [Patch.from_documents(p, source="<proposed patch>") for p in pieces],
+        talos_version=version,
+    ).documents
+    return Proposal(reduced, proposed, live, version, pieces)
+
+
+def propose(
+    live: LiveConfig, rendered: Rendered, *, talos_version: str | TalosVersion | None = None
+) -> Proposal:
+    """The proposal for ``rendered`` (a rendered intent) on the node whose config is ``live``.
+
+    ``talos_version`` defaults to the version the patch was rendered for.
+    """
+    version = talos_version if talos_version is not None else rendered.plan.version
+    return propose_documents(live.documents, rendered.documents, talos_version=version)

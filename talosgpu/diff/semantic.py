@@ -1,0 +1,296 @@
+"""Semantic diff of two machine configs: per document, per YAML path, list items by identity.
+
+Documents are matched by Talos's id (``apiVersion/kind[/name]``,
+``configpatcher/strategic.go`` ``documentID``). List items are matched by the identity Talos's
+own merge and ``$patch: delete`` use (:func:`talosgpu.talos.mergerules.identity_key`: kernel
+module ``name``, file ``path``, extraMount ``destination``, extension ``image``...); items without
+one (udev rules, kernel arguments) are matched by their whole content, as a multiset. Values are
+compared raw and shown redacted (:func:`talosgpu.talos.secrets.redact_documents`); the CRI part
+(``machine.files`` ``/etc/cri/conf.d/20-customization.part`` or a ``CRICustomizationConfig``)
+also gets a unified diff of its TOML.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from talosgpu.diff.impact import classify, reason_for
+from talosgpu.diff.model import Change, ConfigDiff, Op
+from talosgpu.diff.normalize import (
+    CRI_PART_PATH,
+    normalize_documents,
+    same_scalar,
+    same_toml,
+    toml_secret_values,
+)
+from talosgpu.errors import format_yaml_path
+from talosgpu.talos.documents import V1ALPHA1, doc_kind, document_id, is_v1alpha1
+from talosgpu.talos.mergerules import identity_key
+from talosgpu.talos.secrets import collect_secret_values, redact_documents, redact_text
+from talosgpu.versions import TalosVersion
+
+__all__ = ["diff_configs"]
+
+RawPath = tuple[str | int, ...]
+_CRI_KIND = "CRICustomizationConfig"
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """A difference before display: paths index into the old / new document."""
+
+    doc: int
+    op: Op
+    display: tuple[str, ...]  # rendered path segments
+    keys: tuple[str, ...]  # map keys only
+    old_path: RawPath | None
+    new_path: RawPath | None
+    old: Any
+    new: Any
+
+
+class _Walk:
+    def __init__(self, kind: str, doc: int, version: TalosVersion) -> None:
+        self.kind, self.doc, self.version = kind, doc, version
+        self.out: list[_Raw] = []
+
+    def emit(self, op: Op, at: tuple[Any, ...], old: Any, new: Any) -> None:
+        display, keys, old_path, new_path = at
+        self.out.append(_Raw(self.doc, op, display, keys, old_path, new_path, old, new))
+
+    def value(self, old: Any, new: Any, at: tuple[Any, ...]) -> None:
+        display, keys, old_path, new_path = at
+        if isinstance(old, Mapping) and isinstance(new, Mapping):
+            for key in [*old, *(k for k in new if k not in old)]:
+                sub = (
+                    (*display, _key(key)),
+                    (*keys, str(key)),
+                    (*old_path, key),
+                    (*new_path, key),
+                )
+                if key not in new:
+                    self.absent("remove", sub, old[key])
+                elif key not in old:
+                    self.absent("add", sub, new[key])
+                else:
+                    self.value(old[key], new[key], sub)
+        elif isinstance(old, list) and isinstance(new, list):
+            self.sequence(old, new, at)
+        elif isinstance(old, (Mapping, list)) or isinstance(new, (Mapping, list)):
+            self.emit("change", at, old, new)
+        elif not same_scalar(old, new, kind=self.kind, path=new_path, version=self.version):
+            if isinstance(old, str) and isinstance(new, str) and _is_cri(self.kind, keys, at):
+                if same_toml(old, new):
+                    return  # same tables: only comments, spacing or key order differ
+            self.emit("change", at, old, new)
+
+    def absent(self, op: Op, at: tuple[Any, ...], value: Any) -> None:
+        """A key only one side has: down to list items and scalars, one change each."""
+        if isinstance(value, (Mapping, list)) and value:
+            empty: Any = {} if isinstance(value, Mapping) else []
+            if op == "add":
+                self.value(empty, value, at)
+            else:
+                self.value(value, empty, at)
+        elif op == "add":
+            self.emit(op, at, None, value)
+        else:
+            self.emit(op, at, value, None)
+
+    def sequence(self, old: list[Any], new: list[Any], at: tuple[Any, ...]) -> None:
+        display, keys, old_path, new_path = at
+        sub: tuple[Any, ...]
+        key = identity_key(self.kind, new_path, self.version)
+        ident_old = [_identity(item, key) for item in old]
+        ident_new = [_identity(item, key) for item in new]
+        order = [*dict.fromkeys([*ident_old, *ident_new])]
+        matched_in_order = True
+        for ident in order:
+            olds = [i for i, x in enumerate(ident_old) if x == ident]
+            news = [j for j, x in enumerate(ident_new) if x == ident]
+            selector = f"[{ident[1]}]" if ident[0] == "key" else "[]"
+            for i, j in zip(olds, news, strict=False):
+                sub = ((*display, selector), keys, (*old_path, i), (*new_path, j))
+                self.value(old[i], new[j], sub)
+            for i in olds[len(news) :]:
+                sub = ((*display, selector), keys, (*old_path, i), None)
+                self.emit("remove", sub, old[i], None)
+                matched_in_order = False
+            for j in news[len(olds) :]:
+                sub = ((*display, selector), keys, None, (*new_path, j))
+                self.emit("add", sub, None, new[j])
+                matched_in_order = False
+        if key is None and matched_in_order and ident_old != ident_new:
+            # Same items, other order: udev rules and kernel arguments are order-sensitive.
+            self.emit("change", at, old, new)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _identity(item: Any, key: str | None) -> tuple[str, str]:
+    if key is not None and isinstance(item, Mapping):
+        value = item.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return ("key", f"{key}={value}")
+    return ("content", _canonical(item))
+
+
+def _key(key: Any) -> str:
+    return format_yaml_path([str(key)])
+
+
+def _is_cri(kind: str, keys: Sequence[str], at: tuple[Any, ...]) -> bool:
+    if kind == _CRI_KIND:
+        return tuple(keys) == ("content",)
+    display = at[0]
+    return tuple(keys) == ("machine", "files", "content") and f"[path={CRI_PART_PATH}]" in display
+
+
+def _name(doc: Mapping[str, Any]) -> str:
+    if is_v1alpha1(doc):
+        return V1ALPHA1
+    name = doc.get("name")
+    return doc_kind(doc) + (f"/{name}" if name is not None else "")
+
+
+def _lookup(doc: Any, path: RawPath | None) -> Any:
+    if path is None:
+        return None
+    for part in path:
+        if isinstance(doc, Mapping):
+            doc = doc.get(part)
+        elif isinstance(doc, list) and isinstance(part, int) and 0 <= part < len(doc):
+            doc = doc[part]
+        else:
+            return None
+    return doc
+
+
+def _has_features(doc: Any) -> bool:
+    machine = doc.get("machine") if isinstance(doc, Mapping) else None
+    return isinstance(machine, Mapping) and isinstance(machine.get("features"), Mapping)
+
+
+def _cri_text(value: Any, keys: Sequence[str], kind: str) -> str | None:
+    """The TOML text a change carries, when it is (or contains) the CRI part."""
+    if isinstance(value, str):
+        return value
+    if kind == _CRI_KIND and isinstance(value, Mapping) and isinstance(value.get("content"), str):
+        return str(value["content"])
+    if kind == V1ALPHA1 and isinstance(value, Mapping) and value.get("path") == CRI_PART_PATH:
+        content = value.get("content")
+        return content if isinstance(content, str) else ""
+    return None
+
+
+def _text_diff(old: str | None, new: str | None, where: str) -> str:
+    lines = difflib.unified_diff(
+        (old or "").splitlines(keepends=True),
+        (new or "").splitlines(keepends=True),
+        fromfile=f"live {where}",
+        tofile=f"proposed {where}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _documents(
+    old_docs: Sequence[Mapping[str, Any]], new_docs: Sequence[Mapping[str, Any]]
+) -> Iterator[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None, int, int]]:
+    """Pairs of (old, new) documents by id, old order first; indexes into each list (-1: none)."""
+    old_ids = {document_id(d): i for i, d in enumerate(old_docs)}
+    new_ids = {document_id(d): i for i, d in enumerate(new_docs)}
+    for ident in [*old_ids, *(i for i in new_ids if i not in old_ids)]:
+        i, j = old_ids.get(ident, -1), new_ids.get(ident, -1)
+        yield (old_docs[i] if i >= 0 else None), (new_docs[j] if j >= 0 else None), i, j
+
+
+def diff_configs(
+    live_docs: Sequence[Mapping[str, Any]],
+    proposed_docs: Sequence[Mapping[str, Any]],
+    *,
+    talos_version: str | TalosVersion,
+) -> ConfigDiff:
+    """Every change from ``live_docs`` to ``proposed_docs``, tagged with its impact on Talos
+    ``talos_version``. Values are compared raw; ``Change.old``/``new`` are redacted."""
+    version = TalosVersion.parse(talos_version)
+    old_docs = normalize_documents([dict(d) for d in live_docs])
+    new_docs = normalize_documents([dict(d) for d in proposed_docs])
+    old_red, new_red = redact_documents(old_docs), redact_documents(new_docs)
+    secrets = set(collect_secret_values(old_docs)) | set(collect_secret_values(new_docs))
+    pairs = list(_documents(old_docs, new_docs))
+    raws: list[tuple[str, str, _Raw]] = []
+    for number, (old, new, _, _) in enumerate(pairs):
+        either = new if new is not None else old
+        assert either is not None
+        kind = V1ALPHA1 if is_v1alpha1(either) else doc_kind(either)
+        walk = _Walk(kind, number, version)
+        at = ((), (), (), ())
+        if old is None:
+            walk.emit("add", (((), (), None, ())), None, new)
+        elif new is None:
+            walk.emit("remove", (((), (), (), None)), old, None)
+        else:
+            walk.value(old, new, at)
+        raws.extend((kind, _name(either), raw) for raw in walk.out)
+    for kind, _, raw in raws:
+        for value in (raw.old, raw.new):
+            text = _cri_text(value, raw.keys, kind)
+            if text and (kind in (_CRI_KIND, V1ALPHA1)):
+                secrets |= toml_secret_values(text)
+    changes = [
+        _change(kind, name, raw, pairs, old_red, new_red, version, frozenset(secrets))
+        for kind, name, raw in raws
+    ]
+    return ConfigDiff(tuple(changes), version, frozenset(secrets))
+
+
+def _change(
+    kind: str,
+    name: str,
+    raw: _Raw,
+    pairs: list[tuple[Any, Any, int, int]],
+    old_red: list[Any],
+    new_red: list[Any],
+    version: TalosVersion,
+    secrets: frozenset[str],
+) -> Change:
+    _, _, i, j = pairs[raw.doc]
+    shown_old = _lookup(old_red[i], raw.old_path) if i >= 0 and raw.old_path is not None else None
+    shown_new = _lookup(new_red[j], raw.new_path) if j >= 0 and raw.new_path is not None else None
+    path = "".join(raw.display) or "."
+    cri_file = kind == V1ALPHA1 and f"[path={CRI_PART_PATH}]" in raw.display
+    old_doc = pairs[raw.doc][0]
+    new_doc = pairs[raw.doc][1]
+    features_both = _has_features(old_doc) and _has_features(new_doc)
+    impact, note = classify(
+        kind, raw.keys, raw.op, version=version, cri_file=cri_file, features_both=features_both
+    )
+    old_text = _cri_text(raw.old, raw.keys, kind)
+    new_text = _cri_text(raw.new, raw.keys, kind)
+    raw_diff = red_diff = None
+    is_cri = kind == _CRI_KIND or cri_file
+    if is_cri and (old_text is not None or new_text is not None):
+        raw_diff = _text_diff(old_text, new_text, CRI_PART_PATH if cri_file else name)
+        red_diff = redact_text(raw_diff, known_secrets=secrets)
+    hidden = raw.op == "change" and shown_old == shown_new and raw.old != raw.new
+    return Change(
+        document=name,
+        path=path,
+        op=raw.op,
+        old=shown_old,
+        new=shown_new,
+        impact=impact,
+        note=note,
+        secret=hidden,
+        text_diff=red_diff,
+        reason=reason_for(kind, raw.keys, deep=features_both),
+        raw_old=raw.old,
+        raw_new=raw.new,
+        raw_text_diff=raw_diff,
+    )

@@ -1,0 +1,245 @@
+"""Which NVIDIA GPU is this, and does the chosen driver flavour/branch drive it on this Talos?
+
+The table lives in ``data/gpus.toml`` (sources there; research peers.md §4.3). Version facts come
+from :class:`~talosgpu.versions.TalosVersion` (driver versions per branch, extension naming era);
+nothing here compares Talos version strings.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from talosgpu.errors import IntentError
+from talosgpu.knowledge.extensions import Branch, Flavour
+from talosgpu.versions import TalosVersion, known_versions
+
+__all__ = [
+    "CompatIssue",
+    "GPUArchitecture",
+    "architectures",
+    "check_compatibility",
+    "check_extension_set",
+    "driver_for",
+    "gpu_extensions_without_gpu_warning",
+    "identify_gpu",
+]
+
+Fabric = Literal["no", "likely", "required"]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class GPUArchitecture:
+    """An architecture, possibly narrowed to the model or PCI id it was identified from."""
+
+    key: str
+    name: str
+    generation: int
+    open_modules: bool
+    proprietary_modules: bool
+    last_branch: int | None = None
+    min_driver: int | None = None
+    cpu_arch: str | None = None
+    kernel_args: tuple[str, ...] = ()
+    open_note: str = ""
+    proprietary_note: str = ""
+    pci_ranges: tuple[tuple[int, int], ...] = ()
+    # What identify_gpu() learned about the specific board:
+    model: str | None = None
+    segment: str | None = None
+    fabric_manager: Fabric = "no"
+    pci_id: str | None = None
+    pci_confidence: Literal["exact", "approximate"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompatIssue:
+    """One finding of a compatibility check: ``fix`` is a concrete intent change or command."""
+
+    severity: Severity
+    code: str
+    message: str
+    fix: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@cache
+def _data() -> dict[str, Any]:
+    text = resources.files("talosgpu.knowledge").joinpath("data/gpus.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def architectures() -> dict[str, GPUArchitecture]:
+    """Every known architecture by key, oldest first."""
+    out: dict[str, GPUArchitecture] = {}
+    for key, row in _data()["architectures"].items():
+        out[key] = GPUArchitecture(
+            key=key,
+            name=row["name"],
+            generation=row["generation"],
+            open_modules=row["open_modules"],
+            proprietary_modules=row["proprietary"],
+            last_branch=row.get("last_branch"),
+            min_driver=row.get("min_driver"),
+            cpu_arch=row.get("cpu_arch"),
+            kernel_args=tuple(row.get("kernel_args", ())),
+            open_note=row.get("open_note", ""),
+            proprietary_note=row.get("proprietary_note", ""),
+            pci_ranges=tuple((int(a, 16), int(b, 16)) for a, b in row.get("pci", ())),
+        )
+    return out
+
+
+def _normalise_model(model: str) -> str:
+    text = re.sub(r"[\s_]+", " ", model.lower())
+    text = re.sub(r"\b(nvidia|geforce|corporation)\b", " ", text)
+    return " ".join(text.split())
+
+
+def _fabric_from_name(text: str) -> Fabric:
+    if re.search(r"\b(hgx|nvswitch)\b", text) or (
+        re.search(r"\bdgx\b", text) and "spark" not in text
+    ):
+        return "required"
+    return "likely" if re.search(r"\bsxm\d?\b", text) else "no"
+
+
+def _with(arch: GPUArchitecture, row: dict[str, Any], **extra: Any) -> GPUArchitecture:
+    arch = replace(arch, segment=row.get("segment"), **extra)
+    if row.get("open_required"):
+        arch = replace(
+            arch,
+            proprietary_modules=False,
+            proprietary_note="NVIDIA supports only the open kernel modules on Grace Hopper",
+        )
+    return arch
+
+
+def identify_gpu(*, model: str | None = None, pci_id: str | None = None) -> GPUArchitecture | None:
+    """The architecture of ``model`` (e.g. ``"Quadro P2000"``) or ``pci_id`` (``"10de:1c30"``).
+
+    An exact PCI id wins, then the model name, then the (approximate) PCI id ranges. ``None``
+    when nothing is known. Raises :class:`IntentError` for a malformed or non-NVIDIA PCI id.
+    """
+    table = architectures()
+    found: GPUArchitecture | None = None
+    device: int | None = None
+    if pci_id is not None:
+        match = re.fullmatch(r"(?:(?i:10de):)?([0-9a-fA-F]{4})", pci_id.strip())
+        if not match:
+            raise IntentError(f"not an NVIDIA PCI id: {pci_id!r} (expected 10de:xxxx)")
+        device = int(match.group(1), 16)
+        for row in _data()["pci_ids"]:
+            if int(row["id"], 16) == device:
+                found = _with(
+                    table[row["arch"]], row, model=row["model"], fabric_manager=row.get("fabric", "no"),
+                    pci_id=f"10de:{device:04x}", pci_confidence="exact",
+                )  # fmt: skip
+                break
+    if found is None and model:
+        text = _normalise_model(model)
+        for row in _data()["models"]:
+            if re.search(row["pattern"], text):
+                fabric = row.get("fabric") or _fabric_from_name(text)
+                found = _with(table[row["arch"]], row, model=model, fabric_manager=fabric)
+                break
+    if found is None and device is not None:
+        for arch in table.values():
+            if any(lo <= device <= hi for lo, hi in arch.pci_ranges):
+                found = replace(arch, pci_id=f"10de:{device:04x}", pci_confidence="approximate")
+                break
+    if found is not None and model and found.fabric_manager != "required":
+        named = _fabric_from_name(_normalise_model(model))
+        if named == "required" or (named == "likely" and found.fabric_manager == "no"):
+            found = replace(found, fabric_manager=named)
+    return found
+
+
+def driver_for(talos_version: TalosVersion | str, branch: Branch) -> str:
+    """Driver version of the ``branch`` extensions of this release (Talos 1.7: the single 535)."""
+    version = TalosVersion.parse(talos_version)
+    if branch not in ("lts", "production"):
+        raise IntentError(f"unknown driver branch {branch!r} (expected lts or production)")
+    facts = version.facts
+    if not version.suffixed_extensions:
+        return facts.drivers_lts
+    return facts.drivers_lts if branch == "lts" else facts.drivers_production
+
+
+def _major(driver: str) -> int:
+    return int(driver.split(".", 1)[0])
+
+
+def _first_release(ok: Any) -> str | None:
+    for version in known_versions():
+        if ok(version):
+            return str(version)
+    return None
+
+
+def check_compatibility(
+    *,
+    architecture: GPUArchitecture | str,
+    flavour: Flavour,
+    branch: Branch,
+    talos_version: TalosVersion | str,
+    fabric_manager: bool = False,
+    arch_cpu: Literal["amd64", "arm64"] = "amd64",
+    extra_kernel_args: Sequence[str] = (),
+) -> list[CompatIssue]:
+    """Problems (errors) and doubts (warnings) with driving ``architecture`` this way."""
+    from talosgpu.knowledge.compat import compatibility_issues
+
+    arch = architecture
+    if isinstance(arch, str):
+        if arch not in architectures():
+            known = ", ".join(architectures())
+            raise IntentError(f"unknown GPU architecture {arch!r} (known: {known})")
+        arch = architectures()[arch]
+    if flavour not in ("open", "proprietary"):
+        raise IntentError(f"unknown driver flavour {flavour!r} (expected open or proprietary)")
+    version = TalosVersion.parse(talos_version)
+    return compatibility_issues(
+        arch, flavour=flavour, branch=branch, version=version, driver=driver_for(version, branch),
+        fabric_manager=fabric_manager, arch_cpu=arch_cpu, kernel_args=tuple(extra_kernel_args),
+    )  # fmt: skip
+
+
+def check_extension_set(
+    extensions: Sequence[str],
+    *,
+    talos_version: TalosVersion | str,
+    gpu_count: int | None = None,
+) -> list[CompatIssue]:
+    """Consistency of a node's extension list (factory names, bare names or image references).
+
+    ``gpu_count=0`` adds :func:`gpu_extensions_without_gpu_warning` when NVIDIA extensions are in.
+    """
+    from talosgpu.knowledge.compat import extension_set_issues
+
+    return extension_set_issues(
+        extensions, version=TalosVersion.parse(talos_version), gpu_count=gpu_count
+    )
+
+
+def gpu_extensions_without_gpu_warning() -> CompatIssue:
+    """NVIDIA extensions on a node without an NVIDIA GPU can stall boot and upgrades."""
+    return CompatIssue(
+        "warning",
+        "gpu-extensions-without-gpu",
+        "NVIDIA extensions on a node without an NVIDIA GPU: ext-nvidia-persistenced waits for "
+        "/sys/bus/pci/drivers/nvidia forever and an upgrade rolls back after about an hour "
+        "(siderolabs/extensions#888)",
+        "build one schematic per node class: `talosgpu schematic` only for GPU nodes, the vanilla "
+        "schematic (customization: {}) for the others",
+    )

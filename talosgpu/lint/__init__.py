@@ -1,0 +1,31 @@
+"""``talosgpu lint``: known GPU traps in Talos patches, machine configs and talconfig files.
+
+>>> from talosgpu.lint import lint_text
+>>> report = lint_text("machine:\\n  sysctls:\\n    net.core.bpf_jit_harden: 1\\n",
+...                    source="patch.yaml", talos_version="1.11")
+>>> [f.rule for f in report.findings]
+['bpf-jit-harden-number']
+"""
+
+from __future__ import annotations
+
+from talosgpu.lint.engine import lint_files, lint_text
+from talosgpu.lint.findings import Finding, LintReport, Severity, SkippedFile, Target
+from talosgpu.lint.registry import RULES
+from talosgpu.lint.report import exit_code, render_report
+
+LintFinding = Finding  # the name exported from ``talosgpu`` (CDI has its own finding type)
+
+__all__ = [
+    "RULES",
+    "Finding",
+    "LintFinding",
+    "LintReport",
+    "Severity",
+    "SkippedFile",
+    "Target",
+    "exit_code",
+    "lint_files",
+    "lint_text",
+    "render_report",
+]

@@ -1,0 +1,190 @@
+"""``lint_text`` and ``lint_files``: read, pick the target version, run every rule, sort."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from talosgpu import yamlio
+from talosgpu.lint.context import Context, Unit, make_finding
+from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sort_findings
+from talosgpu.lint.inputs import Source, note, read_input
+from talosgpu.lint.registry import CHECKS
+from talosgpu.lint.rules_files import FileEvent, file_events
+from talosgpu.lint.target import infer_version
+from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+
+__all__ = ["lint_files", "lint_text"]
+
+# Suffixes picked up when a directory is given.
+_SUFFIXES = (".yaml", ".yml", ".json", ".j2", ".tmpl", ".md")
+
+
+@dataclass(frozen=True, slots=True)
+class _FileResult:
+    findings: tuple[Finding, ...]
+    skipped: SkippedFile | None
+    target: Target | None
+    layers: tuple[tuple[Context, list[FileEvent]], ...]
+
+
+def _lint_source(src: Source, option: TalosVersion | None) -> _FileResult:
+    findings = list(src.notes)
+    if src.skipped is not None:
+        findings.append(
+            note(
+                src.file,
+                "not-talos-config",
+                "info",
+                f"skipped: {src.skipped}",
+                "nothing to do (pass Talos patches, machine configs or talconfig.yaml)",
+            )
+        )
+        return _FileResult(tuple(findings), SkippedFile(src.file, src.skipped), None, ())
+    if option is not None:
+        version, origin = option, "option"
+    else:
+        version, origin = infer_version(src.units, talconfig_version=src.talconfig_version)
+    if origin == "default":
+        findings.append(
+            note(
+                src.file,
+                "talos-version-assumed",
+                "info",
+                f"no Talos version given or found in the file (installer image tag, talosVersion, "
+                f"1.14 documents); linting for Talos {DEFAULT_VERSION}",
+                "pass --talos-version X.Y for the release the node runs",
+            )
+        )
+    layers = []
+    for unit in src.units:
+        ctx = Context(src.file, version, unit)
+        for check in CHECKS:
+            findings.extend(check(ctx))
+        if not src.is_talconfig:
+            layers.append((ctx, file_events(ctx)))
+    findings = _redact(findings, src)
+    return _FileResult(tuple(findings), None, Target(src.file, str(version), origin), tuple(layers))
+
+
+def _redact(findings: list[Finding], src: Source) -> list[Finding]:
+    """Mask any value of a known secret path of the file that a message might still carry."""
+    from talosgpu.talos.secrets import collect_secret_values, redact_text
+
+    docs = [f.value for u in src.units for f in u.fragments if not f.logical]
+    known = collect_secret_values([d for d in docs if isinstance(d, dict)])
+    if not known:
+        return findings
+    return [
+        dataclasses.replace(
+            f,
+            message=redact_text(f.message, known_secrets=known),
+            fix=redact_text(f.fix, known_secrets=known),
+        )
+        for f in findings
+    ]
+
+
+def _version(value: str | TalosVersion | None) -> TalosVersion | None:
+    return None if value is None else TalosVersion.parse(value)
+
+
+def lint_text(
+    text: str, *, source: str, talos_version: str | TalosVersion | None = None
+) -> LintReport:
+    """Lint one text (``source`` names it in findings; ``.md`` sources are read as Markdown).
+
+    Raises :class:`~talosgpu.errors.YAMLError` when the text is not YAML at all.
+    """
+    result = _lint_source(read_input(text, source=source), _version(talos_version))
+    return _report([result])
+
+
+def _expand(paths: Sequence[str | Path]) -> list[str]:
+    out: list[str] = []
+    for item in paths:
+        path = Path(item)
+        if str(item) != yamlio.STDIN and path.is_dir():
+            out.extend(
+                str(p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.name.lower().endswith(_SUFFIXES)
+            )
+        else:
+            out.append(str(item))
+    return out
+
+
+def lint_files(
+    paths: Sequence[str | Path],
+    *,
+    talos_version: str | TalosVersion | None = None,
+    layers: bool = False,
+) -> LintReport:
+    """Lint files (``-`` = stdin; directories are searched for YAML/JSON/template/Markdown).
+
+    With ``layers=True`` the files are also read as layers of one node, in the order given
+    (base config first, then patches): a path created by ``op: create`` in two of them is
+    reported (``files-duplicate-create``) unless a later layer deletes the earlier entry first
+    with ``$patch: delete``. Unreadable input raises :class:`~talosgpu.errors.YAMLError` naming
+    the file.
+    """
+    option = _version(talos_version)
+    results = []
+    for name in _expand(paths):
+        text, display = yamlio.read_source(name)
+        results.append(_lint_source(read_input(text, source=display), option))
+    return _report(results, cross_file=layers)
+
+
+def _cross_file(results: Sequence[_FileResult]) -> list[Finding]:
+    created: dict[str, tuple[str, str]] = {}  # path -> (file, yaml path) of the live create
+    findings: list[Finding] = []
+    for result in results:
+        for ctx, events in result.layers:
+            for event in events:
+                if event.action == "delete":
+                    created.pop(event.path, None)
+                    continue
+                earlier = created.get(event.path)
+                here = make_finding(
+                    ctx.source, ctx.unit, event.hit.frag, (*event.hit.path, "path"),
+                    "files-duplicate-create", "error", "", "",
+                )  # fmt: skip
+                if earlier is not None and earlier[0] != ctx.source:
+                    findings.append(_duplicate(ctx.unit, here, event.path, earlier))
+                created[event.path] = (ctx.source, here.path)
+    return findings
+
+
+def _duplicate(unit: Unit, here: Finding, path: str, earlier: tuple[str, str]) -> Finding:
+    return Finding(
+        file=here.file,
+        path=here.path,
+        rule="files-duplicate-create",
+        severity="error",
+        message=(
+            f"{path} is also created by {earlier[0]} ({earlier[1]}); applied as layers of one "
+            "node, machine.files appends both entries and the second create fails (or, for the "
+            "CRI part, only one content takes effect)"
+        ),
+        fix=(
+            "merge both into one entry in one layer, or start this layer's entry with "
+            f"`- path: {path}` + `$patch: delete` to replace the earlier one (Talos 1.8+)"
+        ),
+        order=here.order,
+    )
+
+
+def _report(results: Sequence[_FileResult], *, cross_file: bool = False) -> LintReport:
+    findings = [f for r in results for f in r.findings]
+    if cross_file:
+        findings.extend(_cross_file(results))
+    return LintReport(
+        findings=sort_findings(findings),
+        files_checked=sum(1 for r in results if r.skipped is None),
+        skipped=tuple(r.skipped for r in results if r.skipped is not None),
+        targets=tuple(r.target for r in results if r.target is not None),
+    )

@@ -1,0 +1,64 @@
+"""Every lint rule: its stable id, usual severity, one-line summary, and the checks to run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from talosgpu.lint.context import Context
+from talosgpu.lint.findings import Finding, Severity
+from talosgpu.lint.rules_cri import check_cri
+from talosgpu.lint.rules_documents import check_deprecated, check_document_versions, check_install
+from talosgpu.lint.rules_files import check_files
+from talosgpu.lint.rules_kernel import check_modules, check_sysctls, check_taints
+from talosgpu.lint.rules_patches import check_json6902
+
+__all__ = ["CHECKS", "RULES", "Check"]
+
+Check = Callable[[Context], Iterable[Finding]]
+
+CHECKS: tuple[Check, ...] = (
+    check_json6902,
+    check_document_versions,
+    check_deprecated,
+    check_install,
+    check_files,
+    check_cri,
+    check_modules,
+    check_sysctls,
+    check_taints,
+)
+
+# rule id -> (usual severity, summary). Severity may differ per finding (see docs/lint.md).
+RULES: dict[str, tuple[Severity, str]] = {
+    "talos-version-assumed": ("info", "no Talos version given or found; the default was used"),
+    "templated-input": ("info", "template tags were blanked before linting"),
+    "not-talos-config": ("info", "the file is not Talos config and was skipped"),
+    "invalid-inline-patch": ("error", "a talhelper inline patch is not valid YAML"),
+    "json6902-on-multidoc": ("error", "JSON6902 patch against a multi-document config"),
+    "json6902-invalid-op": ("error", "JSON Patch op or path is invalid"),
+    "document-needs-newer-talos": ("error", "a 1.14 document on an older target"),
+    "deprecated-field-with-document": ("error", "v1alpha1 field set next to its 1.14 document"),
+    "deprecated-field": ("info", "v1alpha1 field deprecated in 1.14"),
+    "install-extensions-ignored": ("warning", ".machine.install.extensions (no effect from 1.10)"),
+    "files-unknown-op": ("error", "machine.files op other than create/overwrite/append"),
+    "files-create-outside-var": ("error", "machine.files op: create outside /var"),
+    "files-duplicate-create": ("error", "the same path created twice (in a file or across layers)"),
+    "files-patch-delete": ("info", "$patch: delete on a machine.files entry, explained"),
+    "cri-file-ignored": ("error", "CRI TOML in a file Talos does not merge"),
+    "cri-toml-invalid": ("error", "the CRI customization is not valid TOML"),
+    "cri-containerd-generation": ("error", "containerd 1.7 tables on containerd 2.x, or reverse"),
+    "cri-unknown-table": ("error", "misspelt CRI table or unknown plugin id"),
+    "cri-misplaced-key": ("error", "default_runtime_name outside the containerd table"),
+    "cri-binary-path": ("error", "nvidia-container-runtime BinaryName outside /usr/local/bin"),
+    "cri-default-runtime-nvidia": ("warning", "an NVIDIA runtime made the default for every pod"),
+    "cri-customization-name": ("error", "CRICustomizationConfig named `customization`"),
+    "cdi-spec-dir-readonly": ("warning", "cdi_spec_dirs under the read-only /etc"),
+    "gpu-modules-missing": (
+        "warning",
+        "nvidia loaded without nvidia_uvm/nvidia_drm/nvidia_modeset",
+    ),
+    "gpu-modules-order": ("warning", "a GPU module listed before nvidia"),
+    "bpf-jit-harden-number": ("warning", "bpf_jit_harden as a YAML number, not a string"),
+    "bpf-jit-harden-unneeded": ("warning", "bpf_jit_harden set on Talos 1.13+ (not needed)"),
+    "kubelet-register-taints": ("warning", "taints through kubelet registerWithTaints"),
+}

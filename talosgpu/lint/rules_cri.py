@@ -1,0 +1,263 @@
+"""Rules on the containerd CRI TOML users put in ``machine.files`` or ``CRICustomizationConfig``.
+
+Plugin tables per containerd generation (research talos-internals.md §5.3, peers.md §4.4):
+containerd 1.7 (Talos 1.7) reads ``plugins."io.containerd.grpc.v1.cri"``; containerd 2.x (Talos
+1.8+, config version 3) reads ``plugins."io.containerd.cri.v1.runtime"`` and
+``plugins."io.containerd.cri.v1.images"`` and keeps only streaming-server settings in
+``grpc.v1.cri``. The NVIDIA extension registers runtime ``nvidia`` with
+``BinaryName = "/usr/local/bin/nvidia-container-runtime"`` in every era
+(``conformance/talos-extension-nvidia/*.part``; extensions repo
+``nvidia-gpu/nvidia-container-toolkit/nvidia-container-runtime/10-nvidia-container-runtime.part``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+from talosgpu.lint.context import Context, Hit
+from talosgpu.lint.findings import Finding
+from talosgpu.lint.rules_files import CRI_CUSTOMIZATION, CRI_DIR
+
+__all__ = ["check_cri"]
+
+GRPC = "io.containerd.grpc.v1.cri"
+RUNTIME = "io.containerd.cri.v1.runtime"
+IMAGES = "io.containerd.cri.v1.images"
+CRI_PLUGINS = (GRPC, RUNTIME, IMAGES)
+_PLUGIN_ID = re.compile(r"io\.containerd\.[a-z0-9-]+\.v\d+\.[a-z0-9_.-]+")
+# containerd 2.x grpc.v1.cri keeps only the CRI gRPC/streaming server settings.
+_GRPC_V2_KEYS = frozenset(
+    {
+        "disable_tcp_service", "stream_server_address", "stream_server_port",
+        "stream_idle_timeout", "enable_tls_streaming", "x509_key_pair_streaming",
+    }
+)  # fmt: skip
+# Tables (not scalars) known below each CRI plugin table (containerd pkg/cri/config).
+_KNOWN_TABLES = {
+    "plugin": frozenset(
+        {
+            "containerd", "cni", "registry", "image_decryption", "x509_key_pair_streaming",
+            "pinned_images", "runtime_platforms", "image_pull_progress_timeout",
+        }
+    ),
+    "containerd": frozenset({"runtimes", "default_runtime", "untrusted_workload_runtime"}),
+}  # fmt: skip
+_NVIDIA_RUNTIME_DIR = "/usr/local/bin"
+
+
+def _contents(ctx: Context) -> Iterator[tuple[Hit, str]]:
+    for hit in ctx.items("machine", "files"):
+        entry = hit.value
+        if not isinstance(entry, dict) or not isinstance(entry.get("content"), str):
+            continue
+        path = entry.get("path")
+        if isinstance(path, str) and (
+            (path.startswith(CRI_DIR) and path.endswith(".part"))
+            or (path.endswith((".part", ".toml")) and "cri" in path)
+        ):
+            yield Hit(entry["content"], (*hit.path, "content"), hit.frag), path
+    for doc in ctx.documents("CRICustomizationConfig"):
+        if isinstance(doc.value.get("content"), str):
+            yield Hit(doc.value["content"], (*doc.path, "content"), doc.frag), ""
+
+
+def check_cri(ctx: Context) -> Iterator[Finding]:
+    for doc in ctx.documents("CRICustomizationConfig"):
+        if doc.value.get("name") == "customization":
+            yield ctx.finding(
+                "cri-customization-name",
+                doc,
+                "CRICustomizationConfig name `customization` is reserved for the legacy "
+                f"machine.files {CRI_CUSTOMIZATION}; Talos rejects it",
+                "pick another name, e.g. `nvidia`",
+                "error",
+                extra=("name",),
+            )
+    for hit, _path in _contents(ctx):
+        try:
+            data = tomllib.loads(hit.value)
+        except tomllib.TOMLDecodeError as exc:
+            yield ctx.finding(
+                "cri-toml-invalid",
+                hit,
+                f"the CRI customization is not valid TOML ({exc}); Talos cannot merge it and CRI "
+                "does not start with it",
+                "fix the TOML (check quotes around dotted plugin ids and [table] headers)",
+                "error",
+            )
+            continue
+        yield from _tables(ctx, hit, data)
+        yield from _walk(ctx, hit, data, ())
+
+
+def _header(path: tuple[str, ...]) -> str:
+    return "[" + ".".join(f'"{p}"' if "." in p or not p else p for p in path) + "]"
+
+
+def _tables(ctx: Context, hit: Hit, data: dict[str, Any]) -> Iterator[Finding]:
+    for key in data:
+        if _PLUGIN_ID.fullmatch(key):
+            yield ctx.finding(
+                "cri-unknown-table",
+                hit,
+                f"{_header((key,))} is a top-level table; containerd reads plugin settings only "
+                "under `plugins`",
+                f"write it as {_header(('plugins', key))}",
+                "error",
+            )
+    plugins = data.get("plugins")
+    if not isinstance(plugins, dict):
+        return
+    for plugin, body in plugins.items():
+        if plugin in CRI_PLUGINS:
+            yield from _generation(ctx, hit, plugin, body)
+            if isinstance(body, dict):
+                yield from _unknown_tables(ctx, hit, ("plugins", plugin), body, "plugin")
+        elif not _PLUGIN_ID.fullmatch(plugin) or "cri" in plugin:
+            close = difflib.get_close_matches(plugin, CRI_PLUGINS, n=1, cutoff=0.6)
+            yield ctx.finding(
+                "cri-unknown-table",
+                hit,
+                f"{_header(('plugins', plugin))}: containerd has no plugin with this id, so the "
+                "table is ignored",
+                f"use {_header(('plugins', close[0]))}" if close else _expected(ctx),
+                "error",
+            )
+
+
+def _expected(ctx: Context) -> str:
+    if ctx.version.containerd_v2:
+        return f'use plugins."{RUNTIME}" (runtimes, CDI) or plugins."{IMAGES}" (images)'
+    return f'use plugins."{GRPC}"'
+
+
+def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Finding]:
+    facts = ctx.version.facts
+    if plugin == GRPC and ctx.version.containerd_v2:
+        keys = sorted(set(body) - _GRPC_V2_KEYS) if isinstance(body, dict) else []
+        if keys:
+            shown = ", ".join(keys[:4]) + (", ..." if len(keys) > 4 else "")
+            yield ctx.finding(
+                "cri-containerd-generation",
+                hit,
+                f"{_header(('plugins', GRPC))} ({shown}) is the containerd 1.7 layout; Talos "
+                f"{ctx.version} runs containerd {facts.containerd} (config version 3), which "
+                "ignores these settings",
+                f"move runtime settings (containerd.runtimes, default_runtime_name, enable_cdi, "
+                f'cdi_spec_dirs, device_ownership_from_security_context) to plugins."{RUNTIME}" '
+                f'and image settings (registry, discard_unpacked_layers) to plugins."{IMAGES}"',
+                "error",
+            )
+    elif plugin in (RUNTIME, IMAGES) and not ctx.version.containerd_v2:
+        yield ctx.finding(
+            "cri-containerd-generation",
+            hit,
+            f"{_header(('plugins', plugin))} is a containerd 2.x table; Talos {ctx.version} runs "
+            f"containerd {facts.containerd}, which does not know it",
+            f'use plugins."{GRPC}" (runtimes under plugins."{GRPC}".containerd.runtimes)',
+            "error",
+        )
+
+
+def _unknown_tables(
+    ctx: Context, hit: Hit, path: tuple[str, ...], body: dict[str, Any], level: str
+) -> Iterator[Finding]:
+    known = _KNOWN_TABLES[level]
+    for key, value in body.items():
+        if not isinstance(value, dict):
+            continue
+        if key in known:
+            if level == "plugin" and key == "containerd":
+                yield from _unknown_tables(ctx, hit, (*path, key), value, "containerd")
+            continue
+        dotted = key.replace("_", ".")
+        first = dotted.split(".", 1)[0]
+        if first in known and dotted != key:
+            suggestion = f"{_header((*path, *dotted.split('.')))}"
+        else:
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            suggestion = _header((*path, close[0])) if close else "remove or rename it"
+        yield ctx.finding(
+            "cri-unknown-table",
+            hit,
+            f"{_header((*path, key))}: containerd has no table `{key}` here, so everything in "
+            "it is silently ignored",
+            f"did you mean {suggestion}?" if suggestion.startswith("[") else suggestion,
+            "error",
+        )
+
+
+def _walk(ctx: Context, hit: Hit, node: dict[str, Any], path: tuple[str, ...]) -> Iterator[Finding]:
+    for key, value in node.items():
+        here = (*path, key)
+        if isinstance(value, dict):
+            yield from _walk(ctx, hit, value, here)
+        elif key == "BinaryName" and isinstance(value, str):
+            yield from _binary(ctx, hit, here, value)
+        elif key == "default_runtime_name" and isinstance(value, str):
+            yield from _default_runtime(ctx, hit, here, value)
+        elif key == "cdi_spec_dirs" and isinstance(value, list):
+            bad = [
+                d for d in value if isinstance(d, str) and (d == "/etc" or d.startswith("/etc/"))
+            ]
+            if bad:
+                yield ctx.finding(
+                    "cdi-spec-dir-readonly",
+                    hit,
+                    f"cdi_spec_dirs lists {', '.join(bad)}: /etc is read-only on Talos, so no "
+                    "CDI spec can be written there",
+                    "use /var/cdi/... (or /run/cdi, the Talos 1.13+ default, where the NVIDIA "
+                    "extension's nvidia-cdi-gen writes nvidia.yaml)",
+                    "warning",
+                )
+
+
+def _binary(ctx: Context, hit: Hit, path: tuple[str, ...], value: str) -> Iterator[Finding]:
+    directory, _, name = value.rpartition("/")
+    if name.startswith("nvidia-container-runtime") and directory != _NVIDIA_RUNTIME_DIR:
+        yield ctx.finding(
+            "cri-binary-path",
+            hit,
+            f"{_header(path[:-1])} BinaryName is {value}; the NVIDIA container toolkit "
+            f"extension installs {name} in {_NVIDIA_RUNTIME_DIR}, so containers with this "
+            "runtime fail to start",
+            f'BinaryName = "{_NVIDIA_RUNTIME_DIR}/{name}" (or drop the table: the extension '
+            "already registers runtime `nvidia` in 10-nvidia-container-runtime.part)",
+            "error",
+        )
+
+
+def _default_runtime(
+    ctx: Context, hit: Hit, path: tuple[str, ...], value: str
+) -> Iterator[Finding]:
+    if len(path) < 2 or path[-2] != "containerd":
+        yield ctx.finding(
+            "cri-misplaced-key",
+            hit,
+            f"default_runtime_name is set in {_header(path[:-1])}; containerd reads it only "
+            "from the plugin's `containerd` table",
+            'set it in [plugins."<cri plugin>".containerd]',
+            "error",
+        )
+        return
+    if not value.startswith("nvidia"):
+        return
+    why = (
+        "; Talos 1.13+ uses CDI, where the GPU Operator / device plugin inject devices without "
+        "a default runtime"
+        if ctx.version.native_cdi
+        else ""
+    )
+    yield ctx.finding(
+        "cri-default-runtime-nvidia",
+        hit,
+        f"default_runtime_name = {value!r} makes every pod on the node (including system pods "
+        f"without GPUs) run through the NVIDIA runtime{why}",
+        "keep runc as the default and give GPU pods `runtimeClassName: nvidia` (RuntimeClass "
+        "with handler nvidia)",
+        "warning",
+    )

@@ -1,0 +1,124 @@
+"""v1alpha1 fields that Talos 1.14 deprecated in favour of documents, and their conflicts.
+
+Research talos-internals.md §3 ("New multi-doc kinds in v1.14"; talos
+``pkg/machinery/config/types/`` and ``container.go``): ``KubeNodeConfig`` and ``KubeletConfig``
+are rejected next to ``.machine.nodeLabels``/``nodeAnnotations``/``nodeTaints``/``kubelet``
+(``.machine.nodeLabels is already set in v1alpha1 config``); ``KernelModuleConfig`` wins per
+module name, ``UdevRulesConfig`` replaces ``.machine.udev``, ``SysctlConfig``/``SysfsConfig`` win on
+conflicting keys: silently. ``.machine.install.extensions`` has had no effect since 1.10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from talosgpu.lint.context import Context
+from talosgpu.lint.findings import Finding, Severity
+from talosgpu.lint.target import GPU_DOCUMENT_KINDS
+
+__all__ = ["DEPRECATED_FIELDS", "check_deprecated", "check_document_versions", "check_install"]
+
+# (v1alpha1 path, replacing document, severity when both are set, what happens then)
+DEPRECATED_FIELDS: tuple[tuple[tuple[str, ...], str, Severity, str], ...] = (
+    (("machine", "kernel", "modules"), "KernelModuleConfig", "warning",
+     "the document silently wins for modules of the same name"),
+    (("machine", "udev"), "UdevRulesConfig", "warning",
+     "the document silently replaces all of .machine.udev"),
+    (("machine", "sysctls"), "SysctlConfig", "warning",
+     "the document silently wins on keys set in both"),
+    (("machine", "sysfs"), "SysfsConfig", "warning",
+     "the document silently wins on keys set in both"),
+    (("machine", "nodeLabels"), "KubeNodeConfig", "error",
+     "Talos rejects the config (.machine.nodeLabels is already set in v1alpha1 config)"),
+    (("machine", "nodeAnnotations"), "KubeNodeConfig", "error",
+     "Talos rejects the config (.machine.nodeAnnotations is already set in v1alpha1 config)"),
+    (("machine", "nodeTaints"), "KubeNodeConfig", "error",
+     "Talos rejects the config (.machine.nodeTaints is already set in v1alpha1 config)"),
+    (("machine", "kubelet"), "KubeletConfig", "error",
+     "Talos rejects the config (.machine.kubelet is already set in v1alpha1 config)"),
+    (("machine", "baseRuntimeSpecOverrides"), "CRIBaseRuntimeSpecConfig", "error",
+     "Talos rejects the config: the two are mutually exclusive"),
+    (("machine", "install"), "UnattendedInstallConfig", "error",
+     "Talos rejects the config: the two are incompatible"),
+)  # fmt: skip
+
+
+def _set(value: object) -> bool:
+    return value not in (None, {}, [], "")
+
+
+def check_deprecated(ctx: Context) -> Iterator[Finding]:
+    if not ctx.version.gpu_documents:
+        return
+    kinds = ctx.kinds()
+    for path, kind, severity, consequence in DEPRECATED_FIELDS:
+        for hit in ctx.values(*path):
+            if not _set(hit.value):
+                continue
+            dotted = "." + ".".join(path)
+            if kind in kinds:
+                yield ctx.finding(
+                    "deprecated-field-with-document",
+                    hit,
+                    f"{dotted} is set next to a {kind} document: {consequence}",
+                    f"move the settings into the {kind} document and delete {dotted}",
+                    severity,
+                )
+            elif ctx.unit.form != "talhelper":
+                # talhelper renders its node fields into machine.*: not the user's choice
+                yield ctx.finding(
+                    "deprecated-field",
+                    hit,
+                    f"{dotted} is deprecated in Talos {ctx.version}",
+                    f"use a {kind} document instead",
+                    "info",
+                )
+    if ctx.unit.form == "talhelper":
+        return
+    for hit in ctx.values("machine", "files"):
+        if _set(hit.value):
+            yield ctx.finding(
+                "deprecated-field",
+                hit,
+                f".machine.files is deprecated in Talos {ctx.version}",
+                "use CRICustomizationConfig for the CRI part (no reboot, CRI restart) and "
+                "EtcFileConfig for files under /etc",
+                "info",
+            )
+
+
+def check_install(ctx: Context) -> Iterator[Finding]:
+    for hit in ctx.values("machine", "install", "extensions"):
+        if not _set(hit.value):
+            continue
+        ignored = ctx.version.at_least("1.10")
+        yield ctx.finding(
+            "install-extensions-ignored",
+            hit,
+            ".machine.install.extensions "
+            + (
+                f"has no effect on Talos {ctx.version} (ignored since 1.10)"
+                if ignored
+                else "is deprecated (since 1.6)"
+            ),
+            "put the NVIDIA extensions in an Image Factory schematic and install with its "
+            "installer image",
+            "warning" if ignored else "info",
+        )
+
+
+def check_document_versions(ctx: Context) -> Iterator[Finding]:
+    if ctx.version.gpu_documents:
+        return
+    for kind in sorted(ctx.kinds() & GPU_DOCUMENT_KINDS):
+        for doc in ctx.documents(kind):
+            yield ctx.finding(
+                "document-needs-newer-talos",
+                doc,
+                f"{kind} documents exist from Talos 1.14; Talos {ctx.version} rejects the config "
+                "(unknown kind)",
+                "use the v1alpha1 machine.* fields on this release, or target 1.14 "
+                "(--talos-version 1.14)",
+                "error",
+                extra=("kind",),
+            )

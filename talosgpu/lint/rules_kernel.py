@@ -1,0 +1,146 @@
+"""Kernel modules, sysctls and kubelet-registration rules for GPU nodes.
+
+* Modules: the NVIDIA extensions ship their modules blacklisted, so the config must load
+  ``nvidia``, ``nvidia_uvm``, ``nvidia_drm``, ``nvidia_modeset`` (peers.md §1.9; every Talos
+  NVIDIA guide, research talos-internals.md §6), ``nvidia`` first.
+* ``net.core.bpf_jit_harden``: guides up to 1.12 set it to 1 for the legacy runtime's eBPF
+  device filter (libnvidia-container#176); 1.13 dropped it (CDI), leaving the KSPP default 2
+  (talos ``pkg/kernel/kspp/kspp.go``). The schema types sysctl values as strings
+  (``conformance/talos-schema/*.json`` ``sysctls.patternProperties``).
+* ``registerWithTaints`` / ``--register-with-taints``: applied once when the Node object is
+  created; Talos does not reconcile them (peers.md §4.5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from talosgpu.lint.context import Context, Hit
+from talosgpu.lint.findings import Finding
+
+__all__ = ["check_modules", "check_sysctls", "check_taints"]
+
+GPU_MODULES = ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
+BPF_JIT_HARDEN = ("net.core.bpf_jit_harden", "net/core/bpf_jit_harden")
+
+
+def _modules(ctx: Context) -> list[tuple[str, Hit]]:
+    found: list[tuple[str, Hit]] = []
+    for hit in ctx.items("machine", "kernel", "modules"):
+        if isinstance(hit.value, dict) and isinstance(hit.value.get("name"), str):
+            found.append((hit.value["name"], hit))
+    for doc in ctx.documents("KernelModuleConfig"):
+        if isinstance(doc.value.get("name"), str):
+            found.append((doc.value["name"], doc))
+    return found
+
+
+def check_modules(ctx: Context) -> Iterator[Finding]:
+    modules = _modules(ctx)
+    names = [name for name, _ in modules]
+    if "nvidia" not in names:
+        return
+    first = names.index("nvidia")
+    nvidia_hit = modules[first][1]
+    missing = [m for m in GPU_MODULES[1:] if m not in names]
+    if missing:
+        form = (
+            "KernelModuleConfig documents"
+            if ctx.version.gpu_documents
+            else "machine.kernel.modules"
+        )
+        yield ctx.finding(
+            "gpu-modules-missing",
+            nvidia_hit,
+            f"`nvidia` is loaded but {', '.join(missing)} not; the NVIDIA extension ships its "
+            "modules blacklisted, so nothing else loads them (nvidia_uvm is needed by CUDA)",
+            f"add {', '.join(missing)} after nvidia ({form})",
+            "warning",
+        )
+    early = [(name, hit) for name, hit in modules[:first] if name in GPU_MODULES[1:]]
+    if early:
+        name, hit = early[0]
+        yield ctx.finding(
+            "gpu-modules-order",
+            hit,
+            f"{name} is listed before nvidia; modules load in list order and {name} depends on "
+            "the nvidia core module",
+            "list nvidia first, then nvidia_uvm, nvidia_drm, nvidia_modeset",
+            "warning",
+        )
+
+
+def _sysctls(ctx: Context) -> list[tuple[str, Hit]]:
+    found = list(ctx.entries("machine", "sysctls"))
+    for doc in ctx.documents("SysctlConfig"):
+        params = doc.value.get("params")
+        if isinstance(params, dict):
+            found.extend(
+                (str(k), Hit(v, (*doc.path, "params", str(k)), doc.frag)) for k, v in params.items()
+            )
+    return found
+
+
+def check_sysctls(ctx: Context) -> Iterator[Finding]:
+    for key, hit in _sysctls(ctx):
+        if key not in BPF_JIT_HARDEN:
+            continue
+        if not isinstance(hit.value, str):
+            yield ctx.finding(
+                "bpf-jit-harden-number",
+                hit,
+                f"{key} is given as a YAML {type(hit.value).__name__}, but Talos types sysctl "
+                "values as strings: schema validation (editors, `talhelper validate`) rejects it "
+                "and only Go's lenient decoder accepts it",
+                f'quote it: {key}: "1"',
+                "warning",
+            )
+        if not ctx.version.bpf_jit_harden_documented:
+            yield ctx.finding(
+                "bpf-jit-harden-unneeded",
+                hit,
+                f"Talos {ctx.version} does not need {key}: since 1.13 GPU containers use CDI (no "
+                "eBPF device filter) and the NVIDIA guide dropped it; setting it lowers the KSPP "
+                "default 2 and weakens BPF JIT hardening",
+                "remove it (keep it only on Talos <= 1.12 with the legacy nvidia runtime)",
+                "warning",
+            )
+
+
+def check_taints(ctx: Context) -> Iterator[Finding]:
+    hits = ctx.values("machine", "kubelet", "extraConfig", "registerWithTaints")
+    hits += [
+        hit
+        for key, hit in ctx.entries("machine", "kubelet", "extraArgs")
+        if key == "register-with-taints"
+    ]
+    for doc in ctx.documents("KubeletConfig"):
+        config, args = doc.value.get("config"), doc.value.get("extraArgs")
+        if isinstance(config, dict) and "registerWithTaints" in config:
+            hits.append(
+                Hit(
+                    config["registerWithTaints"],
+                    (*doc.path, "config", "registerWithTaints"),
+                    doc.frag,
+                )
+            )
+        if isinstance(args, dict) and "register-with-taints" in args:
+            hits.append(
+                Hit(
+                    args["register-with-taints"],
+                    (*doc.path, "extraArgs", "register-with-taints"),
+                    doc.frag,
+                )
+            )
+    where = "KubeNodeConfig.taints" if ctx.version.gpu_documents else "machine.nodeTaints"
+    for hit in hits:
+        yield ctx.finding(
+            "kubelet-register-taints",
+            hit,
+            "taints given to the kubelet at registration apply once, when the Node object is "
+            "created; Talos does not track them, so later edits or removals in the config never "
+            "reach the node",
+            f"use {where} (Talos reconciles it); on workers NodeRestriction forbids self-tainting "
+            "after registration, so change taints there with `kubectl taint`",
+            "warning",
+        )

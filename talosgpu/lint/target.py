@@ -1,0 +1,77 @@
+"""Which Talos release a file is linted for.
+
+Order: ``--talos-version``; a talconfig's ``talosVersion``; the tag of the installer image
+(``machine.install.image`` or the 1.14 ``UnattendedInstallConfig`` ``installer.image``, e.g.
+``factory.talos.dev/metal-installer/<id>:v1.13.9``); 1.14 documents in the file (1.14); else
+:data:`talosgpu.versions.DEFAULT_VERSION`, which the report says in an info finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from talosgpu.errors import VersionError
+from talosgpu.lint.context import Unit
+from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+
+__all__ = ["GPU_DOCUMENT_KINDS", "infer_version"]
+
+# Documents that appeared in Talos 1.14 (research talos-internals.md §3 "New multi-doc kinds").
+GPU_DOCUMENT_KINDS = frozenset(
+    {
+        "KernelModuleConfig",
+        "UdevRulesConfig",
+        "SysctlConfig",
+        "SysfsConfig",
+        "KubeNodeConfig",
+        "KubeletConfig",
+        "EtcFileConfig",
+        "CRICustomizationConfig",
+        "CRIBaseRuntimeSpecConfig",
+        "UnattendedInstallConfig",
+    }
+)
+_TAG = re.compile(r":(v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)(?:@sha256:[0-9a-f]+)?$")
+
+
+def _parse(text: str) -> TalosVersion | None:
+    try:
+        return TalosVersion.parse(text)
+    except VersionError:
+        return None
+
+
+def _installer_version(docs: Iterable[Any]) -> TalosVersion | None:
+    for doc in docs:
+        if not isinstance(doc, dict):
+            continue
+        candidates = []
+        machine = doc.get("machine")
+        if isinstance(machine, dict) and isinstance(machine.get("install"), dict):
+            candidates.append(machine["install"].get("image"))
+        if isinstance(doc.get("installer"), dict):
+            candidates.append(doc["installer"].get("image"))
+        for image in candidates:
+            if isinstance(image, str) and "installer" in image:
+                match = _TAG.search(image.strip())
+                if match and (version := _parse(match.group(1))) is not None:
+                    return version
+    return None
+
+
+def infer_version(
+    units: Iterable[Unit], *, talconfig_version: str | None
+) -> tuple[TalosVersion, str]:
+    """``(version, origin)`` with origin ``talconfig``/``installer``/``documents``/``default``."""
+    if talconfig_version and (version := _parse(talconfig_version)) is not None:
+        return version, "talconfig"
+    units = list(units)
+    docs = [f.value for unit in units for f in unit.fragments if not f.logical]
+    if (version := _installer_version(docs)) is not None:
+        return version, "installer"
+    kinds = {f.kind for unit in units for f in unit.fragments}
+    if kinds & GPU_DOCUMENT_KINDS:
+        return TalosVersion.parse("1.14"), "documents"
+    return TalosVersion.parse(DEFAULT_VERSION), "default"

@@ -1,0 +1,128 @@
+"""Applying a chain of patches to a machine config (``configpatcher/apply.go``).
+
+Strategic patches merge documents (:func:`talosgpu.talos.merge.merge_documents`); JSON6902 patches
+(``configpatcher/json6902.go``) only work while the config is exactly one YAML document.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonpatch
+
+from talosgpu import yamlio
+from talosgpu.errors import MergeError
+from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
+from talosgpu.talos.merge import merge_documents
+from talosgpu.talos.patches import Patch, load_patch
+from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+
+__all__ = ["PatchResult", "apply_json6902", "apply_patches", "load_config"]
+
+JSON6902_MULTIDOC = "JSON6902 patches are not supported for multi-document machine configuration"
+
+# Fields Talos's encoder always writes for v1alpha1 (see every configpatcher expected.yaml): a
+# JSON6902 patch sees them because it runs on the encoded bytes, e.g. `add /machine/certSANs/-`.
+_ENCODER_DEFAULTS: tuple[tuple[str, Any], ...] = (("type", ""), ("token", ""), ("certSANs", []))
+
+
+@dataclass(frozen=True, slots=True)
+class PatchResult:
+    """The patched config: its documents (v1alpha1 first) and their canonical YAML."""
+
+    documents: list[dict[str, Any]]
+    talos_version: TalosVersion
+
+    @property
+    def text(self) -> str:
+        """Canonical YAML (``yamlio.dump_all``); ``""`` for an empty config."""
+        return yamlio.dump_all(self.documents)
+
+
+def load_config(text: str, *, source: str = "<config>") -> list[dict[str, Any]]:
+    """Parse a machine config (any number of documents) and check it like Talos's loader."""
+    docs = yamlio.load_all(text, source=source)
+    check_config_documents(docs, source=source)
+    return [dict(doc) for doc in docs]
+
+
+def apply_json6902(
+    docs: Sequence[Mapping[str, Any]],
+    operations: Sequence[Mapping[str, Any]],
+    *,
+    source: str = "<patch>",
+) -> list[dict[str, Any]]:
+    """Apply RFC 6902 operations to a single-document config (Talos's exact error otherwise)."""
+    if len(docs) != 1:
+        raise MergeError(JSON6902_MULTIDOC, file=source)
+    doc = copy.deepcopy(dict(docs[0]))
+    machine = doc.get("machine") if is_v1alpha1(doc) else None
+    injected: list[tuple[str, Any]] = []
+    if isinstance(machine, dict):
+        for key, default in _ENCODER_DEFAULTS:
+            if key not in machine:
+                machine[key] = copy.deepcopy(default)
+                injected.append((key, default))
+    try:
+        result = jsonpatch.apply_patch(doc, [dict(op) for op in operations])
+    except (
+        jsonpatch.JsonPatchException,
+        jsonpatch.JsonPointerException,
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+    ) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise MergeError(
+            f"failure applying rfc6902 patches to talos machine config: {detail}", file=source
+        ) from None
+    if not isinstance(result, dict):
+        raise MergeError("talos machine config is not a yaml document", file=source)
+    machine = result.get("machine")
+    if isinstance(machine, dict):
+        for key, default in injected:
+            if machine.get(key, object()) == default:
+                del machine[key]
+    return [result]
+
+
+def apply_patches(
+    config: str | Sequence[Mapping[str, Any]],
+    patches: Sequence[str | Patch],
+    *,
+    talos_version: str | TalosVersion | None = None,
+    base_dir: Path | None = None,
+) -> PatchResult:
+    """Apply ``patches`` in order to ``config``, as ``talosctl machineconfig patch`` does.
+
+    ``config`` is YAML text or plain documents; a patch is a :class:`Patch` or a ``-p`` style
+    string (``@file``, a bare filename, inline YAML/JSON; see :func:`load_patch`).
+    ``talos_version`` (default: the newest known release) selects version-dependent behaviour.
+
+    >>> apply_patches("machine: {sysctls: {a: '1'}}", ["machine: {sysctls: {b: '2'}}"]).documents
+    [{'machine': {'sysctls': {'a': '1', 'b': '2'}}}]
+    """
+    version = TalosVersion.parse(talos_version if talos_version is not None else DEFAULT_VERSION)
+    if isinstance(config, str):
+        docs = load_config(config)
+    else:
+        docs = [copy.deepcopy(dict(doc)) for doc in config]
+        check_config_documents(docs, source="<config>")
+    loaded = [p if isinstance(p, Patch) else load_patch(p, base_dir=base_dir) for p in patches]
+    for patch in loaded:
+        if patch.kind == "json6902":
+            docs = apply_json6902(docs, patch.operations, source=patch.source)
+        else:
+            docs = merge_documents(
+                docs,
+                patch.documents,
+                talos_version=version,
+                source=patch.source,
+                lines=patch.lines,
+            )
+    return PatchResult(documents=order_documents(docs), talos_version=version)

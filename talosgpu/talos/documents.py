@@ -1,0 +1,100 @@
+"""Identity of Talos machine-config documents (plain data from :mod:`talosgpu.yamlio`).
+
+Talos matches a patch document to a config document by ``apiVersion/kind[/name]``
+(``pkg/machinery/config/configpatcher/strategic.go`` ``documentID``); the legacy v1alpha1 document
+has no apiVersion and kind ``v1alpha1``, so its id is ``/v1alpha1``
+(``types/v1alpha1/v1alpha1_provider.go``). A document is v1alpha1 when it has one of the top-level
+keys ``machine``, ``cluster``, ``debug`` or ``persist``
+(``configloader/internal/decoder/decoder.go``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from talosgpu.errors import ConfigError
+from talosgpu.talos.mergerules import NAMED_KINDS
+
+__all__ = [
+    "V1ALPHA1",
+    "check_config_documents",
+    "doc_kind",
+    "document_id",
+    "is_v1alpha1",
+    "order_documents",
+]
+
+V1ALPHA1 = "v1alpha1"
+_V1ALPHA1_KEYS = frozenset({"machine", "cluster", "debug", "persist"})
+
+
+def is_v1alpha1(doc: Mapping[str, Any]) -> bool:
+    """True for the legacy ``version: v1alpha1`` document (decoder.go's top-level key test)."""
+    if any(key in doc for key in _V1ALPHA1_KEYS):
+        return True
+    return "kind" not in doc and "apiVersion" not in doc and doc.get("version") == V1ALPHA1
+
+
+def doc_kind(doc: Mapping[str, Any]) -> str:
+    """``v1alpha1`` for the legacy document, else the document's ``kind`` (``""`` when missing)."""
+    if is_v1alpha1(doc):
+        return V1ALPHA1
+    kind = doc.get("kind")
+    return kind if isinstance(kind, str) else ""
+
+
+def document_id(doc: Mapping[str, Any]) -> str:
+    """``apiVersion/kind`` plus ``/name`` for named kinds; ``/v1alpha1`` for the legacy document.
+
+    >>> document_id({"apiVersion": "v1alpha1", "kind": "KernelModuleConfig", "name": "nvidia"})
+    'v1alpha1/KernelModuleConfig/nvidia'
+    >>> document_id({"machine": {}})
+    '/v1alpha1'
+    """
+    if is_v1alpha1(doc):
+        return "/" + V1ALPHA1
+    api_version = doc.get("apiVersion")
+    ident = f"{api_version if isinstance(api_version, str) else ''}/{doc_kind(doc)}"
+    name = doc.get("name")
+    if doc_kind(doc) in NAMED_KINDS or name is not None:
+        ident += "/" + (str(name) if name is not None else "")
+    return ident
+
+
+def decoder_id(doc: Mapping[str, Any]) -> str:
+    """The id the decoder prints in its duplicate error: ``apiVersion/kind/name`` (decoder.go)."""
+    api_version = "" if is_v1alpha1(doc) else str(doc.get("apiVersion") or "")
+    kind = doc_kind(doc) or V1ALPHA1
+    name = doc.get("name")
+    return f"{api_version}/{kind}/{'' if name is None or is_v1alpha1(doc) else name}"
+
+
+def check_document(doc: Any, *, source: str, index: int) -> None:
+    """Reject what Talos's decoder rejects: non-mappings and documents without kind/apiVersion."""
+    if not isinstance(doc, Mapping):
+        raise ConfigError(f"expected a YAML document (document {index + 1})", file=source)
+    if is_v1alpha1(doc):
+        return
+    ident = decoder_id(doc)
+    if not doc.get("kind"):
+        raise ConfigError(f"error decoding document {ident}: missing kind", file=source)
+    if not doc.get("apiVersion"):
+        raise ConfigError(f"error decoding document {ident}: missing apiVersion", file=source)
+
+
+def check_config_documents(docs: Sequence[Any], *, source: str) -> None:
+    """A full config: every document valid, no two documents with the same id (decoder.go)."""
+    seen: set[str] = set()
+    for index, doc in enumerate(docs):
+        check_document(doc, source=source, index=index)
+        ident = decoder_id(doc)
+        if ident in seen:
+            raise ConfigError(f"duplicate document {ident} is not allowed", file=source)
+        seen.add(ident)
+
+
+def order_documents(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """v1alpha1 first, the rest in their order (``container.Container.Documents``)."""
+    legacy = [doc for doc in docs if is_v1alpha1(doc)]
+    return legacy + [doc for doc in docs if not is_v1alpha1(doc)]

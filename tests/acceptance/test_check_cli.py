@@ -1,0 +1,91 @@
+"""The real CLI: ``talosgpu check`` exit codes and output (0 current, 1 stale, 2 invalid)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from talosgpu.cli import main
+
+INTENT = "apiVersion: talosgpu.dev/v1alpha1\nkind: GPUNode\nprofile: nvidia-legacy\n"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+@pytest.fixture
+def repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Path:
+    """A folder with talosgpu/gpu1.yaml and its committed talosgpu/gpu1.rendered/."""
+    monkeypatch.chdir(tmp_path)
+    Path("talosgpu").mkdir()
+    Path("talosgpu/gpu1.yaml").write_text(INTENT)
+    code, _, _ = run(
+        ["render", "talosgpu/gpu1.yaml", "--output-dir", "talosgpu/gpu1.rendered"], capsys
+    )
+    assert code == 0
+    return tmp_path
+
+
+def test_current_exit_0(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["check", "talosgpu/gpu1.yaml"], capsys)
+    assert code == 0, out + err
+    assert out == (
+        "talosgpu/gpu1.yaml: ok (4 rendered files current)\n"
+        "talosgpu check: 1 file(s) checked, 0 not current\n"
+    )
+    code, out, _ = run(["check"], capsys)  # discovery
+    assert code == 0 and "talosgpu/gpu1.yaml: ok" in out
+
+
+def test_stale_exit_1_with_semantic_diff(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("talosgpu/gpu1.yaml").write_text(INTENT + "labels: {zone: b}\n")
+    code, out, _ = run(["check", "talosgpu/gpu1.yaml"], capsys)
+    assert code == 1
+    assert "  talosgpu/gpu1.rendered/patch.yaml: differs from what talosgpu renders now\n" in out
+    assert '    + .machine.nodeLabels.zone: "b"\n' in out
+    assert "  fix: talosgpu render talosgpu/gpu1.yaml --output-dir talosgpu/gpu1.rendered\n" in out
+    # the fix works
+    run(["render", "talosgpu/gpu1.yaml", "--output-dir", "talosgpu/gpu1.rendered"], capsys)
+    assert run(["check", "talosgpu/gpu1.yaml"], capsys)[0] == 0
+
+
+def test_invalid_intent_exit_2_one_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("talosgpu/gpu1.yaml").write_text(INTENT + "sharing: {strategy: mps}\n")
+    code, out, err = run(["check", "talosgpu/gpu1.yaml"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err == (
+        "talosgpu: error: talosgpu/gpu1.yaml: .sharing: sharing strategy 'mps' needs replicas "
+        "(>= 2)\n"
+    )
+
+
+def test_strict_turns_warnings_into_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("talosgpu/gpu1.yaml").write_text(INTENT + "talosVersion: '1.11'\n")
+    run(["render", "talosgpu/gpu1.yaml", "--output-dir", "talosgpu/gpu1.rendered"], capsys)
+    code, _, err = run(["check", "talosgpu/gpu1.yaml"], capsys)
+    assert code == 0 and "talosgpu: warning: talosgpu/gpu1.yaml: Talos 1.11" in err
+    code, _, err = run(["check", "--strict", "talosgpu/gpu1.yaml"], capsys)
+    assert code == 2 and "treated as errors (--strict)" in err
+
+
+def test_rendered_dir_option(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("talosgpu/gpu1.rendered").rename("out")
+    assert run(["check", "talosgpu/gpu1.yaml", "--strict"], capsys)[0] == 1
+    assert run(["check", "talosgpu/gpu1.yaml", "--rendered-dir", "out"], capsys)[0] == 0
+    code, _, err = run(["check", "talosgpu/gpu1.yaml", "--rendered-dir", "{x}"], capsys)
+    assert code == 2 and "only {dir} and {stem}" in err
+
+
+def test_non_intents_ignored(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("talosgpu/values.yaml").write_text("replicas: 2\n")
+    code, out, err = run(["check", "talosgpu/values.yaml", "README.md"], capsys)
+    assert (code, out, err) == (0, "", "")

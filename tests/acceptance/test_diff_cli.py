@@ -1,0 +1,194 @@
+"""``talosgpu diff``: exit codes, live config from a file / stdin / a FAKE talosctl, redaction.
+
+``tests/fixtures/fake_talosctl/talosctl`` is a fake that mimics talosctl's arguments and output
+shapes (the ``get machineconfig -o yaml`` envelope); it is put first on PATH for ``--node``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from talosgpu import api, yamlio
+from talosgpu.cli import main
+from talosgpu.diff.propose import propose
+from talosgpu.live import load_live_config
+from tests.conftest import shared_path
+
+FAKE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "fake_talosctl"
+CANARY = "Qx7DiffCanary"
+
+
+def _stock(version: str) -> Path:
+    return shared_path(
+        "conformance", "talos-machineconfigs", "stability", f"v{version}", "base-worker.yaml"
+    )
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+@pytest.fixture
+def fake_talosctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    talosconfig = tmp_path / "talosconfig"
+    talosconfig.write_text("context: fake\n")
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("PATH", f"{FAKE_DIR}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("FAKE_TALOSCTL_LOG", str(log))
+    monkeypatch.setenv("FAKE_TALOSCTL_CONFIG", str(_stock("1.13")))
+    return {"talosconfig": talosconfig, "log": log}
+
+
+def test_changes_exit_1_with_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["diff", "--profile", "nvidia-cdi", "--live", str(_stock("1.11"))], capsys)
+    assert code == 1
+    assert "+ .machine.kernel.modules[name=nvidia]" in out
+    assert out.splitlines()[-1].startswith("16 changes; the node will reboot because .machine.udev")
+
+
+def test_no_changes_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live = load_live_config(_stock("1.12"))
+    done = propose(live, api.render(profile="nvidia-legacy", talos_version="1.12"))
+    path = tmp_path / "done.yaml"
+    path.write_text(yamlio.dump_all(done.proposed_documents))
+    code, out, _ = run(["diff", "-P", "nvidia-legacy", "--live", str(path)], capsys)
+    assert code == 0
+    assert out.splitlines()[-1] == "no changes: the node already has this configuration"
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(_stock("1.14")), "--output", "json"]
+    code, out, _ = run(args, capsys)
+    data = json.loads(out)
+    assert code == 1
+    assert data["version"] == 1 and data["talosVersion"] == "1.11"  # the profile's version
+    assert {c["impact"] for c in data["changes"]} >= {"reboot", "module-load"}
+
+
+def test_talos_version_flag_wins(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(_stock("1.14")), "--output", "json"]
+    _, out, _ = run([*args, "--talos-version", "1.14"], capsys)
+    data = json.loads(out)
+    assert data["talosVersion"] == "1.14" and data["reboot"] is False
+    assert "cri-restart" in {c["impact"] for c in data["changes"]}
+
+
+def test_version_detected_from_live_installer_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from talosgpu.profiles import profile_text
+
+    intent = tmp_path / "intent.yaml"
+    intent.write_text(
+        "\n".join(
+            line
+            for line in profile_text("nvidia-legacy").splitlines()
+            if "talosVersion" not in line
+        )
+    )
+    docs = yamlio.load_all(_stock("1.13").read_text())
+    docs[0]["machine"]["install"]["image"] = "ghcr.io/siderolabs/installer:v1.13.2"
+    live = tmp_path / "live.yaml"
+    live.write_text(yamlio.dump_all(docs))
+    _, out, _ = run(["diff", str(intent), "--live", str(live), "--output", "json"], capsys)
+    assert json.loads(out)["talosVersion"] == "1.13"
+
+
+def test_live_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(_stock("1.12").read_text()))
+    code, out, _ = run(["diff", "-P", "nvidia-legacy", "--live", "-"], capsys)
+    assert code == 1 and "live config from <stdin>" in out
+
+
+def test_node_uses_talosctl(
+    fake_talosctl: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["diff", "-P", "nvidia-operator", "-n", "10.0.0.7"]
+    code, out, _ = run([*args, "--talosconfig", str(fake_talosctl["talosconfig"])], capsys)
+    assert code == 1
+    assert out.startswith("talosgpu diff for Talos 1.13: node 10.0.0.7, live config from talosctl:")
+    calls = [json.loads(line)["argv"] for line in fake_talosctl["log"].read_text().splitlines()]
+    assert calls == [
+        ["--talosconfig", str(fake_talosctl["talosconfig"]), "-n", "10.0.0.7", "get",
+         "machineconfig", "v1alpha1", "-o", "yaml"]
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["diff", "-P", "nvidia-cdi"], "no live config"),
+        (["diff", "-P", "nvidia-cdi", "--live", "/nonexistent.yaml"], "no such file"),
+        (["diff", "-P", "nope", "--live", "-"], "nope"),
+        (["diff", "-P", "nvidia-cdi", "--live", "-", "--talos-version", "1.2"], "not supported"),
+    ],
+)
+def test_bad_input_exit_2_one_line(
+    args: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(_stock("1.12").read_text()))
+    code, out, err = run(args, capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err
+    assert "Traceback" not in err
+
+
+def test_strict_turns_warnings_into_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(_stock("1.13")), "--talos-version", "1.13"]
+    code, _, err = run([*args, "--strict"], capsys)
+    assert code == 2 and "treated as errors" in err
+
+
+def _live_with_canaries(tmp_path: Path) -> Path:
+    docs: list[dict[str, Any]] = yamlio.load_all(_stock("1.13").read_text())
+    docs[0]["machine"]["token"] = f"{CANARY}token1"
+    docs[0]["cluster"]["secret"] = f"{CANARY}secret2"
+    docs[0]["machine"]["registries"] = {
+        "config": {"r.io": {"auth": {"username": f"{CANARY}user3", "password": f"{CANARY}pw4"}}}
+    }
+    path = tmp_path / "live.yaml"
+    path.write_text(yamlio.dump_all(docs))
+    return path
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_canaries_never_printed(
+    output: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = _live_with_canaries(tmp_path)
+    code, out, err = run(
+        ["diff", "-P", "nvidia-cdi", "--live", str(live), "--output", output], capsys
+    )
+    assert code == 1 and CANARY not in out + err
+
+
+def test_canaries_masked_in_error_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talosgpu.errors import MergeError
+
+    def explode(*_: Any, **__: Any) -> Any:
+        raise MergeError(f"cannot merge value {CANARY}pw4 here", file="<patch>")
+
+    monkeypatch.setattr("talosgpu.diff.run.propose", explode)
+    live = _live_with_canaries(tmp_path)
+    code, out, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live)], capsys)
+    assert code == 2 and "cannot merge value <redacted> here" in err
+    assert CANARY not in out + err
+    code, _, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live), "--show-secrets"], capsys)
+    assert code == 2 and f"{CANARY}pw4" in err

@@ -1,0 +1,74 @@
+"""``talosgpu schematic`` end to end: canonical YAML or ID on stdout, installer on stderr."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from talosgpu.cli import main
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_seed_004_node(capsys: pytest.CaptureFixture[str]) -> None:
+    # seed 004: Quadro P2000 on Talos v1.11.1 with the proprietary modules
+    code, out, err = run(
+        ["schematic", "--talos-version", "v1.11.1", "--flavour", "proprietary"], capsys
+    )
+    assert code == 0
+    assert out == (
+        "customization:\n"
+        "    systemExtensions:\n"
+        "        officialExtensions:\n"
+        "            - siderolabs/nonfree-kmod-nvidia-lts\n"
+        "            - siderolabs/nvidia-container-toolkit-lts\n"
+    )
+    ident = hashlib.sha256(out.encode()).hexdigest()
+    assert err == f"# installer: factory.talos.dev/installer/{ident}:v1.11.1\n"
+
+
+def test_id_only_and_options(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "schematic", "--talos-version", "1.13", "--flavour", "proprietary", "--branch", "production",
+        "--kernel-arg", "arm64.nobti", "--extension", "nvidia-gdrdrv-device", "--fabric-manager",
+    ]  # fmt: skip
+    code, yaml_out, _ = run(argv, capsys)
+    assert code == 0
+    assert "- siderolabs/nvidia-fabricmanager-production\n" in yaml_out
+    assert "    extraKernelArgs:\n        - arm64.nobti\n" in yaml_out
+    code, id_out, err = run([*argv, "--id"], capsys)
+    assert code == 0
+    assert id_out == hashlib.sha256(yaml_out.encode()).hexdigest() + "\n"
+    assert id_out.strip() in err and ":v1.13.0" in err
+
+
+def test_talos_17_names(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["schematic", "--talos-version", "1.7", "--branch", "production"], capsys)
+    assert code == 0
+    assert "- siderolabs/nvidia-open-gpu-kernel-modules\n" in out
+    assert "-lts" not in out and "-production" not in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["schematic", "--talos-version", "1.6"],
+        ["schematic", "--flavour", "nouveau"],
+        ["schematic", "--extension", "siderolabs/nvidia-container-toolkit-production"],
+        ["schematic", "--kernel-arg", "two words"],
+        ["schematic", "--extension", "Not A Name"],
+    ],
+)
+def test_bad_input_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert "Traceback" not in err

@@ -1,0 +1,107 @@
+"""Proposals against the real generated configs of every supported Talos version.
+
+Live configs: ``talosctl gen config`` output in ``shared/conformance/talos-machineconfigs/
+stability/vX.Y/`` (worker configs, base and with overrides; 1.14 workers are multi-document).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from talosgpu import api, yamlio
+from talosgpu.diff.propose import propose, propose_documents
+from talosgpu.diff.semantic import diff_configs
+from talosgpu.live import load_live_config
+from talosgpu.profiles import list_profiles
+from talosgpu.talos.apply import apply_patches
+from talosgpu.talos.patches import Patch
+from tests.conftest import shared_path
+
+VERSIONS = ["1.7", "1.8", "1.9", "1.10", "1.11", "1.12", "1.13", "1.14"]
+CRI = "/etc/cri/conf.d/20-customization.part"
+
+
+def _live(version: str, flavour: str) -> Path:
+    return shared_path(
+        "conformance", "talos-machineconfigs", "stability", f"v{version}", f"{flavour}-worker.yaml"
+    )
+
+
+def _patch_keys(docs: tuple[dict[str, Any], ...]) -> set[tuple[str, str]]:
+    """(document, top field path) pairs a rendered patch touches."""
+    out: set[tuple[str, str]] = set()
+    for doc in docs:
+        if "machine" in doc:
+            out |= {("v1alpha1", f".machine.{key}") for key in doc["machine"]}
+        else:
+            name = doc["kind"] + (f"/{doc['name']}" if "name" in doc else "")
+            out |= {(name, f".{key}") for key in doc if key not in ("apiVersion", "kind", "name")}
+            out.add((name, "."))
+    return out
+
+
+@pytest.mark.parametrize("flavour", ["base", "overrides"])
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("profile", list_profiles())
+def test_profile_against_real_config_shows_only_real_changes(
+    profile: str, version: str, flavour: str
+) -> None:
+    live = load_live_config(_live(version, flavour))
+    rendered = api.render(profile=profile, talos_version=version)
+    proposal = propose(live, rendered)
+    diff = diff_configs(live.documents, proposal.proposed_documents, talos_version=version)
+    assert diff.changes, "a GPU profile always changes a stock config"
+    touched = _patch_keys(rendered.documents)
+    for change in diff.changes:
+        pattern = r"\.machine\.\w+" if change.document == "v1alpha1" else r"\.\w*"
+        match = re.match(pattern, change.path)
+        top = match.group(0) if match else change.path
+        assert (change.document, top) in touched, (change.document, change.path)
+        assert change.op == "add", change  # stock configs have no GPU settings to change
+    # what Talos rejects would raise here: the patch applies to the real config
+    again = apply_patches(
+        live.documents, [Patch.from_documents(p) for p in proposal.patches], talos_version=version
+    )
+    assert diff_configs(proposal.proposed_documents, again.documents, talos_version=version).empty
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("profile", list_profiles())
+def test_rediff_after_applying_the_proposed_patch_is_empty(profile: str, version: str) -> None:
+    live = load_live_config(_live(version, "overrides"))
+    rendered = api.render(profile=profile, talos_version=version)
+    proposal = propose(live, rendered)
+    applied = apply_patches(
+        live.documents, [Patch.from_documents(p) for p in proposal.patches], talos_version=version
+    ).documents
+    second = propose_documents(applied, rendered.documents, talos_version=version)
+    assert second.patch_documents == []
+    assert diff_configs(applied, second.proposed_documents, talos_version=version).empty
+
+
+@pytest.mark.parametrize("version", ["1.8", "1.11", "1.13"])
+def test_changed_cri_part_is_replaced_not_appended(version: str) -> None:
+    live_docs = yamlio.load_all(_live(version, "base").read_text())
+    rendered = api.render(profile="nvidia-cdi", talos_version=version)
+    stale = '[plugins."io.containerd.cri.v1.runtime"]\nenable_cdi = false\n'
+    live_docs[0]["machine"]["files"] = [{"path": CRI, "op": "create", "content": stale}]
+    proposal = propose_documents(live_docs, rendered.documents, talos_version=version)
+    files = proposal.proposed_documents[0]["machine"]["files"]
+    assert [f["path"] for f in files].count(CRI) == 1
+    diff = diff_configs(live_docs, proposal.proposed_documents, talos_version=version)
+    cri = [c for c in diff.changes if c.path.startswith(f".machine.files[path={CRI}]")]
+    assert [c.path for c in cri] == [f".machine.files[path={CRI}].content"]
+    assert cri[0].text_diff is not None and "-enable_cdi = false\n" in cri[0].text_diff
+    assert cri[0].impact == "reboot"
+
+
+def test_node_already_configured_has_nothing_to_propose() -> None:
+    live = load_live_config(_live("1.13", "base"))
+    rendered = api.render(profile="nvidia-legacy", talos_version="1.13")
+    done = propose(live, rendered).proposed_documents
+    again = propose_documents(done, rendered.documents, talos_version="1.13")
+    assert again.empty and again.proposed_documents == done

@@ -1,0 +1,75 @@
+"""Patch loading like talosctl (configpatcher/load.go), JSON6902 and duplicate documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+
+from talosgpu.errors import ConfigError, MergeError
+from talosgpu.talos.apply import JSON6902_MULTIDOC, apply_patches
+from talosgpu.talos.patches import Patch, load_patch, parse_patch
+
+
+def test_loader_fixtures() -> None:
+    base = shared_path("conformance", "talos-configpatcher")
+    assert load_patch("@" + str(base / "patch.json")).kind == "json6902"
+    yaml_ops = load_patch(str(base / "patch.yaml"))
+    assert yaml_ops.kind == "json6902" and yaml_ops.operations[0]["value"] == ["a", "b", "c"]
+    strategic = load_patch("strategic.yaml", base_dir=base)
+    assert strategic.kind == "strategic"
+    assert strategic.documents == ({"machine": {"network": {"hostname": "foo.bar"}}},)
+
+
+def test_inline_forms(tmp_path: Path) -> None:
+    assert load_patch('{"machine": {"env": {"A": "1"}}}').kind == "strategic"
+    assert load_patch('[{"op": "remove", "path": "/machine/env"}]').kind == "json6902"
+    assert load_patch("machine:\n  env: {A: '1'}\n").kind == "strategic"
+    with pytest.raises(Exception, match="no such file"):
+        load_patch("does-not-exist.yaml", base_dir=tmp_path)
+
+
+def test_empty_patch_is_an_empty_json6902_patch_like_talos() -> None:
+    patch = parse_patch("# nothing\n")
+    assert patch == Patch("json6902", source="<patch>")
+    with pytest.raises(MergeError, match=JSON6902_MULTIDOC):
+        apply_patches("machine: {}\n---\napiVersion: v1alpha1\nkind: SideroLinkConfig\n", [patch])
+
+
+def test_json6902_sees_go_encoder_defaults_and_strips_them_after() -> None:
+    ops = '[{"op": "add", "path": "/machine/certSANs/-", "value": "a.example"}]'
+    out = apply_patches("machine: {env: {A: '1'}}\n", [ops]).documents[0]["machine"]
+    assert out == {"env": {"A": "1"}, "certSANs": ["a.example"]}
+
+
+def test_json6902_failure_text() -> None:
+    ops = '[{"op": "replace", "path": "/machine/missing/x", "value": 1}]'
+    with pytest.raises(
+        MergeError, match="failure applying rfc6902 patches to talos machine config"
+    ):
+        apply_patches("machine: {}\n", [ops])
+
+
+def test_duplicate_documents_in_one_patch_by_version() -> None:
+    patch = "machine: {env: {A: '1'}}\n---\nmachine: {env: {B: '2'}}\n"
+    with pytest.raises(
+        MergeError, match=r"duplicate document /v1alpha1/ is not allowed \(line 3\)"
+    ):
+        apply_patches("machine: {}\n", [patch], talos_version="1.13")
+    out = apply_patches("machine: {}\n", [patch], talos_version="1.14")
+    assert out.documents[0]["machine"]["env"] == {"A": "1", "B": "2"}
+
+
+def test_bad_documents() -> None:
+    with pytest.raises(ConfigError, match="missing kind"):
+        apply_patches("machine: {}\n", ["foo: bar"])
+    with pytest.raises(ConfigError, match="duplicate document"):
+        apply_patches("machine: {}\n---\nmachine: {}\n", [])
+    with pytest.raises(ConfigError, match="expected a YAML document"):
+        parse_patch("a: 1\n---\n- b\n")
+
+
+def test_patch_result_text_is_canonical_yaml() -> None:
+    result = apply_patches("machine: {env: {A: '1'}}\n", ["machine: {env: {B: 'yes'}}"])
+    assert result.text == "machine:\n  env:\n    A: '1'\n    B: 'yes'\n"

@@ -1,0 +1,209 @@
+"""check_files: the rendered-folder convention, stale/missing/extra, the semantic diff."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from talosgpu import api
+from talosgpu.check import check_files, format_report, semantic_diff
+from talosgpu.errors import TalosGPUError
+from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
+from talosgpu.fsio import write_tree_atomic
+
+INTENT = "apiVersion: talosgpu.dev/v1alpha1\nkind: GPUNode\nprofile: nvidia-cdi\n"
+
+
+def commit(intent: Path, folder: Path | None = None) -> Path:
+    """Write what ``render INTENT --output-dir`` writes, next to the intent by default."""
+    folder = folder or intent.with_suffix(".rendered")
+    write_tree_atomic(folder, api.output_files(api.render(intent)))
+    return folder
+
+
+@pytest.fixture
+def node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "nodes" / "gpu1.yaml"
+    path.parent.mkdir()
+    path.write_text(INTENT)
+    commit(path)
+    return path
+
+
+# ----------------------------------------------------------------------------- semantic diff
+def test_semantic_diff_changed_added_removed_paths() -> None:
+    old = [{"machine": {"nodeLabels": {"role": "gpu", "gone": "x"}, "sysctls": {"a": "1"}}}]
+    new = [{"machine": {"nodeLabels": {"role": "compute"}, "sysctls": {"a": "1", "b": "2"}}}]
+    assert semantic_diff(old, new) == [
+        '~ .machine.nodeLabels.role: "gpu" → "compute"',
+        '- .machine.nodeLabels.gone: "x"',
+        '+ .machine.sysctls.b: "2"',
+    ]
+
+
+def test_semantic_diff_matches_list_items_by_name_and_documents_by_identity() -> None:
+    mods = [{"name": "nvidia"}, {"name": "nvidia_uvm"}]
+    old = [
+        {"machine": {"kernel": {"modules": mods}}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "n"}},
+    ]
+    new = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "n"}},
+        {"machine": {"kernel": {"modules": [{"name": "nvidia_drm"}, *mods]}}},
+    ]
+    assert semantic_diff(old, new) == [
+        '+ [v1alpha1] .machine.kernel.modules[0]: {"name": "nvidia_drm"}'
+    ]
+
+
+def test_semantic_diff_multiline_strings_and_types() -> None:
+    old = [{"content": "a = 1\nb = 2\n", "n": 1, "flag": 1}]
+    new = [{"content": "a = 1\nb = 3\n", "n": 1, "flag": True}]
+    lines = semantic_diff(old, new)
+    assert lines[0] == "~ .content: text changed"
+    assert "    -b = 2" in lines and "    +b = 3" in lines
+    assert lines[-1] == "~ .flag: 1 → true"
+    assert semantic_diff(old, old) == []
+
+
+def test_semantic_diff_documents_added_and_removed() -> None:
+    a = {"apiVersion": "v1alpha1", "kind": "KernelModuleConfig", "name": "nvidia"}
+    b = {**a, "name": "nvidia_uvm"}
+    assert semantic_diff([a], [a, b]) == ["+ [KernelModuleConfig nvidia_uvm] document added"]
+    assert semantic_diff([a, b], [b]) == ["- [KernelModuleConfig nvidia] document removed"]
+
+
+# ----------------------------------------------------------------------------- check_files
+def test_current_files_pass(node: Path) -> None:
+    report = check_files([node])
+    assert report.exit_code == 0
+    assert report.checked[0].rendered_dir == os.path.normpath(node.with_suffix(".rendered"))
+    assert "ok (5 rendered files current)" in format_report(report)
+
+
+def test_stale_yaml_shows_semantic_diff(node: Path) -> None:
+    patch = node.with_suffix(".rendered") / "patch.yaml"
+    patch.write_text(patch.read_text().replace("gpu-vendor: nvidia", "gpu-vendor: amd"))
+    report = check_files([node])
+    assert report.exit_code == 1
+    (problem,) = report.checked[0].problems
+    assert problem.status == "stale" and problem.path.endswith("gpu1.rendered/patch.yaml")
+    assert problem.details == (
+        '~ .machine.nodeLabels."node.kubernetes.io/gpu-vendor": "amd" → "nvidia"',
+    )
+    text = format_report(report)
+    assert "fix: talosgpu render" in text and "1 not current" in text
+
+
+def test_comment_only_change_is_stale_with_text_diff(node: Path) -> None:
+    patch = node.with_suffix(".rendered") / "patch.yaml"
+    patch.write_text("# edited by hand\n" + patch.read_text())
+    (problem,) = check_files([node]).checked[0].problems
+    assert problem.details[0] == "(same data: comments or formatting differ)"
+    assert "-# edited by hand" in problem.details
+
+
+def test_non_yaml_file_gets_unified_diff(node: Path) -> None:
+    part = node.with_suffix(".rendered") / "20-customization.part"
+    part.write_text(part.read_text().replace("enable_cdi = true", "enable_cdi = false"))
+    (problem,) = check_files([node]).checked[0].problems
+    assert "-enable_cdi = false" in problem.details and "+enable_cdi = true" in problem.details
+
+
+def test_missing_and_extra_files_dotfiles_ignored(node: Path) -> None:
+    folder = node.with_suffix(".rendered")
+    (folder / "plan.json").unlink()
+    (folder / "notes.txt").write_text("x")
+    (folder / ".gitkeep").write_text("")
+    problems = check_files([node]).checked[0].problems
+    assert [(Path(p.path).name, p.status) for p in problems] == [
+        ("notes.txt", "extra"),
+        ("plan.json", "missing"),
+    ]
+
+
+def test_rendered_file_stands_for_its_intent(node: Path) -> None:
+    patch = node.with_suffix(".rendered") / "patch.yaml"
+    report = check_files([str(patch), str(patch.parent / "plan.json")])
+    assert [c.source for c in report.checked] == [os.path.normpath(node)]
+
+
+def test_invalid_intent_is_an_error_and_others_still_checked(node: Path) -> None:
+    bad = node.parent / "bad.yaml"
+    bad.write_text(INTENT + "labelz: {}\n")
+    report = check_files([bad, node])
+    assert report.exit_code == 2
+    assert [str(e) for e in report.errors] == [f"{os.path.normpath(bad)}: .labelz: unknown field"]
+    assert report.checked[0].source == os.path.normpath(node)
+
+
+def test_other_files_are_ignored(node: Path) -> None:
+    other = node.parent / "values.yaml"
+    other.write_text("replicas: 3\n")
+    readme = node.parent / "README.md"
+    readme.write_text("hi")
+    report = check_files([other, readme])
+    assert report.exit_code == 0 and not report.checked
+    assert sorted(report.ignored) == sorted([str(readme), str(other)])
+    assert format_report(report) == ""
+
+
+def test_kindless_intent_counts_only_with_a_rendered_folder(tmp_path: Path) -> None:
+    intent = tmp_path / "n.yaml"
+    intent.write_text("profile: nvidia-legacy\n")
+    assert check_files([intent]).checked == ()
+    commit(intent)
+    assert check_files([intent]).checked[0].kind == "intent"
+
+
+def test_no_rendered_folder_validates_only_unless_strict(tmp_path: Path) -> None:
+    intent = tmp_path / "n.yaml"
+    intent.write_text(INTENT)
+    assert check_files([intent]).exit_code == 0
+    assert "valid (no rendered folder" in format_report(check_files([intent]))
+    strict = check_files([intent], strict=True)
+    assert strict.exit_code == 1 and strict.checked[0].problems[0].status == "missing"
+
+
+def test_rendered_dir_template_and_single_folder(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    for path in (a, b):
+        path.write_text(INTENT)
+        commit(path, tmp_path / "out" / path.stem)
+    template = str(tmp_path / "out" / "{stem}")
+    assert check_files([a, b], rendered_dir=template).exit_code == 0
+    assert check_files([a], rendered_dir=str(tmp_path / "out" / "a")).exit_code == 0
+    # b's files carry "from b.yaml" in the patch header: same data, still not current
+    assert check_files([a], rendered_dir=str(tmp_path / "out" / "b")).exit_code == 1
+    with pytest.raises(TalosGPUError, match="names one folder"):
+        check_files([a, b], rendered_dir=str(tmp_path / "out"))
+    with pytest.raises(TalosGPUError, match="only"):
+        check_files([a], rendered_dir="{nope}")
+
+
+def test_inventory_checked_per_node(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(
+        "kind: GPUInventory\nroles: {c: {profile: nvidia-cdi}}\n"
+        "nodes:\n  - {name: a, role: c}\n  - {name: b, role: c, overrides: {labels: {x: y}}}\n"
+    )
+    folder = tmp_path / "fleet.rendered"
+    write_tree_atomic(folder, fleet_output_files(render_fleet(load_inventory(fleet))))
+    assert check_files([fleet]).exit_code == 0
+    assert check_files([folder / "b" / "patch.yaml"]).checked[0].kind == "inventory"
+    fleet.write_text(fleet.read_text().replace("{x: y}", "{x: z}"))
+    problems = {
+        Path(p.path).relative_to(folder).as_posix(): p
+        for p in check_files([fleet]).checked[0].problems
+    }
+    assert "a/patch.yaml" not in problems
+    assert problems["b/patch.yaml"].details == ('~ .machine.nodeLabels.x: "y" → "z"',)
+
+
+def test_no_paths_discovers_intents_with_rendered_folders(node: Path) -> None:
+    (node.parent / "lonely.yaml").write_text(INTENT)  # no rendered folder: not discovered
+    report = check_files([])
+    assert [c.source for c in report.checked] == [os.path.join("nodes", "gpu1.yaml")]

@@ -1,0 +1,334 @@
+"""Inventories: layering, error attribution, fleet rendering, for_each_node."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from talosgpu import yamlio
+from talosgpu.errors import IntentError, ProfileError, TalosGPUError
+from talosgpu.fleet import (
+    FleetNode,
+    Inventory,
+    fleet_output_files,
+    fleet_warnings,
+    for_each_node,
+    inventory_files,
+    load_inventory,
+    load_inventory_text,
+    node_intents,
+    render_fleet,
+)
+
+HEAD = "apiVersion: talosgpu.dev/v1alpha1\nkind: GPUInventory\n"
+
+
+def inv(body: str, source: str = "inv.yaml") -> Inventory:
+    return load_inventory_text(HEAD + body, source=source)
+
+
+def error_of(body: str) -> TalosGPUError:
+    def load_and_build() -> None:
+        node_intents(load_inventory_text(HEAD + body, source="inv.yaml"))
+
+    with pytest.raises(TalosGPUError) as info:
+        load_and_build()
+    return info.value
+
+
+LAYERED = """
+defaults:
+  talosVersion: "1.12"
+  labels: {a: defaults, b: defaults, c: defaults, d: defaults, gone: defaults}
+roles:
+  r:
+    profile: nvidia-graphics
+    labels: {b: role, c: role, d: role, gone: null}
+nodes:
+  - name: n1
+    address: 10.0.0.1
+    role: r
+    talosVersion: "1.11"
+    overrides:
+      labels: {c: overrides}
+      taints: {gpu: null}
+"""
+
+
+def test_layering_order_profile_defaults_role_node_overrides() -> None:
+    intent = node_intents(inv(LAYERED))["n1"]
+    # profile nvidia-graphics sets labels {role: gpu}; each later layer wins on its keys
+    assert intent.labels == {
+        "role": "gpu",
+        "a": "defaults",
+        "b": "role",
+        "c": "overrides",
+        "d": "role",
+    }
+    assert intent.profile == "nvidia-graphics"
+    assert intent.node.name == "n1"  # node field beats the profile's node.name (velaryon)
+    assert intent.node.address == "10.0.0.1"
+    assert intent.talos_version == "1.11"  # node field beats defaults
+    assert intent.taints == {}  # overrides' null removed the profile's taint
+    assert intent.sharing.replicas == 4  # untouched profile values stay
+
+
+def test_profile_from_node_beats_role_and_defaults() -> None:
+    body = """
+defaults: {profile: nvidia-operator}
+roles:
+  r: {profile: nvidia-legacy}
+  plain: {}
+  none: {profile: null}
+nodes:
+  - {name: a, role: r}
+  - {name: b, role: r, profile: nvidia-cdi}
+  - {name: c, role: plain}
+  - {name: d, role: none}
+  - {name: e}
+"""
+    intents = node_intents(inv(body))
+    profiles = {name: intent.profile for name, intent in intents.items()}
+    assert profiles == {
+        "a": "nvidia-legacy",
+        "b": "nvidia-cdi",
+        "c": "nvidia-operator",
+        "d": None,
+        "e": "nvidia-operator",
+    }
+    assert intents["d"].runtime.mode == "auto"  # no profile at all
+
+
+def test_results_sorted_by_name_and_empty_sections_allowed() -> None:
+    body = "defaults:\nroles:\nnodes:\n  - {name: zz}\n  - {name: aa, overrides: }\n"
+    assert list(node_intents(inv(body))) == ["aa", "zz"]
+
+
+def test_profiles_are_read_once_per_inventory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import talosgpu.profiles as profiles
+
+    calls: list[str] = []
+    real = profiles.profile_data
+
+    def counting(name: str, *, referenced_from: str | None = None) -> dict[str, object]:
+        calls.append(name)
+        return real(name, referenced_from=referenced_from)
+
+    monkeypatch.setattr(profiles, "profile_data", counting)
+    nodes = "".join(
+        f"  - {{name: n{i}, profile: {'nvidia-cdi' if i % 2 else 'nvidia-legacy'}}}\n"
+        for i in range(40)
+    )
+    assert len(node_intents(inv("nodes:\n" + nodes))) == 40
+    assert sorted(calls) == ["nvidia-cdi", "nvidia-legacy"]
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "words"),
+    [
+        (
+            "nodes:\n  - {name: a}\n  - {name: a}\n",
+            ".nodes[1].name",
+            "duplicate node name 'a' (also .nodes[0])",
+        ),
+        ("roles: {x: {}}\nnodes:\n  - {name: a, role: y}\n", ".nodes[0].role", "unknown role 'y'"),
+        (
+            "nodes:\n  - {name: a}\n  - {name: b, overrides: {labels: {'bad key!': x}}}\n",
+            ".nodes[1].overrides.labels",
+            "bad key!",
+        ),
+        (
+            "roles: {r: {labels: {'bad key!': x}}}\nnodes:\n  - {name: a, role: r}\n",
+            ".roles.r.labels",
+            "(node a)",
+        ),
+        ("defaults: {labelz: {}}\nnodes:\n  - {name: a}\n", ".defaults.labelz", "unknown field"),
+        (
+            "defaults: {sharing: {strategy: time-slicing}}\nnodes:\n  - {name: a}\n",
+            ".defaults.sharing",
+            "needs replicas",
+        ),
+        (
+            "nodes:\n  - {name: a, overrides: {gpu: {driver: {flavour: closed}}}}\n",
+            ".nodes[0].overrides.gpu.driver.flavour",
+            "open",
+        ),
+        ("nodes:\n  - {name: a, talosVersion: 1.10}\n", ".nodes[0].talosVersion", "quoted"),
+        ("nodes:\n  - {name: a, talosVersion: '1.5'}\n", ".nodes[0].talosVersion", "1.5"),
+        ("nodes:\n  - {name: Bad_Name}\n", ".nodes[0].name", "DNS-1123"),
+        ("nodes:\n  - {name: a, roel: x}\n", ".nodes[0].roel", "unknown field"),
+        ("nodez: []\nnodes: []\n", ".nodez", "unknown field"),
+        ("defaults: {node: {name: x}}\nnodes: []\n", ".defaults.node.name", ".nodes[].name"),
+        (
+            "roles: {r: {node: {address: 1.2.3.4}}}\nnodes: []\n",
+            ".roles.r.node.address",
+            ".nodes[].address",
+        ),
+        (
+            "nodes:\n  - {name: a, overrides: {talosVersion: '1.11'}}\n",
+            ".nodes[0].overrides.talosVersion",
+            ".nodes[].talosVersion",
+        ),
+        ("nodes:\n  - {name: a, profile: nope}\n", ".nodes[0].profile", "unknown profile"),
+        ("roles: {r: {profile: nope}}\nnodes:\n  - {name: a, role: r}\n", ".roles.r.profile", ""),
+        ("nodes:\n  - {name: a, overrides: [1]}\n", ".nodes[0].overrides", "dictionary"),
+    ],
+)
+def test_errors_name_inventory_file_and_yaml_path(body: str, path: str, words: str) -> None:
+    err = error_of(body)
+    assert isinstance(err, IntentError | ProfileError)
+    assert err.file == "inv.yaml"
+    assert err.yaml_path == path
+    assert words in err.message
+    assert "\n" not in str(err)
+
+
+def test_kind_and_document_count_are_checked() -> None:
+    with pytest.raises(IntentError, match="kind"):
+        load_inventory_text("nodes: []\n", source="x.yaml")
+    with pytest.raises(IntentError, match="one inventory document, found 2"):
+        load_inventory_text(HEAD + "nodes: []\n---\n" + HEAD + "nodes: []\n", source="x.yaml")
+    with pytest.raises(IntentError, match="mapping"):
+        load_inventory_text("- 1\n", source="x.yaml")
+
+
+def test_load_inventory_from_file(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.yaml"
+    path.write_text(HEAD + "nodes:\n  - {name: a, profile: nvidia-cdi}\n")
+    inventory = load_inventory(path)
+    assert inventory.source == str(path)
+    with pytest.raises(TalosGPUError, match="no such file"):
+        load_inventory(tmp_path / "missing.yaml")
+
+
+def test_render_fleet_headers_versions_and_output_files() -> None:
+    inventory = inv(
+        "defaults: {profile: nvidia-legacy}\n"
+        "nodes:\n  - {name: b, talosVersion: '1.14'}\n  - {name: a, talosVersion: '1.9'}\n",
+        source="clusters/lab/fleet.yaml",
+    )
+    rendered = render_fleet(inventory)
+    assert list(rendered) == ["a", "b"]
+    assert "for Talos 1.9 from fleet.yaml node a;" in rendered["a"].patch_text
+    assert "kind: KernelModuleConfig" in rendered["b"].patch_text  # 1.14 documents
+    overridden = render_fleet(inventory, talos_version="1.12")
+    assert all(str(r.plan.version) == "1.12" for r in overridden.values())
+    files = fleet_output_files(rendered)
+    assert "a/patch.yaml" in files and "b/plan.json" in files
+    assert files["a/patch.yaml"] == rendered["a"].patch_text
+    assert all(name.split("/")[0] in ("a", "b") for name in files)
+    assert any(w.startswith("node a: ") for w in fleet_warnings(rendered))
+
+
+def test_render_error_names_the_node() -> None:
+    modules = "{kernelModules: [{name: nvidia}, {name: nvidia}]}"
+    inventory = inv(f"nodes:\n  - {{name: x}}\n  - {{name: a, overrides: {modules}}}\n")
+    with pytest.raises(TalosGPUError) as info:
+        render_fleet(inventory)
+    assert info.value.file == "inv.yaml"
+    assert info.value.yaml_path == ".nodes[1]"
+    assert info.value.message == "node a: .kernelModules: a kernel module is listed twice"
+
+
+def test_inventory_files_returns_none_for_an_intent(tmp_path: Path) -> None:
+    intent = tmp_path / "node.yaml"
+    intent.write_text("# not a GPUInventory\nprofile: nvidia-cdi\n")
+    assert inventory_files(intent, output_dir="out") is None
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(HEAD + "nodes:\n  - {name: a, profile: nvidia-cdi}\n")
+    with pytest.raises(IntentError, match="--output-dir"):
+        inventory_files(fleet, output_dir=None)
+    result = inventory_files(fleet, output_dir="out")
+    assert result is not None and "a/patch.yaml" in result[0]
+
+
+FOUR = "nodes:\n" + "".join(f"  - {{name: n{i}, address: 10.0.0.{i}}}\n" for i in (3, 1, 4, 2))
+
+
+def test_for_each_node_parallel_but_ordered_by_name() -> None:
+    inventory = inv(FOUR)
+    running, peak = 0, 0
+    lock = threading.Lock()
+
+    def probe(node: FleetNode) -> str:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05 * (5 - int(node.name[1])))  # n1 finishes last
+        with lock:
+            running -= 1
+        return f"{node.address}:{node.intent.node.name}"
+
+    results = for_each_node(inventory, probe, jobs=4)
+    assert results == [(f"n{i}", f"10.0.0.{i}:n{i}") for i in (1, 2, 3, 4)]
+    assert peak > 1
+
+
+def test_for_each_node_collects_talosgpu_errors_and_raises_others() -> None:
+    inventory = inv(FOUR)
+
+    def flaky(node: FleetNode) -> int:
+        if node.name == "n2":
+            raise TalosGPUError("unreachable", file=node.name)
+        return 1
+
+    results = dict(for_each_node(inventory, flaky, jobs=2))
+    assert results["n1"] == 1 and isinstance(results["n2"], TalosGPUError)
+
+    def broken(node: FleetNode) -> int:
+        raise RuntimeError("bug")
+
+    with pytest.raises(RuntimeError):
+        for_each_node(inventory, broken, jobs=1)
+    with pytest.raises(TalosGPUError, match="at least 1"):
+        for_each_node(inventory, flaky, jobs=0)
+
+
+def test_for_each_node_validates_before_calling() -> None:
+    inventory = inv("nodes:\n  - {name: a, overrides: {labelz: {}}}\n")
+    called: list[str] = []
+    with pytest.raises(IntentError, match="unknown field"):
+        for_each_node(inventory, lambda node: called.append(node.name), jobs=2)
+    assert called == []
+
+
+@pytest.mark.slow
+def test_thousand_node_fleet_renders_quickly() -> None:
+    profiles = ["nvidia-cdi", "nvidia-graphics", "nvidia-legacy", "nvidia-operator"]
+    nodes = "".join(
+        f"  - {{name: node{i:04d}, address: 10.0.{i // 250}.{i % 250 + 1}, role: gpu, "
+        f"profile: {profiles[i % 4]}}}\n"
+        for i in range(1000)
+    )
+    text = HEAD + "defaults: {labels: {site: bench}}\nroles: {gpu: {labels: {role: gpu}}}\n"
+    start = time.perf_counter()
+    rendered = render_fleet(load_inventory_text(text + "nodes:\n" + nodes))
+    patches = [r.patch_text for r in rendered.values()]
+    elapsed = time.perf_counter() - start
+    assert len(patches) == 1000
+    assert yamlio.load_all(patches[0])
+    # The target is 3 s on 2 cores (benchmarks/run.py); leave room for a busy test machine.
+    assert elapsed < 9, f"1,000-node render took {elapsed:.1f}s"
+
+
+def test_fleet_patch_text_is_byte_identical_to_a_plain_render() -> None:
+    from talosgpu.api import render
+    from talosgpu.render.base import Rendered
+
+    inventory = inv(
+        "roles: {c: {profile: nvidia-cdi}}\n"
+        "nodes:\n  - {name: a, role: c}\n  - {name: b, role: c}\n"
+        "  - {name: d, role: c, overrides: {sysctls: {vm.x: '1'}}}\n"
+        "  - {name: e, role: c, overrides: {sysctls: {vm.x: 1}}}\n"
+    )
+    rendered = render_fleet(inventory)
+    intents = node_intents(inventory)
+    for name, item in rendered.items():
+        assert isinstance(item, Rendered)
+        plain = render(intents[name], source=f"inv.yaml node {name}")
+        assert item.patch_text == plain.patch_text
+    assert rendered["a"].patch_text.replace("node a;", "node b;") == rendered["b"].patch_text
