@@ -136,9 +136,24 @@ def render(
                 click.echo(f"wrote {path}", err=True)
             return
     stdin_text = sys.stdin.read() if intent == "-" else None
-    what = "explain" if explain else "manifests" if manifests_only else "dir" if output_dir else "patch"
+    what = (
+        "explain"
+        if explain
+        else "manifests"
+        if manifests_only
+        else "dir"
+        if output_dir
+        else "patch"
+    )
     cache_key = cache.key(
-        command=["render", what, intent or "", profile or "", talos_version or "", from_version or ""],
+        command=[
+            "render",
+            what,
+            intent or "",
+            profile or "",
+            talos_version or "",
+            from_version or "",
+        ],
         inputs=[_input_bytes(intent, stdin_text)],
     )
     hit = cache.get(cache_key)

@@ -35,11 +35,15 @@ def test_profiles_load_from_the_wheel(wheel: Path, tmp_path: Path) -> None:
     """Unpacked wheel on sys.path, no checkout: profiles come from talosgpu/_profiles."""
     zipfile.ZipFile(wheel).extractall(tmp_path)
     code = (
-        "import talosgpu.profiles as p; "
-        "print(p.profiles_dir()); print(','.join(p.list_profiles()))"
+        "import talosgpu.profiles as p; print(p.profiles_dir()); print(','.join(p.list_profiles()))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     folder, names = result.stdout.splitlines()
     assert folder == str(tmp_path / "talosgpu" / "_profiles")

@@ -26,7 +26,9 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_hit_replays_output_and_warnings(cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hit_replays_output_and_warnings(
+    cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = render(["render", "--profile", "nvidia-graphics"], capsys)
     entries = list((cache_dir / "render").glob("*.json"))
     assert len(entries) == 1
@@ -35,7 +37,9 @@ def test_hit_replays_output_and_warnings(cache_dir: Path, capsys: pytest.Capture
     assert "warning:" in second[2]
 
 
-def test_changed_intent_is_a_miss(cache_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_intent_is_a_miss(
+    cache_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     intent = tmp_path / "node.yaml"
     intent.write_text("profile: nvidia-cdi\n")
     _, out1, _ = render(["render", str(intent)], capsys)
@@ -52,7 +56,9 @@ def test_corrupt_entry_is_ignored(cache_dir: Path, capsys: pytest.CaptureFixture
     assert out1 == out2
 
 
-def test_disabled(cache_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disabled(
+    cache_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TALOSGPU_NO_CACHE", "1")
     render(["render", "--profile", "nvidia-cdi"], capsys)
     assert not (cache_dir / "render").exists()
@@ -78,7 +84,9 @@ def test_key_depends_on_code_and_arguments(tmp_path: Path) -> None:
         os.utime(module, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
-def test_unwritable_cache_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_cache_is_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv("TALOSGPU_CACHE_DIR", str(blocker / "sub"))
