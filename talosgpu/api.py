@@ -61,8 +61,12 @@ def render(
 
     loaded, label = load(intent, profile=profile)
     label = source or label
-    plan = resolve(loaded, talos_version)
-    rendered = render_plan(plan, source=label)
+    try:
+        plan = resolve(loaded, talos_version)
+        rendered = render_plan(plan, source=label)
+    except TalosGPUError as exc:
+        # Plan errors carry the YAML path; attribute them to the input they came from.
+        raise exc.with_file(label) from None
     if from_version is not None:
         from talosgpu.render.upgrade import add_upgrade_moves
 

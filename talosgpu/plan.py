@@ -264,6 +264,20 @@ def resolve(intent: Intent, version: TalosVersion | str | None = None) -> Plan:
     warnings: list[str] = list(v.warnings)
     if version is None and intent.talos_version is None:
         warnings.append(f"no talosVersion given; rendering for Talos {v}")
+    from talosgpu.plan_hardware import hardware_findings
+
+    gpu_label, hw_warnings = hardware_findings(intent, v)
+    warnings.extend(hw_warnings)
+    if gpu_label:
+        driver = intent.gpu.driver
+        decisions.append(
+            Decision(
+                "hardware",
+                f"{gpu_label}, {driver.flavour} kernel modules, {driver.branch} branch",
+                "checked against talosgpu's hardware table (open modules need Turing+; "
+                "Maxwell-Volta end with the 580 LTS branch)",
+            )
+        )
     mode = _choose_mode(intent, v, decisions, warnings)
     hooks = _hooks(intent, v, mode, decisions, warnings)
     cri = _cri(intent, v, mode, decisions, warnings)
