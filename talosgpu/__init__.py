@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "resolve": "talosgpu.plan",
     "Rendered": "talosgpu.render.base",
     "render": "talosgpu.api",
+    "schematic": "talosgpu.api",
     "output_files": "talosgpu.api",
     "intent_schema": "talosgpu.api",
     "list_profiles": "talosgpu.profiles",
@@ -116,7 +117,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from talosgpu.api import intent_schema, output_files, render
+    from talosgpu.api import intent_schema, output_files, render, schematic
     from talosgpu.cdi import (
         CDIFinding,
         CDISpec,

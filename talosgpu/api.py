@@ -8,15 +8,19 @@ their own modules and are re-exported from ``talosgpu/__init__.py``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from talosgpu.errors import TalosGPUError
 from talosgpu.intent.models import Intent
 from talosgpu.render.base import Rendered
 from talosgpu.versions import TalosVersion
 
-__all__ = ["intent_schema", "load", "output_files", "render"]
+if TYPE_CHECKING:
+    from talosgpu.knowledge.schematic import Schematic
+
+__all__ = ["intent_schema", "load", "output_files", "render", "schematic"]
 
 
 def load(
@@ -95,18 +99,66 @@ def output_files(rendered: Rendered) -> dict[str, str]:
 def _extra_outputs(rendered: Rendered) -> dict[str, str]:
     """The Image Factory schematic and the Kubernetes manifests for the plan."""
     from talosgpu.k8s import render_manifests
+
+    schematic_ = _schematic_for(rendered.plan.intent, rendered.plan.version)
+    return {"schematic.yaml": schematic_.yaml, "manifests.yaml": render_manifests(rendered.plan)}
+
+
+def _schematic_for(
+    intent: Intent,
+    version: TalosVersion,
+    *,
+    flavour: Literal["open", "proprietary"] | None = None,
+    branch: Literal["lts", "production"] | None = None,
+    fabric_manager: bool | None = None,
+    extra_kernel_args: Sequence[str] = (),
+    extra_extensions: Sequence[str] = (),
+) -> Schematic:
     from talosgpu.knowledge.schematic import build_schematic
 
-    plan = rendered.plan
-    gpu = plan.intent.gpu
-    schematic = build_schematic(
-        talos_version=plan.version,
-        flavour=gpu.driver.flavour,
-        branch=gpu.driver.branch,
-        fabric_manager=gpu.fabric_manager,
-        extra_kernel_args=tuple(plan.intent.extra_kernel_args),
+    gpu = intent.gpu
+    return build_schematic(
+        talos_version=version,
+        flavour=flavour or gpu.driver.flavour,
+        branch=branch or gpu.driver.branch,
+        fabric_manager=gpu.fabric_manager if fabric_manager is None else fabric_manager,
+        extra_kernel_args=(*intent.extra_kernel_args, *extra_kernel_args),
+        extra_extensions=tuple(extra_extensions),
     )
-    return {"schematic.yaml": schematic.yaml, "manifests.yaml": render_manifests(plan)}
+
+
+def schematic(
+    intent: Intent | str | Path | None = None,
+    *,
+    profile: str | None = None,
+    talos_version: str | TalosVersion | None = None,
+    flavour: Literal["open", "proprietary"] | None = None,
+    branch: Literal["lts", "production"] | None = None,
+    fabric_manager: bool | None = None,
+    extra_kernel_args: Sequence[str] = (),
+    extra_extensions: Sequence[str] = (),
+) -> tuple[Schematic, tuple[str, ...]]:
+    """The Image Factory schematic for an intent, a profile, or flags alone (``talosgpu schematic``).
+
+    Explicit arguments override the intent's GPU settings. Returns the schematic and warnings.
+    """
+    from talosgpu.versions import DEFAULT_VERSION
+
+    if intent is None and profile is None:
+        loaded = Intent()
+    else:
+        loaded, _ = load(intent, profile=profile)
+    version = TalosVersion.parse(talos_version or loaded.talos_version or DEFAULT_VERSION)
+    result = _schematic_for(
+        loaded,
+        version,
+        flavour=flavour,
+        branch=branch,
+        fabric_manager=fabric_manager,
+        extra_kernel_args=extra_kernel_args,
+        extra_extensions=extra_extensions,
+    )
+    return result, version.warnings
 
 
 def intent_schema() -> dict[str, Any]:

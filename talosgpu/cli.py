@@ -439,22 +439,25 @@ def explain_command(text: str | None, talos_version: str | None, output: str) ->
 
 
 @cli.command("schematic")
+@click.argument("intent", required=False, metavar="[INTENT]")
+@click.option("--profile", "-P", metavar="NAME", help="Use a bundled profile's GPU settings.")
 @version_option
 @click.option(
     "--flavour",
     type=click.Choice(["open", "proprietary"]),
-    default="open",
-    show_default=True,
-    help="Kernel modules: open (Turing+) or proprietary (nonfree-kmod-nvidia).",
+    default=None,
+    help="Kernel modules: open (Turing+) or proprietary (nonfree-kmod-nvidia). "
+    "Default: the intent's, else open.",
 )
 @click.option(
     "--branch",
     type=click.Choice(["lts", "production"]),
-    default="lts",
-    show_default=True,
-    help="Driver branch of the NVIDIA extensions (Talos 1.8+).",
+    default=None,
+    help="Driver branch of the NVIDIA extensions (Talos 1.8+). Default: the intent's, else lts.",
 )
-@click.option("--fabric-manager", is_flag=True, help="Add nvidia-fabricmanager (HGX/NVSwitch).")
+@click.option(
+    "--fabric-manager", is_flag=True, default=None, help="Add nvidia-fabricmanager (HGX/NVSwitch)."
+)
 @click.option(
     "--kernel-arg",
     "kernel_args",
@@ -471,31 +474,34 @@ def explain_command(text: str | None, talos_version: str | None, output: str) ->
 )
 @click.option("--id", "id_only", is_flag=True, help="Print only the schematic ID.")
 def schematic_command(
+    intent: str | None,
+    profile: str | None,
     talos_version: str | None,
-    flavour: str,
-    branch: str,
-    fabric_manager: bool,
+    flavour: str | None,
+    branch: str | None,
+    fabric_manager: bool | None,
     kernel_args: tuple[str, ...],
     extensions: tuple[str, ...],
     id_only: bool,
 ) -> None:
     """Print the Image Factory schematic of a GPU node (canonical YAML, or its ID with --id).
 
-    The installer image goes to stderr as '# installer: ...'. Exit 0, 2 bad input.
+    Settings come from INTENT (a file, - for stdin) or --profile when given; flags override
+    them. The installer image goes to stderr as '# installer: ...'. Exit 0, 2 bad input.
     """
-    from talosgpu.knowledge.schematic import build_schematic
-    from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+    from talosgpu.api import schematic
 
-    version = TalosVersion.parse(talos_version or DEFAULT_VERSION)
-    warn(list(version.warnings))
-    result = build_schematic(
-        talos_version=version,
+    result, warnings = schematic(
+        intent,
+        profile=profile,
+        talos_version=talos_version,
         flavour=flavour,  # type: ignore[arg-type]
         branch=branch,  # type: ignore[arg-type]
         fabric_manager=fabric_manager,
         extra_kernel_args=kernel_args,
         extra_extensions=extensions,
     )
+    warn(warnings)
     emit(result.id + "\n" if id_only else result.yaml)
     click.echo(f"# installer: {result.installer_image}", err=True)
 

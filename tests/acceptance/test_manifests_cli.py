@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
 from pathlib import Path
 
 import kubernetes_validate
@@ -25,23 +22,6 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return (code if isinstance(code, int) else 0), out, err
 
 
-@pytest.fixture
-def schematic_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``api.output_files`` only adds manifests.yaml next to schematic.yaml; when the knowledge
-    package is not in this tree yet, stand in a minimal schematic builder so the CLI path to
-    the manifests is still exercised end to end."""
-    try:
-        importlib.import_module("talosgpu.knowledge.schematic")
-    except ImportError:
-        stub = types.ModuleType("talosgpu.knowledge.schematic")
-        stub.build_schematic = lambda **_: types.SimpleNamespace(yaml="customization: {}\n")  # type: ignore[attr-defined]
-        monkeypatch.setitem(
-            sys.modules, "talosgpu.knowledge", types.ModuleType("talosgpu.knowledge")
-        )
-        monkeypatch.setitem(sys.modules, "talosgpu.knowledge.schematic", stub)
-
-
-@pytest.mark.usefixtures("schematic_module")
 @pytest.mark.parametrize("profile", ["nvidia-cdi", "nvidia-graphics", "nvidia-operator"])
 def test_render_manifests(profile: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["render", "--profile", profile, "--manifests"], capsys)
@@ -54,7 +34,6 @@ def test_render_manifests(profile: str, capsys: pytest.CaptureFixture[str]) -> N
         kubernetes_validate.validate(doc, "1.34", strict=True)
 
 
-@pytest.mark.usefixtures("schematic_module")
 def test_render_output_dir_writes_manifests(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

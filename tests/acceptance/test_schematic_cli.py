@@ -72,3 +72,24 @@ def test_bad_input_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) 
     code, out, err = run(argv, capsys)
     assert code == 2 and out == ""
     assert "Traceback" not in err
+
+
+def test_schematic_from_profile_and_intent_with_flag_override(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """INTENT/--profile supply flavour, branch and version; flags override them."""
+    from talosgpu import api
+    from talosgpu.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["schematic", "--profile", "nvidia-cdi"])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code in (0, None)
+    assert "siderolabs/nonfree-kmod-nvidia-lts" in out
+    assert ":v1.11.0" in err
+    intent = tmp_path / "node.yaml"
+    intent.write_text(
+        "profile: nvidia-cdi\ntalosVersion: v1.11.1\nextraKernelArgs: [nvidia-drm.modeset=1]\n"
+    )
+    result, _ = api.schematic(intent, branch="production")
+    assert "siderolabs/nonfree-kmod-nvidia-production" in result.yaml
+    assert "nvidia-drm.modeset=1" in result.yaml
+    assert result.installer_image.endswith(":v1.11.1")
