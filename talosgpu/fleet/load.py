@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from talosgpu import yamlio
 from talosgpu.errors import IntentError, ProfileError, format_yaml_path
 from talosgpu.fleet.models import Inventory, InventoryNode
-from talosgpu.intent.load import _describe, _path, overlay
+from talosgpu.intent.load import describe_error, error_path, overlay
 from talosgpu.intent.models import Intent
 
 __all__ = ["inventory_from_data", "load_inventory", "load_inventory_text", "node_intents"]
@@ -197,8 +197,8 @@ def _attribute(
 ) -> IntentError:
     """Report a per-node validation error at the inventory path that set the value."""
     first = exc.errors()[0]
-    where = tuple(_path(first["loc"]))
-    message = _describe(first) + _more(exc.error_count())
+    where = tuple(error_path(first["loc"]))
+    message = describe_error(first) + _more(exc.error_count())
     node = inventory.nodes[index]
     best, best_depth = 0, 0
     for position, (_, data) in enumerate(layers):
@@ -219,8 +219,8 @@ def _attribute(
 
 def _validation_error(exc: ValidationError, *, file: str, prefix: YamlPath) -> IntentError:
     first = exc.errors()[0]
-    path = (*prefix, *_path(first["loc"]))
-    return IntentError(_describe(first) + _more(exc.error_count()), file=file, path=path)
+    path = (*prefix, *error_path(first["loc"]))
+    return IntentError(describe_error(first) + _more(exc.error_count()), file=file, path=path)
 
 
 def _more(count: int) -> str:

@@ -17,7 +17,14 @@ from talosgpu import yamlio
 from talosgpu.errors import IntentError, format_yaml_path
 from talosgpu.intent.models import Intent
 
-__all__ = ["intent_from_data", "load_intent", "load_intent_text", "overlay"]
+__all__ = [
+    "describe_error",
+    "error_path",
+    "intent_from_data",
+    "load_intent",
+    "load_intent_text",
+    "overlay",
+]
 
 
 def overlay(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -33,7 +40,7 @@ def overlay(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, A
     return result
 
 
-def _describe(error: Mapping[str, Any]) -> str:
+def describe_error(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "unknown field"
@@ -46,7 +53,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     return message
 
 
-def _path(loc: tuple[Any, ...]) -> list[str | int]:
+def error_path(loc: tuple[Any, ...]) -> list[str | int]:
     # Drop pydantic's internal markers (e.g. function-after[...]); keep keys and indexes.
     parts = [part for part in loc if isinstance(part, int) or "[" not in str(part)]
     # Union members show up as trailing type names ("str", "int"): not part of the YAML path.
@@ -77,7 +84,9 @@ def intent_from_data(
         count = exc.error_count()
         more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
         raise IntentError(
-            _describe(first) + more, file=source, path=format_yaml_path(_path(first["loc"]))
+            describe_error(first) + more,
+            file=source,
+            path=format_yaml_path(error_path(first["loc"])),
         ) from None
 
 
