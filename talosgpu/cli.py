@@ -385,11 +385,17 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
     default=None,
     help="Merge like this Talos release (default: the newest known).",
 )
+@show_secrets_option
 def patch_command(
-    config: str, patch_specs: tuple[str, ...], output: str | None, talos_version: str | None
+    config: str,
+    patch_specs: tuple[str, ...],
+    output: str | None,
+    talos_version: str | None,
+    show_secrets: bool,
 ) -> None:
     """Apply patches to CONFIG (- for stdin) exactly as Talos does; print the merged config.
 
+    Secret values are redacted unless --show-secrets (needed for a config you will apply).
     Exit 0 ok, 2 bad input or a merge error Talos would also report.
     """
     from talosgpu.talos.apply import apply_patches, load_config
@@ -398,7 +404,19 @@ def patch_command(
     text, source = read_source(config)
     docs = load_config(text, source=source)
     result = apply_patches(docs, list(patch_specs), talos_version=talos_version)
-    emit(result.text, output)
+    if show_secrets:
+        emit(result.text, output)
+        return
+    from talosgpu.talos.secrets import redact_documents
+    from talosgpu.yamlio import dump_all
+
+    redacted = redact_documents(list(result.documents))
+    if redacted != list(result.documents):
+        click.echo(
+            "talosgpu: note: secret values are redacted; use --show-secrets for a config to apply",
+            err=True,
+        )
+    emit(dump_all(redacted), output)
 
 
 # --- explain / schematic (knowledge: known failures, Image Factory) --------------------------

@@ -1,0 +1,114 @@
+"""Canary secrets across every command that reads configs, in every output format.
+
+A unique value is planted in each secret path of a real generated config; no command may print
+one (stdout or stderr, success or error) unless ``--show-secrets`` is given — and with it, the
+values do come through, so the test can fail.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import shared_path
+
+from talosgpu import yamlio
+from talosgpu.cli import main
+
+CANARIES: dict[tuple[str, ...], str] = {
+    ("machine", "token"): "canary01.abcdefghijklmnop",
+    ("machine", "ca", "key"): "Q0FOQVJZLW1hY2hpbmUtY2Eta2V5LXZhbHVl",
+    ("cluster", "secret"): "canary-cluster-secret-2f8a91",
+    ("cluster", "token"): "canary02.qrstuvwxyzabcdef",
+    ("cluster", "secretboxEncryptionSecret"): "canary-secretbox-77c1e0",
+    ("cluster", "aescbcEncryptionSecret"): "canary-aescbc-5b2d94",
+    ("cluster", "ca", "key"): "Q0FOQVJZLWNsdXN0ZXItY2Eta2V5LXZhbHVl",
+    ("cluster", "serviceAccount", "key"): "Q0FOQVJZLXNlcnZpY2UtYWNjb3VudC1rZXk=",
+}
+
+
+def _plant(doc: dict[str, Any]) -> None:
+    for path, value in CANARIES.items():
+        node = doc
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+    registry = doc["machine"].setdefault("registries", {}).setdefault("config", {})
+    registry["registry.example.com"] = {
+        "auth": {"username": "u", "password": "canary-registry-pw-9d3"}
+    }
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    text = shared_path(
+        "conformance", "talos-machineconfigs", "stability", "v1.11", "base-worker.yaml"
+    ).read_text()
+    docs = yamlio.load_all(text)
+    _plant(docs[0])
+    path = tmp_path_factory.mktemp("live") / "live.yaml"
+    path.write_text(yamlio.dump_all(docs))
+    return path
+
+
+def _canaries() -> list[str]:
+    return [*CANARIES.values(), "canary-registry-pw-9d3"]
+
+
+def run(
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: str = "",
+) -> str:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    with pytest.raises(SystemExit):
+        main(argv)
+    out, err = capsys.readouterr()
+    return out + err
+
+
+def commands(live: Path) -> list[tuple[list[str], str]]:
+    log = live.read_text()
+    return [
+        (["diff", "--profile", "nvidia-cdi", "--live", str(live)], ""),
+        (["diff", "--profile", "nvidia-cdi", "--live", str(live), "--output", "json"], ""),
+        (["diff", "--profile", "nvidia-cdi", "--live", "-"], log),
+        (["diff", "-", "--live", str(live)], "gpu: {driver: {flavor: x}}\n"),  # error path
+        (["lint", str(live)], ""),
+        (["lint", str(live), "--output", "json"], ""),
+        (["patch", str(live), "-p", "machine:\n  sysctls:\n    vm.swappiness: '10'\n"], ""),
+        (["patch", str(live), "-p", "machine:\n  nodeLabels: [oops]\n"], ""),  # merge error
+        (["explain", "-"], log + "\nunknown command nvidia-cdi-hook\n"),
+        (["explain", "-", "--output", "json"], log + "\nunknown command nvidia-cdi-hook\n"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_no_secret_reaches_any_output(
+    index: int, live: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv, stdin = commands(live)[index]
+    output = run(argv, capsys, monkeypatch, stdin)
+    leaked = [c for c in _canaries() if c in output]
+    assert not leaked, (argv, leaked)
+
+
+def test_show_secrets_really_shows_them(
+    live: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = run(
+        [
+            "patch",
+            str(live),
+            "-p",
+            "machine:\n  sysctls:\n    vm.swappiness: '10'\n",
+            "--show-secrets",
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert all(c in output for c in _canaries())

@@ -1,0 +1,111 @@
+"""Hypothesis fuzzing of the real CLI with arbitrary YAML as inventories, live configs, patches
+and CDI specs: every run ends with exit 0/1 or one error line (exit 2) — never a traceback or an
+"internal error" — and a failed run leaves an existing output directory untouched."""
+
+from __future__ import annotations
+
+import io
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from talosgpu import yamlio
+from talosgpu.cli import main
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.text(max_size=8),
+    st.sampled_from(
+        [
+            "v1alpha1",
+            "GPUInventory",
+            "talosgpu.dev/v1alpha1",
+            "nvidia-cdi",
+            "1.11",
+            "/var/cdi",
+            "$patch",
+            "delete",
+        ]
+    ),
+)
+keys = st.sampled_from(
+    [
+        "apiVersion",
+        "kind",
+        "nodes",
+        "name",
+        "roles",
+        "defaults",
+        "profile",
+        "machine",
+        "cluster",
+        "files",
+        "path",
+        "op",
+        "content",
+        "$patch",
+        "cdiVersion",
+        "devices",
+        "containerEdits",
+        "hooks",
+        "spec",
+        "metadata",
+        "x",
+    ]
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=14,
+)
+
+COMMANDS = [
+    ["render", "{file}", "--output-dir", "{out}"],
+    ["patch", "{file}", "-p", "machine:\n  sysctls:\n    a: 'b'\n"],
+    ["patch", "-", "-p", "@{file}"],
+    ["diff", "--profile", "nvidia-cdi", "--live", "{file}"],
+    ["lint", "{file}"],
+    ["cdi", "validate", "{file}"],
+    ["cdi", "patch-hooks", "{file}"],
+    ["check", "{file}"],
+]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(doc=documents, command=st.sampled_from(COMMANDS), multi=st.booleans())
+def test_cli_never_tracebacks(
+    doc: object,
+    command: list[str],
+    multi: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = yamlio.dump_all([doc, doc]) if multi else yamlio.dump(doc)
+    # tmp_path is shared by all examples of one test: use a fresh folder per example.
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    file = work / "input.yaml"
+    file.write_text(text)
+    out_dir = work / "out"
+    out_dir.mkdir()
+    (out_dir / "keep.txt").write_text("existing")
+    argv = [part.replace("{file}", str(file)).replace("{out}", str(out_dir)) for part in command]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    _, err = capsys.readouterr()
+    code = exit_info.value.code
+    assert code in (0, 1, 2, None), (argv, err)
+    assert "Traceback" not in err and "internal error" not in err, (argv, err)
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1, (argv, err)
+        assert (out_dir / "keep.txt").read_text() == "existing"
+        assert sorted(p.name for p in out_dir.iterdir()) == ["keep.txt"]
