@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 SHARED = Path(os.environ.get("TALOSGPU_SHARED", ROOT.parent / "shared"))
 
 
@@ -89,7 +90,7 @@ def _inventory(nodes: int) -> str:
 
 def bench_fleet_render(nodes: int) -> dict[str, Any]:
     try:
-        from talosgpu.fleet import load_inventory, render_fleet  # type: ignore[attr-defined]
+        from talosgpu.fleet import load_inventory, render_fleet
     except ImportError as exc:
         return {"skipped": f"fleet support not available: {exc}"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,8 +123,9 @@ def bench_fleet_diff(count: int) -> dict[str, Any]:
         return {"skipped": "PyYAML with libyaml is needed for the baseline (pip install pyyaml)"}
     try:
         from talosgpu import api
-        from talosgpu.diff import diff_rendered  # type: ignore[attr-defined]
-        from talosgpu.live import load_live_config  # type: ignore[attr-defined]
+        from talosgpu.configdiff.propose import propose
+        from talosgpu.configdiff.semantic import diff_configs
+        from talosgpu.live import load_live_config
     except ImportError as exc:
         return {"skipped": f"diff support not available: {exc}"}
     try:
@@ -138,7 +140,13 @@ def bench_fleet_diff(count: int) -> dict[str, Any]:
     start = time.perf_counter()
     for i, text in enumerate(texts):
         live = load_live_config(f"node{i}.yaml", text=text)
-        diff_rendered(live, rendered)
+        proposal = propose(live, rendered)
+        result = diff_configs(
+            proposal.live_documents,
+            proposal.proposed_documents,
+            talos_version=rendered.plan.version,
+        )
+        assert result.changes
     elapsed = time.perf_counter() - start
     return {
         "configs": count,

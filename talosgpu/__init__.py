@@ -61,15 +61,15 @@ _EXPORTS: dict[str, str] = {
     "LiveConfig": "talosgpu.live",
     "fetch_live_config": "talosgpu.talosctl",
     # diff before apply (talosgpu diff, talosgpu apply)
-    "diff": "talosgpu.diff.run",
-    "DiffResult": "talosgpu.diff.run",
-    "diff_configs": "talosgpu.diff.semantic",
-    "ConfigDiff": "talosgpu.diff.model",
-    "Change": "talosgpu.diff.model",
-    "propose": "talosgpu.diff.propose",
-    "Proposal": "talosgpu.diff.propose",
-    "apply": "talosgpu.diff.apply",
-    "ApplyResult": "talosgpu.diff.apply",
+    "diff": "talosgpu.configdiff.run",
+    "DiffResult": "talosgpu.configdiff.run",
+    "diff_configs": "talosgpu.configdiff.semantic",
+    "ConfigDiff": "talosgpu.configdiff.model",
+    "Change": "talosgpu.configdiff.model",
+    "propose": "talosgpu.configdiff.propose",
+    "Proposal": "talosgpu.configdiff.propose",
+    "apply": "talosgpu.configdiff.apply",
+    "ApplyResult": "talosgpu.configdiff.apply",
     # lint: known GPU traps in patches, configs and talconfig.yaml (talosgpu lint)
     "lint_files": "talosgpu.lint",
     "lint_text": "talosgpu.lint",
@@ -127,11 +127,11 @@ if TYPE_CHECKING:  # pragma: no cover
         validate_cdi_spec,
     )
     from talosgpu.check import CheckReport, check_files
-    from talosgpu.diff.apply import ApplyResult, apply
-    from talosgpu.diff.model import Change, ConfigDiff
-    from talosgpu.diff.propose import Proposal, propose
-    from talosgpu.diff.run import DiffResult, diff
-    from talosgpu.diff.semantic import diff_configs
+    from talosgpu.configdiff.apply import ApplyResult, apply
+    from talosgpu.configdiff.model import Change, ConfigDiff
+    from talosgpu.configdiff.propose import Proposal, propose
+    from talosgpu.configdiff.run import DiffResult, diff
+    from talosgpu.configdiff.semantic import diff_configs
     from talosgpu.errors import TalosGPUError
     from talosgpu.fleet import (
         Inventory,

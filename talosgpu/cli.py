@@ -635,8 +635,8 @@ def diff_command(
 
     Exit 0 no changes, 1 changes, 2 error. Secrets are redacted unless --show-secrets.
     """
-    from talosgpu.diff.report import render_json, render_text
-    from talosgpu.diff.run import diff
+    from talosgpu.configdiff.report import render_json, render_text
+    from talosgpu.configdiff.run import diff
     from talosgpu.errors import TalosGPUError
 
     if live is None and node is None:
@@ -702,9 +702,9 @@ def apply_command(
     Exit 0 applied (or nothing to do, or dry run done), 1 declined at the prompt, 2 error or
     refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots).
     """
-    from talosgpu.diff.apply import apply
-    from talosgpu.diff.report import render_text
-    from talosgpu.diff.run import DiffResult
+    from talosgpu.configdiff.apply import apply
+    from talosgpu.configdiff.report import render_text
+    from talosgpu.configdiff.run import DiffResult
     from talosgpu.errors import TalosGPUError
 
     def show(result: DiffResult) -> None:

@@ -74,7 +74,9 @@ def _loader() -> YAML:
     from importlib.util import find_spec
 
     # The C parser (ruamel.yaml.clib, the "fast" extra) parses large live configs ~10x faster.
-    yaml = YAML(typ="safe", pure=find_spec("ruamel.yaml.clib") is None)
+    # ruamel.yaml.clib ships the extension as the top-level module ``_ruamel_yaml``.
+    have_c = find_spec("_ruamel_yaml") is not None
+    yaml = YAML(typ="safe", pure=not have_c)
     yaml.Constructor = _TalosConstructor
     yaml.allow_duplicate_keys = False
     return yaml

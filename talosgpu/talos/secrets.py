@@ -222,20 +222,42 @@ def _kind_of(doc: Any) -> str:
     return doc_kind(doc) if isinstance(doc, Mapping) else ""
 
 
-def _walk(value: Any, kind: str, path: list[str | int], found: list[str]) -> Any:
-    mode = secret_mode(kind, path) if path else None
+def _segment_matches(want: str, got: str | int) -> bool:
+    if want == ANY_ITEM:
+        return isinstance(got, int)
+    return not isinstance(got, int) and want in (ANY_KEY, got)
+
+
+def _narrow(rules: tuple[SecretPath, ...], depth: int, got: str | int) -> tuple[SecretPath, ...]:
+    # A rule stays a candidate while its pattern still matches the path; once fully matched it
+    # covers everything below (SecretPath.matches), so it stays too.
+    return tuple(
+        r for r in rules if len(r.pattern) <= depth or _segment_matches(r.pattern[depth], got)
+    )
+
+
+def _walk(value: Any, rules: tuple[SecretPath, ...], depth: int, found: list[str]) -> Any:
+    # Same result as checking secret_mode() at every node, but only the rules whose pattern
+    # still matches are carried down: large live configs are redacted in one pass.
+    mode: Mode | None = None
+    if depth:
+        for rule in rules:
+            if len(rule.pattern) <= depth:
+                mode = "value" if rule.mode == "value" else (mode or "tokens")
     if mode == "value":
         _leaves(value, found)
         return REDACTED if value not in (None, "") else value
     if isinstance(value, Mapping):
-        return {k: _walk(v, kind, [*path, str(k)], found) for k, v in value.items()}
+        return {
+            k: _walk(v, _narrow(rules, depth, str(k)), depth + 1, found) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_walk(v, kind, [*path, i], found) for i, v in enumerate(value)]
+        return [_walk(v, _narrow(rules, depth, i), depth + 1, found) for i, v in enumerate(value)]
     if isinstance(value, str):
         redacted, hits = _scan(value, tokens=mode == "tokens")
         found += hits
         return redacted
-    return copy.deepcopy(value)
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
 def _leaves(value: Any, found: list[str]) -> None:
@@ -259,7 +281,14 @@ def redact_documents(docs: Sequence[Any]) -> list[Any]:
     material (private-key PEM, base64 private keys, bootstrap tokens, ``jointoken=``, URL
     passwords). Empty values stay empty so that "set" vs "unset" remains visible in a diff.
     """
-    return [_walk(doc, _kind_of(doc), [], []) for doc in docs]
+    return [_walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, []) for doc in docs]
+
+
+def redact_and_collect(docs: Sequence[Any]) -> tuple[list[Any], frozenset[str]]:
+    """:func:`redact_documents` and :func:`collect_secret_values` in one pass over ``docs``."""
+    found: list[str] = []
+    redacted = [_walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, found) for doc in docs]
+    return redacted, frozenset(v for v in found if v and v != REDACTED)
 
 
 def collect_secret_values(docs: Sequence[Any]) -> frozenset[str]:
@@ -267,7 +296,7 @@ def collect_secret_values(docs: Sequence[Any]) -> frozenset[str]:
     :func:`redact_text`): values at secret paths and the key material the scan finds."""
     found: list[str] = []
     for doc in docs:
-        _walk(doc, _kind_of(doc), [], found)
+        _walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, found)
     return frozenset(v for v in found if v and v != REDACTED)
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from talosgpu import api, yamlio
 from talosgpu.cli import main
-from talosgpu.diff.apply import apply
-from talosgpu.diff.propose import propose
+from talosgpu.configdiff.apply import apply
+from talosgpu.configdiff.propose import propose
 from talosgpu.live import load_live_config
 from tests.conftest import shared_path
 

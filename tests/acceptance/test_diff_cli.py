@@ -16,7 +16,7 @@ import pytest
 
 from talosgpu import api, yamlio
 from talosgpu.cli import main
-from talosgpu.diff.propose import propose
+from talosgpu.configdiff.propose import propose
 from talosgpu.live import load_live_config
 from tests.conftest import shared_path
 
@@ -185,7 +185,7 @@ def test_canaries_masked_in_error_messages(
     def explode(*_: Any, **__: Any) -> Any:
         raise MergeError(f"cannot merge value {CANARY}pw4 here", file="<patch>")
 
-    monkeypatch.setattr("talosgpu.diff.run.propose", explode)
+    monkeypatch.setattr("talosgpu.configdiff.run.propose", explode)
     live = _live_with_canaries(tmp_path)
     code, out, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live)], capsys)
     assert code == 2 and "cannot merge value <redacted> here" in err

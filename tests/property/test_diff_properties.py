@@ -7,10 +7,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from talosgpu.diff.normalize import normalize_documents
-from talosgpu.diff.propose import propose_documents
-from talosgpu.diff.report import render_json, render_text
-from talosgpu.diff.semantic import diff_configs
+from talosgpu.configdiff.normalize import normalize_documents
+from talosgpu.configdiff.propose import propose_documents
+from talosgpu.configdiff.report import render_json, render_text
+from talosgpu.configdiff.semantic import diff_configs
 
 VERSIONS = st.sampled_from(["1.7", "1.10", "1.12", "1.13", "1.14"])
 NAMES = st.sampled_from(["nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset", "nvme"])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from talosgpu.diff.model import ConfigDiff, Impact, Op
+from talosgpu.configdiff.model import ConfigDiff, Impact, Op
 from talosgpu.versions import TalosVersion
 
 __all__ = ["classify", "reason_for", "summarize"]

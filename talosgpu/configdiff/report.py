@@ -1,4 +1,4 @@
-"""Rendering a :class:`~talosgpu.diff.model.ConfigDiff` as text or as JSON.
+"""Rendering a :class:`~talosgpu.configdiff.model.ConfigDiff` as text or as JSON.
 
 Both renderers show redacted values and, as a last line of defence, pass the whole output through
 :func:`talosgpu.talos.secrets.redact_text` with every secret value of both configs, so a secret
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from talosgpu import yamlio
-from talosgpu.diff.model import Change, ConfigDiff
+from talosgpu.configdiff.model import Change, ConfigDiff
 from talosgpu.talos.secrets import REDACTED, redact_text
 
 __all__ = ["JSON_SCHEMA_VERSION", "render_json", "render_text", "to_json_data"]

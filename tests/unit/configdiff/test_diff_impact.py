@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from talosgpu.diff.semantic import diff_configs
+from talosgpu.configdiff.semantic import diff_configs
 
 CRI = "/etc/cri/conf.d/20-customization.part"
 PRE_1_14 = ["1.7", "1.8", "1.9", "1.10", "1.11", "1.12", "1.13"]

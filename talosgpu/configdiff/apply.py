@@ -1,6 +1,6 @@
 """The ``talosgpu apply`` use-case: diff, refuse what would surprise, then ``talosctl patch``.
 
-The patch sent is the *reduced* one (:mod:`talosgpu.diff.propose`): only what the node lacks, a
+The patch sent is the *reduced* one (:mod:`talosgpu.configdiff.propose`): only what the node lacks, a
 changed list item as ``$patch: delete`` + re-add, so applying twice changes nothing.
 ``talosctl patch machineconfig`` (``cmd/talosctl/cmd/talos/patch.go``) re-reads the active config
 and merges client-side with the same strategic merge, then calls ``ApplyConfiguration``.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from talosgpu.diff.run import DiffResult, diff, redact_error
+from talosgpu.configdiff.run import DiffResult, diff, redact_error
 from talosgpu.errors import TalosctlError, TalosGPUError
 from talosgpu.versions import TalosVersion
 

@@ -88,6 +88,6 @@ class ConfigDiff:
     @property
     def summary(self) -> str:
         """One line: how many changes, whether the node reboots and why."""
-        from talosgpu.diff.impact import summarize
+        from talosgpu.configdiff.impact import summarize
 
         return summarize(self)

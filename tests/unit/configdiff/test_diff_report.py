@@ -7,8 +7,8 @@ from typing import Any
 
 import jsonschema
 
-from talosgpu.diff.report import render_json, render_text
-from talosgpu.diff.semantic import diff_configs
+from talosgpu.configdiff.report import render_json, render_text
+from talosgpu.configdiff.semantic import diff_configs
 
 CRI = "/etc/cri/conf.d/20-customization.part"
 

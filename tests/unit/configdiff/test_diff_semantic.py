@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from talosgpu import yamlio
-from talosgpu.diff.semantic import diff_configs
+from talosgpu.configdiff.semantic import diff_configs
 
 CRI = "/etc/cri/conf.d/20-customization.part"
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from talosgpu.diff.model import ConfigDiff
-from talosgpu.diff.propose import Proposal, propose
-from talosgpu.diff.report import render_json, render_text
-from talosgpu.diff.semantic import diff_configs
+from talosgpu.configdiff.model import ConfigDiff
+from talosgpu.configdiff.propose import Proposal, propose
+from talosgpu.configdiff.report import render_json, render_text
+from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import LiveConfig
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from talosgpu import api, yamlio
-from talosgpu.diff.propose import propose, propose_documents
-from talosgpu.diff.semantic import diff_configs
+from talosgpu.configdiff.propose import propose, propose_documents
+from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.live import load_live_config
 from talosgpu.profiles import list_profiles
 from talosgpu.talos.apply import apply_patches

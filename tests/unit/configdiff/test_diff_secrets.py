@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from talosgpu import yamlio
-from talosgpu.diff.report import render_json, render_text
-from talosgpu.diff.semantic import diff_configs
+from talosgpu.configdiff.report import render_json, render_text
+from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.talos.secrets import ANY_ITEM, ANY_KEY, SECRET_PATHS, SecretPath
 from tests.conftest import shared_path
 

@@ -18,9 +18,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from talosgpu.diff.impact import classify, reason_for
-from talosgpu.diff.model import Change, ConfigDiff, Op
-from talosgpu.diff.normalize import (
+from talosgpu.configdiff.impact import classify, reason_for
+from talosgpu.configdiff.model import Change, ConfigDiff, Op
+from talosgpu.configdiff.normalize import (
     CRI_PART_PATH,
     normalize_documents,
     same_scalar,
@@ -30,7 +30,7 @@ from talosgpu.diff.normalize import (
 from talosgpu.errors import format_yaml_path
 from talosgpu.talos.documents import V1ALPHA1, doc_kind, document_id, is_v1alpha1
 from talosgpu.talos.mergerules import identity_key
-from talosgpu.talos.secrets import collect_secret_values, redact_documents, redact_text
+from talosgpu.talos.secrets import redact_and_collect, redact_text
 from talosgpu.versions import TalosVersion
 
 __all__ = ["diff_configs"]
@@ -221,8 +221,9 @@ def diff_configs(
     version = TalosVersion.parse(talos_version)
     old_docs = normalize_documents([dict(d) for d in live_docs])
     new_docs = normalize_documents([dict(d) for d in proposed_docs])
-    old_red, new_red = redact_documents(old_docs), redact_documents(new_docs)
-    secrets = set(collect_secret_values(old_docs)) | set(collect_secret_values(new_docs))
+    old_red, old_secrets = redact_and_collect(old_docs)
+    new_red, new_secrets = redact_and_collect(new_docs)
+    secrets = set(old_secrets | new_secrets)
     pairs = list(_documents(old_docs, new_docs))
     raws: list[tuple[str, str, _Raw]] = []
     for number, (old, new, _, _) in enumerate(pairs):
