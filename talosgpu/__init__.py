@@ -21,7 +21,7 @@ _EXPORTS: dict[str, str] = {
     "load_intent_text": "talosgpu.intent.load",
     "Plan": "talosgpu.plan",
     "resolve": "talosgpu.plan",
-    "Rendered": "talosgpu.render.base",
+    "Rendered": "talosgpu.renderers.base",
     "render": "talosgpu.api",
     "schematic": "talosgpu.api",
     "output_files": "talosgpu.api",
@@ -170,7 +170,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.live import LiveConfig, load_live_config
     from talosgpu.plan import Plan, resolve
     from talosgpu.profiles import list_profiles, load_profile, profile_text
-    from talosgpu.render.base import Rendered
+    from talosgpu.renderers.base import Rendered
     from talosgpu.talos.apply import PatchResult, apply_patches
     from talosgpu.talos.documents import document_id
     from talosgpu.talos.idempotency import (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from talosgpu.errors import TalosGPUError
 from talosgpu.intent.models import Intent
-from talosgpu.render.base import Rendered
+from talosgpu.renderers.base import Rendered
 from talosgpu.versions import TalosVersion
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def render(
     input in the patch header (default: the file name or ``profile NAME``).
     """
     from talosgpu.plan import resolve
-    from talosgpu.render import render_plan
+    from talosgpu.renderers import render_plan
 
     loaded, label = load(intent, profile=profile)
     label = source or label
@@ -72,7 +72,7 @@ def render(
         # Plan errors carry the YAML path; attribute them to the input they came from.
         raise exc.with_file(label) from None
     if from_version is not None:
-        from talosgpu.render.upgrade import add_upgrade_moves
+        from talosgpu.renderers.upgrade import add_upgrade_moves
 
         rendered = add_upgrade_moves(rendered, from_version=TalosVersion.parse(from_version))
     return rendered

@@ -172,6 +172,18 @@ class _Representer(SafeRepresenter):
 _Representer.add_representer(str, _Representer.represent_str)
 
 
+class _RootText(str):
+    """A multi-line string that is a whole document: a root-level literal block with unindented
+    content is not read back by libyaml, so such documents are double-quoted."""
+
+
+def _represent_root_text(representer: SafeRepresenter, data: str) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
+
+
+_Representer.add_representer(_RootText, _represent_root_text)
+
+
 def _dumper() -> YAML:
     yaml = YAML(typ="safe", pure=True)
     yaml.Representer = _Representer
@@ -185,7 +197,7 @@ def _dumper() -> YAML:
 
 def dump_all(docs: Iterable[Any]) -> str:
     """Serialise documents as a multi-document YAML stream (``---`` between documents)."""
-    docs = list(docs)
+    docs = [_RootText(d) if isinstance(d, str) and "\n" in d else d for d in docs]
     if not docs:
         return ""
     buf = io.StringIO()

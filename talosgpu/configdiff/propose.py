@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from talosgpu.live import LiveConfig
-from talosgpu.render.base import Rendered
+from talosgpu.renderers.base import Rendered
 from talosgpu.talos.apply import apply_patches
 from talosgpu.talos.idempotency import reduce_patch, split_patch
 from talosgpu.talos.patches import Patch

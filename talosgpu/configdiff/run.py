@@ -22,7 +22,7 @@ from talosgpu.versions import DEFAULT_VERSION, TalosVersion
 
 if TYPE_CHECKING:
     from talosgpu.intent.models import Intent
-    from talosgpu.render.base import Rendered
+    from talosgpu.renderers.base import Rendered
 
 __all__ = ["DiffResult", "diff", "redact_error", "resolve_version"]
 

@@ -12,7 +12,7 @@ from talosgpu.errors import TalosGPUError
 from talosgpu.fleet.load import node_intents
 from talosgpu.fleet.models import Inventory
 from talosgpu.intent.models import Intent
-from talosgpu.render.base import Rendered
+from talosgpu.renderers.base import Rendered
 from talosgpu.versions import TalosVersion
 
 __all__ = [

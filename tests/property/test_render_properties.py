@@ -18,7 +18,7 @@ from talosgpu import api, yamlio
 from talosgpu.cli import main
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve
-from talosgpu.render import render_plan
+from talosgpu.renderers import render_plan
 
 scalars = st.one_of(
     st.none(),

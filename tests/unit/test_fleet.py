@@ -317,7 +317,7 @@ def test_thousand_node_fleet_renders_quickly() -> None:
 
 def test_fleet_patch_text_is_byte_identical_to_a_plain_render() -> None:
     from talosgpu.api import render
-    from talosgpu.render.base import Rendered
+    from talosgpu.renderers.base import Rendered
 
     inventory = inv(
         "roles: {c: {profile: nvidia-cdi}}\n"

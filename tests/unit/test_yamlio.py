@@ -81,3 +81,9 @@ def test_dump_load_round_trip(value: object) -> None:
 def test_multiline_strings_round_trip(text: str) -> None:
     value = {"content": text + "\n" + text}
     assert yamlio.load(yamlio.dump(value)) == value
+
+
+def test_multiline_string_documents_round_trip() -> None:
+    docs = ["[plugins]\nx = 1\n", "plain", {"a": "x\ny\n"}]
+    assert yamlio.load_all(yamlio.dump_all(docs)) == docs
+    assert yamlio.load(yamlio.dump("a\n  b\n")) == "a\n  b\n"

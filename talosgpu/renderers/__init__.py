@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from talosgpu.plan import Plan
-from talosgpu.render import cri, kernel, node, sysctl, udev
-from talosgpu.render.base import Rendered
+from talosgpu.renderers import cri, kernel, node, sysctl, udev
+from talosgpu.renderers.base import Rendered
 
 __all__ = ["CONCERNS", "Rendered", "header", "render_plan"]
 

@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from talosgpu.errors import RenderError
-from talosgpu.render.base import Rendered
+from talosgpu.renderers.base import Rendered
 from talosgpu.versions import TalosVersion
 
 __all__ = ["add_upgrade_moves", "deletes_for"]
@@ -61,7 +61,7 @@ def add_upgrade_moves(rendered: Rendered, *, from_version: TalosVersion) -> Rend
             f"--from-version {from_version} already uses the 1.14 documents: nothing to move"
         )
     from talosgpu.plan import resolve
-    from talosgpu.render import render_plan
+    from talosgpu.renderers import render_plan
 
     old = render_plan(resolve(rendered.plan.intent, from_version))
     old_machine: dict[str, Any] = old.documents[0]["machine"] if old.documents else {}

@@ -11,7 +11,7 @@ from talosgpu.errors import RenderError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve
 from talosgpu.profiles import list_profiles
-from talosgpu.render import render_plan
+from talosgpu.renderers import render_plan
 from talosgpu.versions import known_versions
 
 VERSIONS = [str(v) for v in known_versions()]
