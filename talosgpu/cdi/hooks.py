@@ -17,13 +17,13 @@ change the name an argv[0] dispatcher sees, and the init DaemonSet's in-cluster 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from talosgpu.cdi.spec import CDISpec, SpecFormat, dump_spec_data, load_spec
 from talosgpu.errors import CDIError, format_yaml_path
+from talosgpu.plain import clone
 
 __all__ = [
     "HOOK_BINARIES",
@@ -135,7 +135,7 @@ def patch_hooks(
         if isinstance(spec_or_text, CDISpec)
         else load_spec(spec_or_text, source=source)
     )
-    data = copy.deepcopy(spec.data)
+    data = clone(spec.data)
     changes: list[HookChange] = []
     for path, hook in iter_hooks(data):
         old = hook.get("path")

@@ -18,12 +18,12 @@ CRI parts are TOML: two texts that parse to the same tables are the same to cont
 
 from __future__ import annotations
 
-import copy
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from talosgpu.plain import clone
 from talosgpu.talos.mergerules import rule_for
 from talosgpu.versions import TalosVersion
 
@@ -59,7 +59,7 @@ def _drop_nulls(value: Any) -> Any:
         return {str(k): _drop_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_drop_nulls(v) for v in value]
-    return copy.deepcopy(value)
+    return clone(value)
 
 
 def normalize_documents(docs: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[Any]:

@@ -10,11 +10,11 @@ plus the new item, so it is replaced rather than appended. The reduced patch is 
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from talosgpu.live import LiveConfig
+from talosgpu.plain import clone
 from talosgpu.renderers.base import Rendered
 from talosgpu.talos.apply import apply_patches
 from talosgpu.talos.idempotency import reduce_patch, split_patch
@@ -50,7 +50,7 @@ def propose_documents(
 ) -> Proposal:
     """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would."""
     version = TalosVersion.parse(talos_version)
-    live = [copy.deepcopy(dict(d)) for d in live_docs]
+    live = [clone(dict(d)) for d in live_docs]
     reduced = reduce_patch(live, list(patch_docs), talos_version=version)
     pieces = split_patch(reduced, talos_version=version)
     proposed = apply_patches(

@@ -30,7 +30,7 @@ from talosgpu.configdiff.normalize import (
 from talosgpu.errors import format_yaml_path
 from talosgpu.talos.documents import V1ALPHA1, doc_kind, document_id, is_v1alpha1
 from talosgpu.talos.mergerules import identity_key
-from talosgpu.talos.secrets import redact_and_collect, redact_text
+from talosgpu.talos.secrets import redact_at, redact_text, secret_path_values
 from talosgpu.versions import TalosVersion
 
 __all__ = ["diff_configs"]
@@ -64,6 +64,10 @@ class _Walk:
 
     def value(self, old: Any, new: Any, at: tuple[Any, ...]) -> None:
         display, keys, old_path, new_path = at
+        if type(old) is type(new) and isinstance(old, dict | list) and old == new:
+            # Unchanged subtree (compared in C). Caveat: == treats True and 1 alike deep inside;
+            # Talos's typed fields never accept one for the other, so that is not a real change.
+            return
         if isinstance(old, Mapping) and isinstance(new, Mapping):
             for key in [*old, *(k for k in new if k not in old)]:
                 sub = (
@@ -221,9 +225,9 @@ def diff_configs(
     version = TalosVersion.parse(talos_version)
     old_docs = normalize_documents([dict(d) for d in live_docs])
     new_docs = normalize_documents([dict(d) for d in proposed_docs])
-    old_red, old_secrets = redact_and_collect(old_docs)
-    new_red, new_secrets = redact_and_collect(new_docs)
-    secrets = set(old_secrets | new_secrets)
+    # Secrets: the values at secret paths of both sides, plus any key material inside the values
+    # a change shows (found while redacting just those values, in _change).
+    secrets = set(secret_path_values(old_docs) | secret_path_values(new_docs))
     pairs = list(_documents(old_docs, new_docs))
     raws: list[tuple[str, str, _Raw]] = []
     for number, (old, new, _, _) in enumerate(pairs):
@@ -244,11 +248,26 @@ def diff_configs(
             text = _cri_text(value, raw.keys, kind)
             if text and (kind in (_CRI_KIND, V1ALPHA1)):
                 secrets |= toml_secret_values(text)
+    shown = [_shown(raw, pairs, secrets) for _, _, raw in raws]
     changes = [
-        _change(kind, name, raw, pairs, old_red, new_red, version, frozenset(secrets))
-        for kind, name, raw in raws
+        _change(kind, name, raw, pairs, old_new, version, frozenset(secrets))
+        for (kind, name, raw), old_new in zip(raws, shown, strict=True)
     ]
     return ConfigDiff(tuple(changes), version, frozenset(secrets))
+
+
+def _shown(raw: _Raw, pairs: list[tuple[Any, Any, int, int]], secrets: set[str]) -> tuple[Any, Any]:
+    """The old and new values of a change as shown: redacted in the context of their path."""
+    old_doc, new_doc, _, _ = pairs[raw.doc]
+    out: list[Any] = []
+    for doc, path, value in ((old_doc, raw.old_path, raw.old), (new_doc, raw.new_path, raw.new)):
+        if doc is None or path is None:
+            out.append(None)
+            continue
+        redacted, found = redact_at(doc, path, value)
+        secrets.update(v for v in found if v)
+        out.append(redacted)
+    return out[0], out[1]
 
 
 def _change(
@@ -256,14 +275,11 @@ def _change(
     name: str,
     raw: _Raw,
     pairs: list[tuple[Any, Any, int, int]],
-    old_red: list[Any],
-    new_red: list[Any],
+    shown: tuple[Any, Any],
     version: TalosVersion,
     secrets: frozenset[str],
 ) -> Change:
-    _, _, i, j = pairs[raw.doc]
-    shown_old = _lookup(old_red[i], raw.old_path) if i >= 0 and raw.old_path is not None else None
-    shown_new = _lookup(new_red[j], raw.new_path) if j >= 0 and raw.new_path is not None else None
+    shown_old, shown_new = shown
     path = "".join(raw.display) or "."
     cri_file = kind == V1ALPHA1 and f"[path={CRI_PART_PATH}]" in raw.display
     old_doc = pairs[raw.doc][0]

@@ -6,7 +6,6 @@ Strategic patches merge documents (:func:`talosgpu.talos.merge.merge_documents`)
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import jsonpatch
 
 from talosgpu import yamlio
 from talosgpu.errors import MergeError
+from talosgpu.plain import clone
 from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
 from talosgpu.talos.merge import merge_documents
 from talosgpu.talos.patches import Patch, load_patch
@@ -59,13 +59,13 @@ def apply_json6902(
     """Apply RFC 6902 operations to a single-document config (Talos's exact error otherwise)."""
     if len(docs) != 1:
         raise MergeError(JSON6902_MULTIDOC, file=source)
-    doc = copy.deepcopy(dict(docs[0]))
+    doc = clone(dict(docs[0]))
     machine = doc.get("machine") if is_v1alpha1(doc) else None
     injected: list[tuple[str, Any]] = []
     if isinstance(machine, dict):
         for key, default in _ENCODER_DEFAULTS:
             if key not in machine:
-                machine[key] = copy.deepcopy(default)
+                machine[key] = clone(default)
                 injected.append((key, default))
     try:
         result = jsonpatch.apply_patch(doc, [dict(op) for op in operations])
@@ -111,7 +111,7 @@ def apply_patches(
     if isinstance(config, str):
         docs = load_config(config)
     else:
-        docs = [copy.deepcopy(dict(doc)) for doc in config]
+        docs = [clone(dict(doc)) for doc in config]
         check_config_documents(docs, source="<config>")
     loaded = [p if isinstance(p, Patch) else load_patch(p, base_dir=base_dir) for p in patches]
     for patch in loaded:

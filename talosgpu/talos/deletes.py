@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from talosgpu.errors import MergeError
+from talosgpu.plain import clone
 from talosgpu.talos.documents import V1ALPHA1, is_v1alpha1
 from talosgpu.talos.mergerules import rule_for
 from talosgpu.versions import TalosVersion
@@ -117,9 +118,8 @@ def extract_deletes(doc: dict[str, Any]) -> tuple[list[Selector], dict[str, Any]
 
     The remainder is ``None`` when nothing is left to merge. ``doc`` is not modified.
     """
-    import copy
 
-    root = copy.deepcopy(doc)
+    root = clone(doc)
     selectors: list[Selector] = []
 
     def visit(node: Any, path: list[str], parent_is_seq: bool) -> bool:

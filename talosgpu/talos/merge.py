@@ -12,12 +12,12 @@ selectors applied, unknown documents appended, v1alpha1 first in the result.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from talosgpu.errors import MergeError
+from talosgpu.plain import clone
 from talosgpu.talos.deletes import (
     PATCH_KEY,
     Selector,
@@ -68,18 +68,18 @@ def merge_value(left: Any, right: Any, *, kind: str, path: Path, version: TalosV
     Returns a new value; neither input is modified.
     """
     if right is None:
-        return copy.deepcopy(left)
+        return clone(left)
     if left is None:
-        return copy.deepcopy(right)
+        return clone(right)
     rule = rule_for(kind, path, version)
     if rule is not None and rule.behaviour == "replace":
-        return copy.deepcopy(right)
+        return clone(right)
     if isinstance(left, dict) and isinstance(right, dict):
         return _merge_map(left, right, rule, kind=kind, path=path, version=version)
     if isinstance(left, list) and isinstance(right, list):
         if rule is not None and rule.behaviour in ("keyed", "keyed-replace"):
             return _merge_keyed(left, right, rule, kind=kind, path=path, version=version)
-        return copy.deepcopy(left) + copy.deepcopy(right)
+        return clone(left) + clone(right)
     if isinstance(left, (dict, list)) or isinstance(right, (dict, list)):
         raise MergeError(f"merge type mismatch left {_go_type(left)} right {_go_type(right)}")
     if isinstance(right, bool):
@@ -101,12 +101,12 @@ def _merge_map(
     path: Path,
     version: TalosVersion,
 ) -> dict[str, Any]:
-    result = copy.deepcopy(left)
+    result = clone(left)
     behaviour = rule.behaviour if rule is not None else None
     for key, value in right.items():
         if behaviour == "args":
             # meta.Args.Merge is maps.Copy: every key replaces, "" and lists included.
-            result[key] = "" if value is None else copy.deepcopy(value)
+            result[key] = "" if value is None else clone(value)
             continue
         if value is None:
             continue  # a null in the patch is a Go zero value: nothing to merge
@@ -117,7 +117,7 @@ def _merge_map(
             continue
         current = result.get(key)
         if current is None:
-            result[key] = copy.deepcopy(value)
+            result[key] = clone(value)
             continue
         result[key] = merge_value(current, value, kind=kind, path=(*path, key), version=version)
     return result
@@ -160,13 +160,13 @@ def _merge_keyed(
     path: Path,
     version: TalosVersion,
 ) -> list[Any]:
-    result = copy.deepcopy(left)
+    result = clone(left)
     key = rule.key[0]
     # ImageVerificationRules.Merge indexes the *original* rules (last one per pattern wins).
     original = {_key_of(item, key): i for i, item in enumerate(left)}
     for item in right:
         if not isinstance(item, dict):
-            result.append(copy.deepcopy(item))
+            result.append(clone(item))
             continue
         index: int | None
         if rule.behaviour == "keyed-replace":
@@ -177,9 +177,9 @@ def _merge_keyed(
             wanted = _key_of(item, key)
             index = next((i for i, e in enumerate(result) if _key_of(e, key) == wanted), None)
         if index is None:
-            result.append(copy.deepcopy(item))
+            result.append(clone(item))
         elif rule.behaviour == "keyed-replace":
-            result[index] = copy.deepcopy(item)
+            result[index] = clone(item)
         else:
             result[index] = merge_value(
                 result[index], item, kind=kind, path=(*path, index), version=version
@@ -246,7 +246,7 @@ def strategic_entries(
                 raise MergeError(
                     f"$patch: delete needs Talos 1.8 or newer (target is {version})", file=source
                 )
-            selectors, remainder = [], copy.deepcopy(doc)
+            selectors, remainder = [], clone(doc)
         entries.extend(selectors)
         if remainder is None:
             continue
@@ -287,7 +287,7 @@ def merge_documents(
     """
     version = talos_version
     entries = strategic_entries(patch_docs, version=version, source=source, lines=lines)
-    left = [decode_normalise(copy.deepcopy(dict(doc)), version=version) for doc in config_docs]
+    left = [decode_normalise(clone(dict(doc)), version=version) for doc in config_docs]
     for entry in entries:
         if isinstance(entry, Selector):
             target = next((d for d in left if document_id(d) == entry.document_id), None)
@@ -309,7 +309,7 @@ def merge_documents(
         ident = document_id(entry)
         position = next((i for i, d in enumerate(left) if document_id(d) == ident), None)
         if position is None:
-            left.append(copy.deepcopy(entry))
+            left.append(clone(entry))
             continue
         kind = V1ALPHA1 if is_v1alpha1(entry) else doc_kind(entry)
         try:

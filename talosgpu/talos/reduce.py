@@ -16,12 +16,12 @@ Property: with ``C1 = apply(C, reduce_patch(C, P))``, ``reduce_patch(C1, P)`` ch
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from talosgpu.errors import MergeError
+from talosgpu.plain import clone
 from talosgpu.talos.deletes import (
     DELETE,
     PATCH_KEY,
@@ -73,12 +73,12 @@ def _reduce(config: Any, patch: Any, path: Path, ctx: _Ctx) -> Any:
     if config is None:
         # New here: still de-duplicate lists, or the next reduction would have to shrink them.
         if not isinstance(patch, (dict, list)):
-            return copy.deepcopy(patch)
+            return clone(patch)
         config = {} if isinstance(patch, dict) else []
     rule = rule_for(ctx.kind, path, ctx.version)
     behaviour = rule.behaviour if rule is not None else None
     if behaviour == "replace":
-        return _DROP if config == patch else copy.deepcopy(patch)
+        return _DROP if config == patch else clone(patch)
     if isinstance(config, dict) and isinstance(patch, dict):
         out: dict[str, Any] = {}
         for key, value in patch.items():
@@ -87,7 +87,7 @@ def _reduce(config: Any, patch: Any, path: Path, ctx: _Ctx) -> Any:
                     behaviour == "string-map" and value in ("", None) and key in config
                 )
                 if not unchanged:
-                    out[key] = copy.deepcopy(value)
+                    out[key] = clone(value)
                 continue
             reduced = _reduce(config.get(key), value, (*path, key), ctx)
             if reduced is not _DROP:
@@ -98,7 +98,7 @@ def _reduce(config: Any, patch: Any, path: Path, ctx: _Ctx) -> Any:
             return _reduce_keyed(config, patch, path, ctx, rule.key)
         return _reduce_append(config, patch, path, ctx)
     if isinstance(config, (dict, list)) or isinstance(patch, (dict, list)):
-        return copy.deepcopy(patch)  # a type mismatch: let the merge report it
+        return clone(patch)  # a type mismatch: let the merge report it
     if config == patch and type(config) is type(patch):
         return _DROP
     if _is_zero(patch) and behaviour != "pointer-scalar":
@@ -112,7 +112,7 @@ def _reduce_keyed(
     out: list[Any] = []
     for item in patch:
         if not isinstance(item, dict):
-            out.append(copy.deepcopy(item))
+            out.append(clone(item))
             continue
         if keys == ("interface", "deviceSelector"):
             index = _find_device(config, item)
@@ -120,11 +120,11 @@ def _reduce_keyed(
             wanted = _key_of(item, keys[0])
             index = next((i for i, c in enumerate(config) if _key_of(c, keys[0]) == wanted), None)
         if index is None:
-            out.append(copy.deepcopy(item))
+            out.append(clone(item))
             continue
         if _is_keyed_replace(path, ctx):
             if config[index] != item:
-                out.append(copy.deepcopy(item))
+                out.append(clone(item))
             continue
         reduced = _reduce(config[index], item, (*path, index), ctx)
         if reduced is _DROP:
@@ -132,7 +132,7 @@ def _reduce_keyed(
         if isinstance(reduced, dict):
             for key in reversed(keys):  # the merge needs the key to find the item again
                 if key in item and key not in reduced:
-                    reduced = {key: copy.deepcopy(item[key]), **reduced}
+                    reduced = {key: clone(item[key]), **reduced}
         out.append(reduced)
     return out if out else _DROP
 
@@ -165,11 +165,11 @@ def _reduce_append(config: list[Any], patch: list[Any], path: Path, ctx: _Ctx) -
                 continue
             if matches and _can_delete(path, ctx):
                 ctx.item_deletes.extend((path, key, item[key]) for _ in matches)
-            out.append(copy.deepcopy(item))
+            out.append(clone(item))
             continue
         if item in config:
             continue
-        out.append(copy.deepcopy(item))
+        out.append(clone(item))
     strings = all(isinstance(c, str) for c in config)
     duplicated = len({_canonical(c) for c in config}) < len(config)
     if strings and duplicated and _can_delete(path, ctx):
@@ -185,7 +185,7 @@ def _dedupe(items: list[Any]) -> list[Any]:
     for item in items:
         if _canonical(item) not in seen:
             seen.add(_canonical(item))
-            result.append(copy.deepcopy(item))
+            result.append(clone(item))
     return result
 
 
@@ -204,7 +204,7 @@ def _get(doc: dict[str, Any], path: Path) -> Any:
 
 
 def _id_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: copy.deepcopy(raw[k]) for k in _ID_KEYS if k in raw}
+    return {k: clone(raw[k]) for k in _ID_KEYS if k in raw}
 
 
 def _reduce_document(
@@ -214,8 +214,8 @@ def _reduce_document(
     if version.supports_patch_delete:
         selectors, remainder = extract_deletes(dict(raw))
     else:
-        selectors, remainder = [], copy.deepcopy(dict(raw))
-    scratch = copy.deepcopy(working)
+        selectors, remainder = [], clone(dict(raw))
+    scratch = clone(working)
     kept = []
     for sel in selectors:
         target = next((d for d in scratch if document_id(d) == sel.document_id), None)
@@ -281,7 +281,7 @@ def reduce_patch(
     :func:`split_patch` (it may hold two documents with the same id). Neither input is modified.
     """
     version = TalosVersion.parse(talos_version)
-    working = [copy.deepcopy(dict(d)) for d in config_docs]
+    working = [clone(dict(d)) for d in config_docs]
     result: list[dict[str, Any]] = []
     for raw in patch_docs:
         docs = _reduce_document(raw, working, version)

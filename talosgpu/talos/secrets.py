@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from talosgpu.plain import clone
 
 __all__ = [
     "REDACTED",
@@ -228,12 +229,27 @@ def _segment_matches(want: str, got: str | int) -> bool:
     return not isinstance(got, int) and want in (ANY_KEY, got)
 
 
+_NARROWED: dict[tuple[int, int, str | int], tuple[SecretPath, ...]] = {}
+_NARROWED_MAX = 65536
+
+
 def _narrow(rules: tuple[SecretPath, ...], depth: int, got: str | int) -> tuple[SecretPath, ...]:
     # A rule stays a candidate while its pattern still matches the path; once fully matched it
     # covers everything below (SecretPath.matches), so it stays too.
-    return tuple(
+    if not rules:
+        return rules
+    # Memoised by identity: every tuple used as a key is a _BY_KIND row or a cached result, which
+    # the cache keeps alive, so an id is never reused while its entry exists.
+    key = (id(rules), depth, got)
+    hit = _NARROWED.get(key)
+    if hit is not None:
+        return hit
+    result = tuple(
         r for r in rules if len(r.pattern) <= depth or _segment_matches(r.pattern[depth], got)
     )
+    if len(_NARROWED) < _NARROWED_MAX:
+        _NARROWED[key] = result
+    return result
 
 
 def _walk(value: Any, rules: tuple[SecretPath, ...], depth: int, found: list[str]) -> Any:
@@ -257,7 +273,7 @@ def _walk(value: Any, rules: tuple[SecretPath, ...], depth: int, found: list[str
         redacted, hits = _scan(value, tokens=mode == "tokens")
         found += hits
         return redacted
-    return copy.deepcopy(value) if isinstance(value, dict | list) else value
+    return clone(value) if isinstance(value, dict | list) else value
 
 
 def _leaves(value: Any, found: list[str]) -> None:
@@ -289,6 +305,49 @@ def redact_and_collect(docs: Sequence[Any]) -> tuple[list[Any], frozenset[str]]:
     found: list[str] = []
     redacted = [_walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, found) for doc in docs]
     return redacted, frozenset(v for v in found if v and v != REDACTED)
+
+
+def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, list[str]]:
+    """Redact ``value``, found at ``path`` inside the document ``doc``, exactly as
+    :func:`redact_documents` would there; also return the secret strings it contained.
+
+    Lets a diff redact only the values it shows instead of whole configs.
+    """
+    rules = _BY_KIND.get(_kind_of(doc), ())
+    for depth, segment in enumerate(path):
+        rules = _narrow(rules, depth, segment)
+    found: list[str] = []
+    return _walk(value, rules, len(path), found), found
+
+
+def secret_path_values(docs: Sequence[Any]) -> frozenset[str]:
+    """The values found at secret paths of ``docs`` (following the patterns, not scanning every
+    string): cheap enough to run on every live config of a fleet."""
+    found: list[str] = []
+
+    def visit(node: Any, pattern: tuple[str, ...], mode: Mode) -> None:
+        if not pattern:
+            if mode == "value":
+                _leaves(node, found)
+            elif isinstance(node, str):
+                found.extend(_scan(node, tokens=True)[1])
+            return
+        head, rest = pattern[0], pattern[1:]
+        if head == ANY_ITEM:
+            if isinstance(node, list):
+                for item in node:
+                    visit(item, rest, mode)
+        elif isinstance(node, Mapping):
+            if head == ANY_KEY:
+                for item in node.values():
+                    visit(item, rest, mode)
+            elif head in node:
+                visit(node[head], rest, mode)
+
+    for doc in docs:
+        for rule in _BY_KIND.get(_kind_of(doc), ()):
+            visit(doc, rule.pattern, rule.mode)
+    return frozenset(v for v in found if v and v != REDACTED)
 
 
 def collect_secret_values(docs: Sequence[Any]) -> frozenset[str]:
