@@ -36,6 +36,22 @@ def _isolated_render_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["TALOSGPU_CACHE_DIR"] = str(tmp_path_factory.mktemp("talosgpu-cache"))
 
 
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the real CLI entry point in-process: ``(exit code, stdout, stderr)``."""
+    from talosgpu.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def stock_config(version: str, name: str = "base-worker.yaml") -> Path:
+    """A real ``talosctl gen config`` output of Talos ``version`` from ../shared."""
+    return shared_path("conformance", "talos-machineconfigs", "stability", f"v{version}", name)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli as run
+from conftest import shared_path
 
 from talosgpu import api, yamlio
-from talosgpu.cli import main
 from talosgpu.configdiff.apply import apply
 from talosgpu.configdiff.propose import propose
 from talosgpu.live import load_live_config
-from tests.conftest import shared_path
 
 FAKE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "fake_talosctl"
 CANARY = "Wv3ApplyCanary"
@@ -30,13 +30,6 @@ def _stock(version: str) -> Path:
     return shared_path(
         "conformance", "talos-machineconfigs", "stability", f"v{version}", "base-worker.yaml"
     )
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 from conftest import shared_path
-
-from talosgpu.cli import main
 
 GOOD = {
     "cdiVersion": "0.5.0",
@@ -28,14 +27,6 @@ GOOD = {
         ]
     },
 }
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:  # click's standalone mode always exits
-        main(argv)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.fixture

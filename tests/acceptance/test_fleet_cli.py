@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
 from talosgpu import yamlio
-from talosgpu.cli import main
 from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
 
 INVENTORY = """\
@@ -22,14 +22,6 @@ nodes:
   - {name: gpu2, address: 10.0.0.2, role: graphics}
   - {name: gpu1, address: 10.0.0.1, role: compute, overrides: {labels: {extra: "yes"}}}
 """
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.fixture

@@ -7,19 +7,11 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
+from conftest import run_cli as run
 
 from talosgpu import yamlio
 from talosgpu.api import render
-from talosgpu.cli import main
 from talosgpu.k8s import render_manifests
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.mark.parametrize("profile", ["nvidia-cdi", "nvidia-graphics", "nvidia-operator"])

@@ -6,20 +6,10 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 from conftest import shared_path
 
 from talosgpu import yamlio
-from talosgpu.cli import main
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(argv)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_apply_chain_matches_talos(capsys: pytest.CaptureFixture[str]) -> None:

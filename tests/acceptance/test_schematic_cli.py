@@ -5,18 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from conftest import run_cli as run
 
 from talosgpu.cli import main
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(argv)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_seed_004_node(capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,7 +68,6 @@ def test_bad_input_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) 
 def test_schematic_from_profile_and_intent_with_flag_override(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """INTENT/--profile supply flavour, branch and version; flags override them."""
     from talosgpu import api
-    from talosgpu.cli import main
 
     with pytest.raises(SystemExit) as exit_info:
         main(["schematic", "--profile", "nvidia-cdi"])

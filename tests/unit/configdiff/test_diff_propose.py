@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import shared_path
 
 from talosgpu import api, yamlio
 from talosgpu.configdiff.propose import propose, propose_documents
@@ -19,7 +20,6 @@ from talosgpu.live import load_live_config
 from talosgpu.profiles import list_profiles
 from talosgpu.talos.apply import apply_patches
 from talosgpu.talos.patches import Patch
-from tests.conftest import shared_path
 
 VERSIONS = ["1.7", "1.8", "1.9", "1.10", "1.11", "1.12", "1.13", "1.14"]
 CRI = "/etc/cri/conf.d/20-customization.part"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import shared_path
 
 import talosgpu
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import load_live_config
-from tests.conftest import shared_path
 
 
 def _stock(version: str) -> str:

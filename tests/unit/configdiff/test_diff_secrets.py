@@ -13,12 +13,12 @@ import json
 from typing import Any
 
 import pytest
+from conftest import shared_path
 
 from talosgpu import yamlio
 from talosgpu.configdiff.report import render_json, render_text
 from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.talos.secrets import ANY_ITEM, ANY_KEY, SECRET_PATHS, SecretPath
-from tests.conftest import shared_path
 
 CANARY = "Zq9Canary"
 
