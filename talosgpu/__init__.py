@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "resolve": "talosgpu.plan",
     "Rendered": "talosgpu.renderers.base",
     "render": "talosgpu.api",
+    "diff_fleet": "talosgpu.fleet.remote",
     "schematic": "talosgpu.api",
     "output_files": "talosgpu.api",
     "intent_schema": "talosgpu.api",
@@ -141,6 +142,7 @@ if TYPE_CHECKING:  # pragma: no cover
         node_intents,
         render_fleet,
     )
+    from talosgpu.fleet.remote import diff_fleet
     from talosgpu.intent.load import load_intent, load_intent_text
     from talosgpu.intent.models import Intent
     from talosgpu.k8s import (

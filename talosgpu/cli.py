@@ -613,6 +613,13 @@ def lint_command(
     help="The live config: a file or - for stdin (plain, or talosctl get mc -o yaml output).",
 )
 @click.option("--node", "-n", metavar="ADDR", help="Fetch the live config with talosctl.")
+@click.option("--all", "all_nodes", is_flag=True, help="INTENT is an inventory: diff every node.")
+@click.option(
+    "--live-dir", metavar="DIR", help="With --all: read each node's config from DIR/<node>.yaml."
+)
+@click.option(
+    "--jobs", "-j", type=int, default=4, show_default=True, help="With --all: nodes in parallel."
+)
 @version_option
 @click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")
 @click.option(
@@ -625,6 +632,9 @@ def diff_command(
     profile: str | None,
     live: str | None,
     node: str | None,
+    all_nodes: bool,
+    live_dir: str | None,
+    jobs: int,
     talos_version: str | None,
     talosconfig: str | None,
     output: str,
@@ -633,12 +643,29 @@ def diff_command(
 ) -> None:
     """Show what INTENT (or --profile) changes on a node, and whether it reboots.
 
+    With --all, INTENT is an inventory and every node is diffed (live configs fetched with
+    talosctl from each node's address, or read from --live-dir), --jobs at a time.
     Exit 0 no changes, 1 changes, 2 error. Secrets are redacted unless --show-secrets.
     """
     from talosgpu.configdiff.report import render_json, render_text
     from talosgpu.configdiff.run import diff
     from talosgpu.errors import TalosGPUError
 
+    if all_nodes:
+        if intent is None or profile or live or node:
+            raise TalosGPUError("--all takes an inventory file, without --profile/--live/--node")
+        from talosgpu.fleet.remote import diff_fleet
+
+        fleet = diff_fleet(
+            intent,
+            live_dir=live_dir,
+            talos_version=talos_version,
+            talosconfig=talosconfig,
+            jobs=jobs,
+            show_secrets=show_secrets,
+        )
+        emit(fleet.json if output == "json" else fleet.text)
+        sys.exit(fleet.exit_code)
     if live is None and node is None:
         raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
     result = diff(
@@ -673,7 +700,13 @@ def _scrubbed(lines: Sequence[str], secrets: frozenset[str], show: bool) -> list
 @cli.command("apply")
 @click.argument("intent", required=False, metavar="[INTENT]")
 @click.option("--profile", "-P", metavar="NAME", help="Apply a bundled profile instead of a file.")
-@click.option("--node", "-n", metavar="ADDR", required=True, help="The node to patch.")
+@click.option("--node", "-n", metavar="ADDR", help="The node to patch.")
+@click.option(
+    "--all",
+    "all_nodes",
+    is_flag=True,
+    help="INTENT is an inventory: apply every node, one after the other.",
+)
 @click.option(
     "--mode",
     type=click.Choice(["auto", "no-reboot", "staged", "try"]),
@@ -689,7 +722,8 @@ def _scrubbed(lines: Sequence[str], secrets: frozenset[str], show: bool) -> list
 def apply_command(
     intent: str | None,
     profile: str | None,
-    node: str,
+    node: str | None,
+    all_nodes: bool,
     mode: str,
     dry_run: bool,
     yes: bool,
@@ -699,6 +733,8 @@ def apply_command(
 ) -> None:
     """Show the diff for INTENT on --node, confirm, then patch the node with talosctl.
 
+    With --all, INTENT is an inventory and its nodes are applied one after the other (each
+    diff shown and confirmed); the first failure stops the run.
     Exit 0 applied (or nothing to do, or dry run done), 1 declined at the prompt, 2 error or
     refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots).
     """
@@ -706,6 +742,14 @@ def apply_command(
     from talosgpu.configdiff.report import render_text
     from talosgpu.configdiff.run import DiffResult
     from talosgpu.errors import TalosGPUError
+
+    if all_nodes:
+        if intent is None or profile or node:
+            raise TalosGPUError("--all takes an inventory file, without --profile/--node")
+        _apply_fleet(intent, mode, dry_run, yes, talos_version, talosconfig, show_secrets)
+        return
+    if node is None:
+        raise TalosGPUError("which node? give --node ADDR (or an inventory with --all)")
 
     def show(result: DiffResult) -> None:
         warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets))
@@ -750,6 +794,56 @@ def apply_command(
     }
     click.echo(f"talosgpu: {messages[outcome.status]}", err=True)
     sys.exit(EXIT_FINDINGS if outcome.status == "declined" else EXIT_OK)
+
+
+def _apply_fleet(
+    inventory: str,
+    mode: str,
+    dry_run: bool,
+    yes: bool,
+    talos_version: str | None,
+    talosconfig: str | None,
+    show_secrets: bool,
+) -> None:
+    from talosgpu.configdiff.report import render_text
+    from talosgpu.configdiff.run import DiffResult
+    from talosgpu.errors import TalosGPUError
+    from talosgpu.fleet.remote import apply_fleet
+
+    def show(name: str, result: DiffResult) -> None:
+        warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets))
+        emit(f"== {name}\n")
+        emit(
+            render_text(
+                result.diff, node=name, source=result.live.source, show_secrets=show_secrets
+            )
+        )
+
+    def confirm(name: str, result: DiffResult) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise TalosGPUError(
+                "refusing to apply without confirmation: standard input is not a terminal; "
+                "pass --yes to apply non-interactively"
+            )
+        reboot = " (the node will reboot)" if result.diff.reboot else ""
+        return click.confirm(f"Apply these changes to {name}{reboot}?", default=False)
+
+    outcomes = apply_fleet(
+        inventory,
+        mode=mode,  # type: ignore[arg-type]
+        dry_run=dry_run,
+        talosconfig=talosconfig,
+        talos_version=talos_version,
+        show_secrets=show_secrets,
+        on_diff=show,
+        confirm=confirm,
+    )
+    for name, outcome in outcomes:
+        click.echo(f"talosgpu: {name}: {outcome.status}", err=True)
+    declined = any(outcome.status == "declined" for _, outcome in outcomes)
+    sys.exit(EXIT_FINDINGS if declined else EXIT_OK)
 
 
 # (keep this marker: sections are added above it)
