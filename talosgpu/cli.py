@@ -739,7 +739,6 @@ def apply_command(
     refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots).
     """
     from talosgpu.configdiff.apply import apply
-    from talosgpu.configdiff.report import render_text
     from talosgpu.configdiff.run import DiffResult
     from talosgpu.errors import TalosGPUError
 
@@ -752,22 +751,10 @@ def apply_command(
         raise TalosGPUError("which node? give --node ADDR (or an inventory with --all)")
 
     def show(result: DiffResult) -> None:
-        warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets))
-        text = render_text(
-            result.diff, node=node, source=result.live.source, show_secrets=show_secrets
-        )
-        emit(text)
+        _show_apply_diff(node, result, show_secrets=show_secrets)
 
     def confirm(result: DiffResult) -> bool:
-        if yes:
-            return True
-        if not sys.stdin.isatty():
-            raise TalosGPUError(
-                "refusing to apply without confirmation: standard input is not a terminal; "
-                "pass --yes to apply non-interactively"
-            )
-        reboot = " (the node will reboot)" if result.diff.reboot else ""
-        return click.confirm(f"Apply these changes to {node}{reboot}?", default=False)
+        return _confirm_apply(node, result, yes=yes)
 
     outcome = apply(
         intent,
@@ -796,6 +783,29 @@ def apply_command(
     sys.exit(EXIT_FINDINGS if outcome.status == "declined" else EXIT_OK)
 
 
+def _show_apply_diff(node: str, result: Any, *, show_secrets: bool) -> None:
+    """What ``apply`` shows before asking: warnings, then the node's diff (redacted)."""
+    from talosgpu.configdiff.report import render_text
+
+    warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets))
+    emit(render_text(result.diff, node=node, source=result.live.source, show_secrets=show_secrets))
+
+
+def _confirm_apply(node: str, result: Any, *, yes: bool) -> bool:
+    """``--yes``, else ask on a terminal; without a terminal refuse rather than guess."""
+    from talosgpu.errors import TalosGPUError
+
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise TalosGPUError(
+            "refusing to apply without confirmation: standard input is not a terminal; "
+            "pass --yes to apply non-interactively"
+        )
+    reboot = " (the node will reboot)" if result.diff.reboot else ""
+    return click.confirm(f"Apply these changes to {node}{reboot}?", default=False)
+
+
 def _apply_fleet(
     inventory: str,
     mode: str,
@@ -805,30 +815,15 @@ def _apply_fleet(
     talosconfig: str | None,
     show_secrets: bool,
 ) -> None:
-    from talosgpu.configdiff.report import render_text
     from talosgpu.configdiff.run import DiffResult
-    from talosgpu.errors import TalosGPUError
     from talosgpu.fleet.remote import apply_fleet
 
     def show(name: str, result: DiffResult) -> None:
-        warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets))
         emit(f"== {name}\n")
-        emit(
-            render_text(
-                result.diff, node=name, source=result.live.source, show_secrets=show_secrets
-            )
-        )
+        _show_apply_diff(name, result, show_secrets=show_secrets)
 
     def confirm(name: str, result: DiffResult) -> bool:
-        if yes:
-            return True
-        if not sys.stdin.isatty():
-            raise TalosGPUError(
-                "refusing to apply without confirmation: standard input is not a terminal; "
-                "pass --yes to apply non-interactively"
-            )
-        reboot = " (the node will reboot)" if result.diff.reboot else ""
-        return click.confirm(f"Apply these changes to {name}{reboot}?", default=False)
+        return _confirm_apply(name, result, yes=yes)
 
     outcomes = apply_fleet(
         inventory,

@@ -52,6 +52,33 @@ def stock_config(version: str, name: str = "base-worker.yaml") -> Path:
     return shared_path("conformance", "talos-machineconfigs", "stability", f"v{version}", name)
 
 
+FAKE_TALOSCTL_DIR = ROOT / "tests" / "fixtures" / "fake_talosctl"
+
+
+def use_fake_talosctl(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    version: str = "1.13",
+    talosconfig_env: bool = False,
+) -> dict[str, Path]:
+    """Put the FAKE talosctl (tests/fixtures/fake_talosctl: mimics talosctl's arguments and
+    output shapes, not Talos) first on PATH, answering with a writable copy of the stock config
+    of ``version``. Returns the ``talosconfig``, the call ``log`` and the node's ``config``."""
+    talosconfig = tmp_path / "talosconfig"
+    talosconfig.write_text("context: fake\n")
+    log = tmp_path / "calls.jsonl"
+    config = tmp_path / "node.yaml"
+    config.write_text(stock_config(version).read_text())
+    monkeypatch.setenv("PATH", f"{FAKE_TALOSCTL_DIR}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if talosconfig_env:
+        monkeypatch.setenv("TALOSCONFIG", str(talosconfig))
+    monkeypatch.setenv("FAKE_TALOSCTL_LOG", str(log))
+    monkeypatch.setenv("FAKE_TALOSCTL_CONFIG", str(config))
+    return {"talosconfig": talosconfig, "log": log, "config": config}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

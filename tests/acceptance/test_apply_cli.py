@@ -9,42 +9,24 @@ not Talos behaviour.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import run_cli as run
-from conftest import shared_path
+from conftest import use_fake_talosctl
 
 from talosgpu import api, yamlio
 from talosgpu.configdiff.apply import apply
 from talosgpu.configdiff.propose import propose
 from talosgpu.live import load_live_config
 
-FAKE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "fake_talosctl"
 CANARY = "Wv3ApplyCanary"
-
-
-def _stock(version: str) -> Path:
-    return shared_path(
-        "conformance", "talos-machineconfigs", "stability", f"v{version}", "base-worker.yaml"
-    )
 
 
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    talosconfig = tmp_path / "talosconfig"
-    talosconfig.write_text("context: fake\n")
-    log = tmp_path / "calls.jsonl"
-    config = tmp_path / "node.yaml"
-    config.write_text(_stock("1.13").read_text())
-    monkeypatch.setenv("PATH", f"{FAKE_DIR}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TALOSCONFIG", str(talosconfig))
-    monkeypatch.setenv("FAKE_TALOSCTL_LOG", str(log))
-    monkeypatch.setenv("FAKE_TALOSCTL_CONFIG", str(config))
-    return {"log": log, "config": config}
+    return use_fake_talosctl(tmp_path, monkeypatch, version="1.13", talosconfig_env=True)
 
 
 def _calls(fake: dict[str, Path]) -> list[list[str]]:

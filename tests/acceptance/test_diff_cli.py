@@ -8,49 +8,36 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import run_cli as run
-from conftest import shared_path
+from conftest import stock_config, use_fake_talosctl
 
 from talosgpu import api, yamlio
 from talosgpu.configdiff.propose import propose
 from talosgpu.live import load_live_config
 
-FAKE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "fake_talosctl"
 CANARY = "Qx7DiffCanary"
-
-
-def _stock(version: str) -> Path:
-    return shared_path(
-        "conformance", "talos-machineconfigs", "stability", f"v{version}", "base-worker.yaml"
-    )
 
 
 @pytest.fixture
 def fake_talosctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    talosconfig = tmp_path / "talosconfig"
-    talosconfig.write_text("context: fake\n")
-    log = tmp_path / "calls.jsonl"
-    monkeypatch.setenv("PATH", f"{FAKE_DIR}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("FAKE_TALOSCTL_LOG", str(log))
-    monkeypatch.setenv("FAKE_TALOSCTL_CONFIG", str(_stock("1.13")))
-    return {"talosconfig": talosconfig, "log": log}
+    return use_fake_talosctl(tmp_path, monkeypatch, version="1.13")
 
 
 def test_changes_exit_1_with_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["diff", "--profile", "nvidia-cdi", "--live", str(_stock("1.11"))], capsys)
+    code, out, _ = run(
+        ["diff", "--profile", "nvidia-cdi", "--live", str(stock_config("1.11"))], capsys
+    )
     assert code == 1
     assert "+ .machine.kernel.modules[name=nvidia]" in out
     assert out.splitlines()[-1].startswith("16 changes; the node will reboot because .machine.udev")
 
 
 def test_no_changes_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    live = load_live_config(_stock("1.12"))
+    live = load_live_config(stock_config("1.12"))
     done = propose(live, api.render(profile="nvidia-legacy", talos_version="1.12"))
     path = tmp_path / "done.yaml"
     path.write_text(yamlio.dump_all(done.proposed_documents))
@@ -60,7 +47,7 @@ def test_no_changes_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["diff", "-P", "nvidia-cdi", "--live", str(_stock("1.14")), "--output", "json"]
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.14")), "--output", "json"]
     code, out, _ = run(args, capsys)
     data = json.loads(out)
     assert code == 1
@@ -69,7 +56,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_talos_version_flag_wins(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["diff", "-P", "nvidia-cdi", "--live", str(_stock("1.14")), "--output", "json"]
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.14")), "--output", "json"]
     _, out, _ = run([*args, "--talos-version", "1.14"], capsys)
     data = json.loads(out)
     assert data["talosVersion"] == "1.14" and data["reboot"] is False
@@ -89,7 +76,7 @@ def test_version_detected_from_live_installer_image(
             if "talosVersion" not in line
         )
     )
-    docs = yamlio.load_all(_stock("1.13").read_text())
+    docs = yamlio.load_all(stock_config("1.13").read_text())
     docs[0]["machine"]["install"]["image"] = "ghcr.io/siderolabs/installer:v1.13.2"
     live = tmp_path / "live.yaml"
     live.write_text(yamlio.dump_all(docs))
@@ -100,7 +87,7 @@ def test_version_detected_from_live_installer_image(
 def test_live_from_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO(_stock("1.12").read_text()))
+    monkeypatch.setattr("sys.stdin", io.StringIO(stock_config("1.12").read_text()))
     code, out, _ = run(["diff", "-P", "nvidia-legacy", "--live", "-"], capsys)
     assert code == 1 and "live config from <stdin>" in out
 
@@ -134,7 +121,7 @@ def test_bad_input_exit_2_one_line(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO(_stock("1.12").read_text()))
+    monkeypatch.setattr("sys.stdin", io.StringIO(stock_config("1.12").read_text()))
     code, out, err = run(args, capsys)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err
@@ -142,13 +129,21 @@ def test_bad_input_exit_2_one_line(
 
 
 def test_strict_turns_warnings_into_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["diff", "-P", "nvidia-cdi", "--live", str(_stock("1.13")), "--talos-version", "1.13"]
+    args = [
+        "diff",
+        "-P",
+        "nvidia-cdi",
+        "--live",
+        str(stock_config("1.13")),
+        "--talos-version",
+        "1.13",
+    ]
     code, _, err = run([*args, "--strict"], capsys)
     assert code == 2 and "treated as errors" in err
 
 
 def _live_with_canaries(tmp_path: Path) -> Path:
-    docs: list[dict[str, Any]] = yamlio.load_all(_stock("1.13").read_text())
+    docs: list[dict[str, Any]] = yamlio.load_all(stock_config("1.13").read_text())
     docs[0]["machine"]["token"] = f"{CANARY}token1"
     docs[0]["cluster"]["secret"] = f"{CANARY}secret2"
     docs[0]["machine"]["registries"] = {

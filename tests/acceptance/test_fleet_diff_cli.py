@@ -8,18 +8,16 @@ asks for, not Talos behaviour.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli, stock_config
+from conftest import ROOT, run_cli, stock_config, use_fake_talosctl
 
 from talosgpu.fleet.remote import diff_fleet
 
 INVENTORY = ROOT / "examples" / "fleet-two-roles" / "inventory.yaml"
 NODES = ["gpu-a", "gpu-b", "gpu-c"]
-FAKE_DIR = ROOT / "tests" / "fixtures" / "fake_talosctl"
 
 
 @pytest.fixture
@@ -72,13 +70,8 @@ def test_one_failing_node_does_not_hide_the_others(live_dir: Path) -> None:
 def test_all_nodes_through_fake_talosctl(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    talosconfig = tmp_path / "talosconfig"
-    talosconfig.write_text("context: fake\n")
-    log = tmp_path / "calls.jsonl"
-    monkeypatch.setenv("PATH", f"{FAKE_DIR}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("FAKE_TALOSCTL_LOG", str(log))
-    monkeypatch.setenv("FAKE_TALOSCTL_CONFIG", str(stock_config("1.11")))
+    fake = use_fake_talosctl(tmp_path, monkeypatch, version="1.11")
+    talosconfig, log = fake["talosconfig"], fake["log"]
     code, _, err = run_cli(
         ["diff", str(INVENTORY), "--all", "--jobs", "3", "--talosconfig", str(talosconfig)], capsys
     )
@@ -98,14 +91,7 @@ def test_all_needs_an_inventory_alone(capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """The FAKE talosctl on PATH (mimics argv and output shapes; not Talos)."""
-    talosconfig = tmp_path / "talosconfig"
-    talosconfig.write_text("context: fake\n")
-    log = tmp_path / "calls.jsonl"
-    monkeypatch.setenv("PATH", f"{FAKE_DIR}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("FAKE_TALOSCTL_LOG", str(log))
-    monkeypatch.setenv("FAKE_TALOSCTL_CONFIG", str(stock_config("1.11")))
-    return {"talosconfig": talosconfig, "log": log}
+    return use_fake_talosctl(tmp_path, monkeypatch, version="1.11")
 
 
 def test_apply_all_goes_node_by_node(
