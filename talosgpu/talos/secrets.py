@@ -300,13 +300,6 @@ def redact_documents(docs: Sequence[Any]) -> list[Any]:
     return [_walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, []) for doc in docs]
 
 
-def redact_and_collect(docs: Sequence[Any]) -> tuple[list[Any], frozenset[str]]:
-    """:func:`redact_documents` and :func:`collect_secret_values` in one pass over ``docs``."""
-    found: list[str] = []
-    redacted = [_walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, found) for doc in docs]
-    return redacted, frozenset(v for v in found if v and v != REDACTED)
-
-
 def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, list[str]]:
     """Redact ``value``, found at ``path`` inside the document ``doc``, exactly as
     :func:`redact_documents` would there; also return the secret strings it contained.
