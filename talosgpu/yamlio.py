@@ -10,7 +10,9 @@ node will see:
 * Timestamps stay strings (Go decodes them into ``string`` fields verbatim).
 * Duplicate keys are errors, as in yaml.v3.
 
-The C parser from ``ruamel.yaml.clib`` is used when installed (large live configs, fleets).
+The C parser from ``ruamel.yaml.clib`` is used when installed (large live configs, fleets), with
+the tight constructor of :mod:`talosgpu.yamlfast`; whatever that does not handle goes through the
+full ruamel loader, which also words every error.
 Writing is deterministic: block style, 2-space maps, indented sequences, literal blocks for
 multi-line strings, keys in the order the caller built them.
 """
@@ -110,13 +112,23 @@ def load_all(text: str, *, source: str = "<input>") -> list[Any]:
 
     Raises :class:`~talosgpu.errors.YAMLError` naming ``source`` and the line on bad input.
     """
+    from talosgpu import yamlfast
+
     try:
-        docs = list(_get_loader().load_all(text))
+        docs = yamlfast.load_all(text)
+    except yamlfast.Unsupported:
+        docs = _load_all_full(text, source=source)
+    return [doc for doc in docs if doc is not None]
+
+
+def _load_all_full(text: str, *, source: str) -> list[Any]:
+    """The full ruamel loader: merge keys, explicit tags, %YAML directives, and error messages."""
+    try:
+        return list(_get_loader().load_all(text))
     except (_RuamelYAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
     except Exception as exc:  # ruamel raises assorted errors on hostile input
         raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
-    return [doc for doc in docs if doc is not None]
 
 
 def load(text: str, *, source: str = "<input>") -> Any:

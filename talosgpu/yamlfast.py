@@ -1,0 +1,201 @@
+"""A fast path for :func:`talosgpu.yamlio.load_all`: libyaml composes, a tight loop constructs.
+
+ruamel.yaml's C parser (``ruamel.yaml.clib``) composes nodes in C, but its safe constructor and
+versioned resolver then spend about three quarters of a load in Python (tag objects, generators,
+per-scalar version look-ups). Fleet diffs load a thousand live configs, so this module builds the
+same plain data directly from the composed nodes:
+
+* scalars are resolved with ruamel's own YAML 1.2 implicit-resolver table
+  (``ruamel/yaml/resolver.py`` ``implicit_resolvers``), so a plain scalar gets exactly the tag the
+  slow path gives it; tags are then constructed as :class:`talosgpu.yamlio._TalosConstructor`
+  does (legacy ``0644`` octals, timestamps kept as text);
+* anything outside what Talos configs use — merge keys, ``%YAML`` directives, explicit tags other
+  than str/int/float/bool/null/timestamp/seq/map, complex or duplicate keys, recursive aliases,
+  and every error — raises :class:`Unsupported`, and the caller re-parses with the full ruamel
+  loader, which gives the result or the error message the slow path always gave.
+
+``tests/unit/test_yamlfast.py`` checks both paths agree on every YAML file of the conformance
+corpus and on generated documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Unsupported", "available", "load_all"]
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_PLAIN = "?plain"  # our resolver's marker: an implicit plain scalar, resolved when constructed
+_LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
+_INF = float("inf")
+
+
+class Unsupported(Exception):
+    """The fast path does not handle this input; use the full loader."""
+
+
+def _resolvers() -> dict[str, list[tuple[str, Any]]] | None:
+    try:
+        from ruamel.yaml.resolver import implicit_resolvers
+    except ImportError:  # pragma: no cover - a ruamel.yaml without the table
+        return None
+    table: dict[str, list[tuple[str, Any]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for char in first:
+                table.setdefault(char, []).append((tag, regexp))
+    return table
+
+
+def _parser_class() -> type | None:
+    try:
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+
+    class _Parser(CParser):  # type: ignore[misc]
+        # CParser calls these while composing (``_ruamel_yaml.pyx`` ``_compose_*_node``).
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            name = kind.__name__
+            if name == "ScalarNode":
+                return _PLAIN if implicit[0] else _STR
+            return _SEQ if name == "SequenceNode" else _MAP
+
+        def descend_resolver(self, *args: Any) -> None:
+            return None
+
+        def ascend_resolver(self, *args: Any) -> None:
+            return None
+
+    return _Parser
+
+
+_TABLE = _resolvers()
+_CPARSER = _parser_class() if _TABLE is not None else None
+
+
+def available() -> bool:
+    """True when the C parser and ruamel's resolver table are both importable."""
+    return _CPARSER is not None
+
+
+def _int(text: str) -> int:
+    # _TalosConstructor.construct_yaml_int, then ruamel's SafeConstructor for YAML 1.2.
+    value = text.replace("_", "")
+    if _LEGACY_OCTAL.fullmatch(value) and value.lstrip("+-") != "0":
+        sign = -1 if value.startswith("-") else 1
+        return sign * int(value.lstrip("+-"), 8)
+    sign = -1 if value[0] == "-" else 1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == "0":
+        return 0
+    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
+        if value.startswith(prefix):
+            return sign * int(value[2:], base)
+    return sign * int(value)
+
+
+def _float(text: str) -> float:
+    # ruamel's SafeConstructor.construct_yaml_float for YAML 1.2.
+    value = text.replace("_", "").lower()
+    sign = -1 if value[0] == "-" else 1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == ".inf":
+        return sign * _INF
+    if value == ".nan":
+        return _INF - _INF
+    return sign * float(value)
+
+
+_BOOL = {"yes": True, "no": False, "y": True, "n": False, "true": True, "false": False}
+_BOOL |= {"on": True, "off": False}
+
+_SCALARS: dict[str, Callable[[str], Any]] = {
+    _STR: str,
+    _TAG + "int": _int,
+    _TAG + "float": _float,
+    _TAG + "bool": lambda text: _BOOL[text.lower()],
+    _TAG + "null": lambda text: None,
+    _TAG + "timestamp": str,  # Go decodes timestamps into string fields verbatim
+}
+
+
+def _plain(text: str) -> Any:
+    assert _TABLE is not None
+    for tag, regexp in _TABLE.get(text[0] if text else "", ()):
+        if regexp.match(text):
+            build = _SCALARS.get(tag)
+            if build is None:  # merge (<<), value (=), yaml (! & *): leave to ruamel
+                raise Unsupported(tag)
+            return build(text)
+    return text
+
+
+class _Builder:
+    """Plain data from composed nodes; aliases share one object, as ruamel's constructor does."""
+
+    def __init__(self) -> None:
+        self.done: dict[int, Any] = {}
+        self.busy: set[int] = set()
+
+    def build(self, node: Any) -> Any:
+        value = node.value
+        if isinstance(value, str):  # ScalarNode
+            tag = node.ctag.suffix
+            if tag == _PLAIN:
+                return _plain(value)
+            build = _SCALARS.get(tag)
+            if build is None:
+                raise Unsupported(tag)
+            return build(value)
+        ident = id(node)
+        if ident in self.done:
+            return self.done[ident]
+        if ident in self.busy:
+            raise Unsupported("recursive alias")
+        self.busy.add(ident)
+        tag = node.ctag.suffix
+        result: Any
+        if tag == _SEQ:
+            result = [self.build(child) for child in value]
+        elif tag == _MAP:
+            result = {}
+            for key_node, value_node in value:
+                if not isinstance(key_node.value, str):
+                    raise Unsupported("complex key")
+                key = self.build(key_node)
+                if key in result or key_node.value == "<<":
+                    raise Unsupported("duplicate or merge key")
+                result[key] = self.build(value_node)
+        else:
+            raise Unsupported(tag)
+        self.busy.discard(ident)
+        self.done[ident] = result
+        return result
+
+
+def load_all(text: str) -> list[Any]:
+    """Every document of ``text`` as plain data (``None`` for an empty one).
+
+    Raises :class:`Unsupported` for anything the full loader must handle, errors included.
+    """
+    if _CPARSER is None or "%YAML" in text:
+        raise Unsupported("no C parser, or a %YAML directive")
+    parser = _CPARSER(text)
+    try:
+        docs = []
+        while parser.check_node():
+            # One builder per document: its node ids are only unique while the document lives.
+            docs.append(_Builder().build(parser.get_node()))
+        return docs
+    except Unsupported:
+        raise
+    except Exception as exc:  # syntax errors and the like: the full loader words them
+        raise Unsupported(type(exc).__name__) from None
+    finally:
+        parser.dispose()
