@@ -18,12 +18,12 @@ CRI parts are TOML: two texts that parse to the same tables are the same to cont
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from talosgpu.plain import clone
 from talosgpu.talos.mergerules import rule_for
 from talosgpu.versions import TalosVersion
 
@@ -54,26 +54,61 @@ def _mode(value: Any) -> Any:
     return value
 
 
+def _plain_clean(value: Any) -> bool:
+    """True when ``value`` is plain dicts and lists with string keys and no null map values."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if item is None or type(key) is not str:
+                return False
+            sub = type(item)
+            if (sub is dict or sub is list) and not _plain_clean(item):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            sub = type(item)
+            if (sub is dict or sub is list) and not _plain_clean(item):
+                return False
+        return True
+    return not isinstance(value, Mapping | list)  # a Mapping or list subclass: make it plain
+
+
 def _drop_nulls(value: Any) -> Any:
+    """``value`` without null map values, with string keys, as plain dicts and lists. A clean
+    subtree is returned as it is (no copy): most configs need nothing, and then this costs one
+    read-only walk."""
+    if _plain_clean(value):
+        return value
     if isinstance(value, Mapping):
         return {str(k): _drop_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_drop_nulls(v) for v in value]
-    return clone(value)
+    return value
+
+
+def _with_mode(item: Any, key: str) -> Any:
+    if isinstance(item, dict) and key in item:
+        mode = _mode(item[key])
+        if mode is not item[key]:
+            return {**item, key: mode}
+    return item
 
 
 def normalize_documents(docs: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[Any]:
-    """A normalised deep copy of ``docs`` (inputs are not modified)."""
+    """Normalised ``docs``. Inputs are not modified; the result may share unchanged subtrees
+    with them (copy on write), so treat both as read-only while the result is in use."""
     out: list[Any] = []
     for raw in docs:
         doc = _drop_nulls(raw)
         machine = doc.get("machine") if isinstance(doc, dict) else None
         files = machine.get("files") if isinstance(machine, dict) else None
-        for item in files if isinstance(files, list) else ():
-            if isinstance(item, dict) and "permissions" in item:
-                item["permissions"] = _mode(item["permissions"])
-        if isinstance(doc, dict) and doc.get("kind") == "EtcFileConfig" and "mode" in doc:
-            doc["mode"] = _mode(doc["mode"])
+        if isinstance(machine, dict) and isinstance(files, list):
+            moded = [_with_mode(item, "permissions") for item in files]
+            if any(a is not b for a, b in zip(files, moded, strict=True)):
+                doc = {**doc, "machine": {**machine, "files": moded}}
+        if isinstance(doc, dict) and doc.get("kind") == "EtcFileConfig":
+            doc = _with_mode(doc, "mode")
         out.append(doc)
     return out
 
@@ -99,7 +134,9 @@ def same_scalar(
     return False
 
 
+@functools.lru_cache(maxsize=1024)
 def _toml(text: str) -> dict[str, Any] | None:
+    # Memoised (callers only read the result): a fleet diff meets the same CRI part per node.
     try:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, TypeError):
@@ -123,6 +160,7 @@ def _toml_leaves(value: Any, key: str = "") -> Iterator[str]:
         yield value
 
 
+@functools.lru_cache(maxsize=1024)
 def toml_secret_values(text: str) -> frozenset[str]:
     """Credentials inside a CRI part (registry ``password``/``auth``/``identitytoken`` keys)."""
     parsed = _toml(text)

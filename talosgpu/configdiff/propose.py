@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from talosgpu.live import LiveConfig
-from talosgpu.plain import clone
 from talosgpu.renderers.base import Rendered
 from talosgpu.talos.apply import apply_patches
 from talosgpu.talos.idempotency import reduce_patch, split_patch
@@ -50,7 +49,8 @@ def propose_documents(
 ) -> Proposal:
     """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would."""
     version = TalosVersion.parse(talos_version)
-    live = [clone(dict(d)) for d in live_docs]
+    # reduce_patch and apply_patches never modify their inputs: no copy needed here.
+    live = [dict(d) for d in live_docs]
     reduced = reduce_patch(live, list(patch_docs), talos_version=version)
     pieces = split_patch(reduced, talos_version=version)
     proposed = apply_patches(

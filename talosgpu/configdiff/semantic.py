@@ -13,13 +13,14 @@ also gets a unified diff of its TOML.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from talosgpu.configdiff.impact import classify, reason_for
-from talosgpu.configdiff.model import Change, ConfigDiff, Op
+from talosgpu.configdiff.model import Change, ConfigDiff, Impact, Op
 from talosgpu.configdiff.normalize import (
     CRI_PART_PATH,
     normalize_documents,
@@ -68,7 +69,8 @@ class _Walk:
             # Unchanged subtree (compared in C). Caveat: == treats True and 1 alike deep inside;
             # Talos's typed fields never accept one for the other, so that is not a real change.
             return
-        if isinstance(old, Mapping) and isinstance(new, Mapping):
+        # Normalised documents hold plain dicts and lists only (normalize._drop_nulls).
+        if isinstance(old, dict) and isinstance(new, dict):
             for key in [*old, *(k for k in new if k not in old)]:
                 sub = (
                     (*display, _key(key)),
@@ -84,7 +86,7 @@ class _Walk:
                     self.value(old[key], new[key], sub)
         elif isinstance(old, list) and isinstance(new, list):
             self.sequence(old, new, at)
-        elif isinstance(old, (Mapping, list)) or isinstance(new, (Mapping, list)):
+        elif isinstance(old, dict | list) or isinstance(new, dict | list):
             self.emit("change", at, old, new)
         elif not same_scalar(old, new, kind=self.kind, path=new_path, version=self.version):
             if isinstance(old, str) and isinstance(new, str) and _is_cri(self.kind, keys, at):
@@ -94,8 +96,8 @@ class _Walk:
 
     def absent(self, op: Op, at: tuple[Any, ...], value: Any) -> None:
         """A key only one side has: down to list items and scalars, one change each."""
-        if isinstance(value, (Mapping, list)) and value:
-            empty: Any = {} if isinstance(value, Mapping) else []
+        if isinstance(value, dict | list) and value:
+            empty: Any = {} if isinstance(value, dict) else []
             if op == "add":
                 self.value(empty, value, at)
             else:
@@ -138,13 +140,14 @@ def _canonical(value: Any) -> str:
 
 
 def _identity(item: Any, key: str | None) -> tuple[str, str]:
-    if key is not None and isinstance(item, Mapping):
+    if key is not None and isinstance(item, dict):
         value = item.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return ("key", f"{key}={value}")
     return ("content", _canonical(item))
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(key: Any) -> str:
     return format_yaml_path([str(key)])
 
@@ -193,6 +196,16 @@ def _cri_text(value: Any, keys: Sequence[str], kind: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _impact(
+    kind: str, keys: tuple[str, ...], op: Op, version: TalosVersion, cri: bool, features: bool
+) -> tuple[tuple[Impact, str | None], str]:
+    # Memoised: a fleet diff asks the same few questions for every node.
+    impact = classify(kind, keys, op, version=version, cri_file=cri, features_both=features)
+    return impact, reason_for(kind, keys, deep=features)
+
+
+@functools.lru_cache(maxsize=256)
 def _text_diff(old: str | None, new: str | None, where: str) -> str:
     lines = difflib.unified_diff(
         (old or "").splitlines(keepends=True),
@@ -242,18 +255,21 @@ def diff_configs(
             walk.emit("remove", (((), (), (), None)), old, None)
         else:
             walk.value(old, new, at)
-        raws.extend((kind, _name(either), raw) for raw in walk.out)
+        name = _name(either)
+        raws.extend((kind, name, raw) for raw in walk.out)
     for kind, _, raw in raws:
         for value in (raw.old, raw.new):
             text = _cri_text(value, raw.keys, kind)
             if text and (kind in (_CRI_KIND, V1ALPHA1)):
                 secrets |= toml_secret_values(text)
     shown = [_shown(raw, pairs, secrets) for _, _, raw in raws]
+    features = [_has_features(old) and _has_features(new) for old, new, _, _ in pairs]
+    known = frozenset(secrets)
     changes = [
-        _change(kind, name, raw, pairs, old_new, version, frozenset(secrets))
+        _change(kind, name, raw, features[raw.doc], old_new, version, known)
         for (kind, name, raw), old_new in zip(raws, shown, strict=True)
     ]
-    return ConfigDiff(tuple(changes), version, frozenset(secrets))
+    return ConfigDiff(tuple(changes), version, known)
 
 
 def _shown(raw: _Raw, pairs: list[tuple[Any, Any, int, int]], secrets: set[str]) -> tuple[Any, Any]:
@@ -274,7 +290,7 @@ def _change(
     kind: str,
     name: str,
     raw: _Raw,
-    pairs: list[tuple[Any, Any, int, int]],
+    features_both: bool,
     shown: tuple[Any, Any],
     version: TalosVersion,
     secrets: frozenset[str],
@@ -282,12 +298,7 @@ def _change(
     shown_old, shown_new = shown
     path = "".join(raw.display) or "."
     cri_file = kind == V1ALPHA1 and f"[path={CRI_PART_PATH}]" in raw.display
-    old_doc = pairs[raw.doc][0]
-    new_doc = pairs[raw.doc][1]
-    features_both = _has_features(old_doc) and _has_features(new_doc)
-    impact, note = classify(
-        kind, raw.keys, raw.op, version=version, cri_file=cri_file, features_both=features_both
-    )
+    (impact, note), reason = _impact(kind, raw.keys, raw.op, version, cri_file, features_both)
     old_text = _cri_text(raw.old, raw.keys, kind)
     new_text = _cri_text(raw.new, raw.keys, kind)
     raw_diff = red_diff = None
@@ -306,7 +317,7 @@ def _change(
         note=note,
         secret=hidden,
         text_diff=red_diff,
-        reason=reason_for(kind, raw.keys, deep=features_both),
+        reason=reason,
         raw_old=raw.old,
         raw_new=raw.new,
         raw_text_diff=raw_diff,

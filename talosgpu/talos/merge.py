@@ -65,10 +65,17 @@ def _go_type(value: Any) -> str:
 def merge_value(left: Any, right: Any, *, kind: str, path: Path, version: TalosVersion) -> Any:
     """Merge ``right`` (patch) into ``left`` (config) for the field at ``path`` of a ``kind`` doc.
 
-    Returns a new value; neither input is modified.
+    Returns a new value; neither input is modified, and the result shares nothing with them.
     """
+    return _merge_value(clone(left), right, kind=kind, path=path, version=version)
+
+
+def _merge_value(left: Any, right: Any, *, kind: str, path: Path, version: TalosVersion) -> Any:
+    """:func:`merge_value` on a ``left`` the caller owns: the result may share untouched
+    subtrees with it (merge_documents passes its private copy of the config, so the whole config
+    is not copied again at every level)."""
     if right is None:
-        return clone(left)
+        return left
     if left is None:
         return clone(right)
     rule = rule_for(kind, path, version)
@@ -79,7 +86,7 @@ def merge_value(left: Any, right: Any, *, kind: str, path: Path, version: TalosV
     if isinstance(left, list) and isinstance(right, list):
         if rule is not None and rule.behaviour in ("keyed", "keyed-replace"):
             return _merge_keyed(left, right, rule, kind=kind, path=path, version=version)
-        return clone(left) + clone(right)
+        return [*left, *clone(right)]
     if isinstance(left, (dict, list)) or isinstance(right, (dict, list)):
         raise MergeError(f"merge type mismatch left {_go_type(left)} right {_go_type(right)}")
     if isinstance(right, bool):
@@ -101,7 +108,7 @@ def _merge_map(
     path: Path,
     version: TalosVersion,
 ) -> dict[str, Any]:
-    result = clone(left)
+    result = dict(left)
     behaviour = rule.behaviour if rule is not None else None
     for key, value in right.items():
         if behaviour == "args":
@@ -119,7 +126,7 @@ def _merge_map(
         if current is None:
             result[key] = clone(value)
             continue
-        result[key] = merge_value(current, value, kind=kind, path=(*path, key), version=version)
+        result[key] = _merge_value(current, value, kind=kind, path=(*path, key), version=version)
     return result
 
 
@@ -160,7 +167,7 @@ def _merge_keyed(
     path: Path,
     version: TalosVersion,
 ) -> list[Any]:
-    result = clone(left)
+    result = list(left)
     key = rule.key[0]
     # ImageVerificationRules.Merge indexes the *original* rules (last one per pattern wins).
     original = {_key_of(item, key): i for i, item in enumerate(left)}
@@ -181,7 +188,7 @@ def _merge_keyed(
         elif rule.behaviour == "keyed-replace":
             result[index] = clone(item)
         else:
-            result[index] = merge_value(
+            result[index] = _merge_value(
                 result[index], item, kind=kind, path=(*path, index), version=version
             )
     return result
@@ -313,7 +320,9 @@ def merge_documents(
             continue
         kind = V1ALPHA1 if is_v1alpha1(entry) else doc_kind(entry)
         try:
-            left[position] = merge_value(left[position], entry, kind=kind, path=(), version=version)
+            left[position] = _merge_value(
+                left[position], entry, kind=kind, path=(), version=version
+            )
         except MergeError as exc:
             raise exc.with_file(source) from None
     return order_documents(left)

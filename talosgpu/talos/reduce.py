@@ -215,7 +215,8 @@ def _reduce_document(
         selectors, remainder = extract_deletes(dict(raw))
     else:
         selectors, remainder = [], clone(dict(raw))
-    scratch = clone(working)
+    # apply_selector edits documents in place: only then is a scratch copy needed.
+    scratch = clone(working) if selectors else working
     kept = []
     for sel in selectors:
         target = next((d for d in scratch if document_id(d) == sel.document_id), None)
@@ -281,7 +282,7 @@ def reduce_patch(
     :func:`split_patch` (it may hold two documents with the same id). Neither input is modified.
     """
     version = TalosVersion.parse(talos_version)
-    working = [clone(dict(d)) for d in config_docs]
+    working = [dict(d) for d in config_docs]  # merge_documents copies what it changes
     result: list[dict[str, Any]] = []
     for raw in patch_docs:
         docs = _reduce_document(raw, working, version)

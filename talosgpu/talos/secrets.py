@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -167,8 +168,13 @@ def _b64_private(blob: str, depth: int = 0) -> bool:
     return depth < 1 and inner is not None and _b64_private(inner.group(0), depth + 1)
 
 
-def _scan(text: str, *, tokens: bool = False) -> tuple[str, list[str]]:
-    """Mask key material in ``text``; return the new text and the concrete values masked."""
+@functools.lru_cache(maxsize=4096)
+def _scan(text: str, *, tokens: bool = False) -> tuple[str, tuple[str, ...]]:
+    """Mask key material in ``text``; return the new text and the concrete values masked.
+
+    Memoised: a fleet's configs repeat the same strings (CRI parts, file contents) node after
+    node, and five regex passes per string are most of what redacting a shown value costs.
+    """
     found: list[str] = []
 
     def whole(match: re.Match[str]) -> str:
@@ -191,7 +197,7 @@ def _scan(text: str, *, tokens: bool = False) -> tuple[str, list[str]]:
     text = _URL_PASSWORD.sub(tail, text)
     if tokens:
         text = _ARG.sub(tail, text)
-    return text, found
+    return text, tuple(found)
 
 
 # ------------------------------------------------------------------------------- documents
@@ -306,11 +312,16 @@ def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, lis
 
     Lets a diff redact only the values it shows instead of whole configs.
     """
-    rules = _BY_KIND.get(_kind_of(doc), ())
+    found: list[str] = []
+    return _walk(value, _rules_at(_kind_of(doc), tuple(path)), len(path), found), found
+
+
+@functools.lru_cache(maxsize=4096)
+def _rules_at(kind: str, path: tuple[str | int, ...]) -> tuple[SecretPath, ...]:
+    rules = _BY_KIND.get(kind, ())
     for depth, segment in enumerate(path):
         rules = _narrow(rules, depth, segment)
-    found: list[str] = []
-    return _walk(value, rules, len(path), found), found
+    return rules
 
 
 def secret_path_values(docs: Sequence[Any]) -> frozenset[str]:
@@ -330,7 +341,7 @@ def secret_path_values(docs: Sequence[Any]) -> frozenset[str]:
             if isinstance(node, list):
                 for item in node:
                     visit(item, rest, mode)
-        elif isinstance(node, Mapping):
+        elif isinstance(node, (dict, Mapping)):  # dict first: the fast check for plain data
             if head == ANY_KEY:
                 for item in node.values():
                     visit(item, rest, mode)
@@ -353,7 +364,8 @@ def collect_secret_values(docs: Sequence[Any]) -> frozenset[str]:
 
 
 # ------------------------------------------------------------------------------- free text
-def _variants(secret: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _variants(secret: str) -> frozenset[str]:
     """The forms a secret takes in other outputs: as is, one-lined, JSON- and YAML-quoted, base64."""
     out = {secret, " ".join(secret.split()), json.dumps(secret)[1:-1], secret.replace("'", "''")}
     out.add(base64.b64encode(secret.encode()).decode())
@@ -367,7 +379,7 @@ def _variants(secret: str) -> set[str]:
             if "-----BEGIN" in decoded:  # a single body line of the PEM may end up in a message
                 out |= {line for line in decoded.splitlines() if len(line) >= 16}
     # A variant inside the marker itself would make redaction non-idempotent ("<<redacted>ed>").
-    return {v for v in out if len(v) >= MIN_TEXT_SECRET_LEN and v not in REDACTED}
+    return frozenset(v for v in out if len(v) >= MIN_TEXT_SECRET_LEN and v not in REDACTED)
 
 
 def redact_text(text: str, *, known_secrets: Iterable[str] = ()) -> str:
