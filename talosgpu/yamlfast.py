@@ -3,7 +3,9 @@
 ruamel.yaml's C parser (``ruamel.yaml.clib``) composes nodes in C, but its safe constructor and
 versioned resolver then spend about three quarters of a load in Python (tag objects, generators,
 per-scalar version look-ups). Fleet diffs load a thousand live configs, so this module builds the
-same plain data directly from the composed nodes:
+same plain data directly from nodes composed in C — by PyYAML's libyaml binding when installed
+(the ``fast`` extra; its nodes are plain objects, composing takes about half as long), else by
+ruamel.yaml.clib's:
 
 * scalars are resolved with ruamel's own YAML 1.2 implicit-resolver table
   (``ruamel/yaml/resolver.py`` ``implicit_resolvers``), so a plain scalar gets exactly the tag the
@@ -20,6 +22,7 @@ corpus and on generated documents.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +34,9 @@ _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 _PLAIN = "?plain"  # our resolver's marker: an implicit plain scalar, resolved when constructed
 _LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
 _INF = float("inf")
+# The non-specific tag "!": libyaml reports such a scalar as not plain-implicit, pure ruamel (the
+# full loader) resolves it like a plain one ("!" alone is null there). Rare; leave it to ruamel.
+_NON_SPECIFIC_TAG = re.compile(r"(?:^|(?<=[\s\[{,:-]))!(?=[\s\]},]|$)")
 
 
 class Unsupported(Exception):
@@ -50,36 +56,51 @@ def _resolvers() -> dict[str, list[tuple[str, Any]]] | None:
     return table
 
 
-def _parser_class() -> type | None:
-    try:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
-    except ImportError:
+class _Resolving:
+    """What the C composers call while building nodes (``_yaml.pyx`` / ``_ruamel_yaml.pyx``
+    ``_compose_*_node``): implicit plain scalars get a marker, resolved when constructed."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        name = kind.__name__
+        if name == "ScalarNode":
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if name == "SequenceNode" else _MAP
+
+    def descend_resolver(self, *args: Any) -> None:
         return None
 
-    class _Parser(CParser):  # type: ignore[misc]
-        # CParser calls these while composing (``_ruamel_yaml.pyx`` ``_compose_*_node``).
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            name = kind.__name__
-            if name == "ScalarNode":
-                return _PLAIN if implicit[0] else _STR
-            return _SEQ if name == "SequenceNode" else _MAP
+    def ascend_resolver(self, *args: Any) -> None:
+        return None
 
-        def descend_resolver(self, *args: Any) -> None:
-            return None
 
-        def ascend_resolver(self, *args: Any) -> None:
-            return None
-
-    return _Parser
+def _parsers() -> list[tuple[str, type, Callable[[Any], str]]]:
+    """The C composers available, fastest first: PyYAML's (plain ``tag`` attributes) and
+    ruamel.yaml.clib's (tags wrapped in ``Tag`` objects: ``ctag.suffix``)."""
+    found: list[tuple[str, type, Callable[[Any], str]]] = []
+    try:
+        from yaml._yaml import CParser as PyYAMLParser  # type: ignore[import-untyped]
+    except ImportError:
+        pass
+    else:
+        parser = type("_PyYAMLParser", (_Resolving, PyYAMLParser), {})
+        found.append(("pyyaml", parser, operator.attrgetter("tag")))
+    try:
+        from _ruamel_yaml import CParser as RuamelParser  # type: ignore[import-not-found]
+    except ImportError:
+        pass
+    else:
+        parser = type("_RuamelParser", (_Resolving, RuamelParser), {})
+        found.append(("ruamel", parser, operator.attrgetter("ctag.suffix")))
+    return found
 
 
 _TABLE = _resolvers()
-_CPARSER = _parser_class() if _TABLE is not None else None
+PARSERS = _parsers() if _TABLE is not None else []
 
 
 def available() -> bool:
-    """True when the C parser and ruamel's resolver table are both importable."""
-    return _CPARSER is not None
+    """True when a C parser and ruamel's resolver table are importable."""
+    return bool(PARSERS)
 
 
 def _int(text: str) -> int:
@@ -139,14 +160,15 @@ def _plain(text: str) -> Any:
 class _Builder:
     """Plain data from composed nodes; aliases share one object, as ruamel's constructor does."""
 
-    def __init__(self) -> None:
+    def __init__(self, tag_of: Callable[[Any], str]) -> None:
+        self.tag_of = tag_of
         self.done: dict[int, Any] = {}
         self.busy: set[int] = set()
 
     def build(self, node: Any) -> Any:
         value = node.value
         if isinstance(value, str):  # ScalarNode
-            tag = node.ctag.suffix
+            tag = self.tag_of(node)
             if tag == _PLAIN:
                 return _plain(value)
             build = _SCALARS.get(tag)
@@ -159,7 +181,7 @@ class _Builder:
         if ident in self.busy:
             raise Unsupported("recursive alias")
         self.busy.add(ident)
-        tag = node.ctag.suffix
+        tag = self.tag_of(node)
         result: Any
         if tag == _SEQ:
             result = [self.build(child) for child in value]
@@ -179,23 +201,27 @@ class _Builder:
         return result
 
 
-def load_all(text: str) -> list[Any]:
+def load_all(text: str, *, parser: str | None = None) -> list[Any]:
     """Every document of ``text`` as plain data (``None`` for an empty one).
 
-    Raises :class:`Unsupported` for anything the full loader must handle, errors included.
+    ``parser`` picks a composer by name (``"pyyaml"``, ``"ruamel"``; default: the fastest
+    installed). Raises :class:`Unsupported` for anything the full loader must handle, errors
+    included.
     """
-    if _CPARSER is None or "%YAML" in text:
-        raise Unsupported("no C parser, or a %YAML directive")
-    parser = _CPARSER(text)
+    chosen = [p for p in PARSERS if parser is None or p[0] == parser]
+    if not chosen or "%YAML" in text or ("!" in text and _NON_SPECIFIC_TAG.search(text)):
+        raise Unsupported("no C parser, a %YAML directive or a non-specific tag")
+    _, parser_class, tag_of = chosen[0]
+    composer = parser_class(text)
     try:
         docs = []
-        while parser.check_node():
+        while composer.check_node():
             # One builder per document: its node ids are only unique while the document lives.
-            docs.append(_Builder().build(parser.get_node()))
+            docs.append(_Builder(tag_of).build(composer.get_node()))
         return docs
     except Unsupported:
         raise
     except Exception as exc:  # syntax errors and the like: the full loader words them
         raise Unsupported(type(exc).__name__) from None
     finally:
-        parser.dispose()
+        composer.dispose()

@@ -73,12 +73,12 @@ _TalosConstructor.add_constructor(
 
 
 def _loader() -> YAML:
-    from importlib.util import find_spec
-
-    # The C parser (ruamel.yaml.clib, the "fast" extra) parses large live configs ~10x faster.
-    # ruamel.yaml.clib ships the extension as the top-level module ``_ruamel_yaml``.
-    have_c = find_spec("_ruamel_yaml") is not None
-    yaml = YAML(typ="safe", pure=not have_c)
+    # Pure Python on purpose: this loader only sees what the C fast path (talosgpu.yamlfast)
+    # hands over — merge keys, explicit tags, %YAML directives and errors — so its speed does
+    # not matter, and ruamel.yaml.clib's older libyaml scanner rejects plain scalars with a
+    # colon inside flow collections (``[fd00::1]``) that YAML 1.2, libyaml 0.2.5 and pure ruamel
+    # accept.
+    yaml = YAML(typ="safe", pure=True)
     yaml.Constructor = _TalosConstructor
     yaml.allow_duplicate_keys = False
     return yaml

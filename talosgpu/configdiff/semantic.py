@@ -72,6 +72,11 @@ class _Walk:
         # Normalised documents hold plain dicts and lists only (normalize._drop_nulls).
         if isinstance(old, dict) and isinstance(new, dict):
             for key in [*old, *(k for k in new if k not in old)]:
+                if key in old and key in new:
+                    left, right = old[key], new[key]
+                    # Shared (merges copy only what they change) or equal: nothing to walk.
+                    if left is right or (type(left) is type(right) and left == right):
+                        continue
                 sub = (
                     (*display, _key(key)),
                     (*keys, str(key)),

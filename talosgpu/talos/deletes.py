@@ -69,9 +69,14 @@ def _is_delete_marker(key: Any, value: Any) -> bool:
 def has_patch_delete(node: Any) -> bool:
     """True when ``node`` contains a ``$patch: delete`` anywhere."""
     if isinstance(node, dict):
-        return any(_is_delete_marker(k, v) or has_patch_delete(v) for k, v in node.items())
+        for key, value in node.items():
+            if key == PATCH_KEY and value == DELETE:
+                return True
+            if isinstance(value, dict | list) and has_patch_delete(value):
+                return True
+        return False
     if isinstance(node, list):
-        return any(has_patch_delete(item) for item in node)
+        return any(isinstance(item, dict | list) and has_patch_delete(item) for item in node)
     return False
 
 
@@ -116,9 +121,14 @@ def _scalar_text(value: Any) -> str:
 def extract_deletes(doc: dict[str, Any]) -> tuple[list[Selector], dict[str, Any] | None]:
     """Split a patch document into its delete selectors and the remaining document.
 
-    The remainder is ``None`` when nothing is left to merge. ``doc`` is not modified.
+    The remainder is ``None`` when nothing is left to merge. ``doc`` is not modified; without
+    deletes the remainder is a shallow copy of it (callers copy what they keep).
     """
-
+    if not has_patch_delete(doc):
+        # The common case (rendered patches): no copy, no rewrite.
+        if all(k in _EMPTY_DOC_KEYS and not isinstance(v, dict | list) for k, v in doc.items()):
+            return [], None
+        return [], dict(doc)
     root = clone(doc)
     selectors: list[Selector] = []
 

@@ -209,17 +209,28 @@ def _merge_url(left: str, right: str) -> str:
 
 
 def decode_normalise(doc: dict[str, Any], *, version: TalosVersion) -> dict[str, Any]:
-    """What Talos's decoder changes while reading a document (``trim-left`` rows), in place."""
+    """What Talos's decoder changes while reading a document (``trim-left`` rows).
+
+    Copy on write: ``doc`` is returned as it is when nothing changes, else a copy along the
+    changed path (``doc`` itself is never modified).
+    """
     if not is_v1alpha1(doc) or not version.at_least("1.7"):
         return doc
     cluster = doc.get("cluster")
     manifests = cluster.get("inlineManifests") if isinstance(cluster, dict) else None
-    for index, item in enumerate(manifests if isinstance(manifests, list) else ()):
+    if not isinstance(cluster, dict) or not isinstance(manifests, list):
+        return doc
+    trimmed = list(manifests)
+    for index, item in enumerate(manifests):
         path = ("cluster", "inlineManifests", index, "contents")
         rule = rule_for(V1ALPHA1, path, version)
         if isinstance(item, dict) and isinstance(item.get("contents"), str) and rule is not None:
-            item["contents"] = item["contents"].lstrip("\t\n\v\f\r")
-    return doc
+            contents = item["contents"].lstrip("\t\n\v\f\r")
+            if contents != item["contents"]:
+                trimmed[index] = {**item, "contents": contents}
+    if all(a is b for a, b in zip(manifests, trimmed, strict=True)):
+        return doc
+    return {**doc, "cluster": {**cluster, "inlineManifests": trimmed}}
 
 
 # ------------------------------------------------------------------------------ documents
@@ -290,14 +301,28 @@ def merge_documents(
 ) -> list[dict[str, Any]]:
     """``configpatcher.StrategicMerge``: apply one strategic patch (its documents) to a config.
 
-    Inputs are not modified. Raises :class:`~talosgpu.errors.MergeError` with Talos's messages.
+    Inputs are not modified; the result shares untouched subtrees with ``config_docs`` (treat
+    both as read-only, or copy). Raises :class:`~talosgpu.errors.MergeError` with Talos's
+    messages.
     """
     version = talos_version
     entries = strategic_entries(patch_docs, version=version, source=source, lines=lines)
-    left = [decode_normalise(clone(dict(doc)), version=version) for doc in config_docs]
+    # Copy on write: merges copy what they change (_merge_map), so untouched subtrees of the
+    # result are shared with config_docs; a document is only deep-copied before a delete edits
+    # it in place.
+    left = [decode_normalise(dict(doc), version=version) for doc in config_docs]
+    owned: dict[int, Any] = {}  # id -> the copy; holding it keeps the id from being reused
     for entry in entries:
         if isinstance(entry, Selector):
-            target = next((d for d in left if document_id(d) == entry.document_id), None)
+            index = next(
+                (i for i, d in enumerate(left) if document_id(d) == entry.document_id), None
+            )
+            target = None
+            if index is not None:
+                if id(left[index]) not in owned:
+                    left[index] = clone(left[index])
+                    owned[id(left[index])] = left[index]
+                target = left[index]
             if target is None:
                 if version.at_least("1.14"):
                     continue  # strategic.go: a delete for a missing document is skipped (c3052e845)

@@ -284,10 +284,11 @@ def reduce_patch(
     version = TalosVersion.parse(talos_version)
     working = [dict(d) for d in config_docs]  # merge_documents copies what it changes
     result: list[dict[str, Any]] = []
-    for raw in patch_docs:
+    for number, raw in enumerate(patch_docs, start=1):
         docs = _reduce_document(raw, working, version)
-        for doc in docs:
-            working = merge_documents(working, [doc], talos_version=version)
+        if number < len(patch_docs):  # the state after the last document is not needed
+            for doc in docs:
+                working = merge_documents(working, [doc], talos_version=version)
         result.extend(docs)
     return result
 

@@ -1,4 +1,5 @@
-"""The fast loader (talosgpu.yamlfast) must give exactly what the full ruamel loader gives.
+"""The fast loader (talosgpu.yamlfast) must give exactly what the full ruamel loader gives,
+with each installed C composer (PyYAML's libyaml binding, ruamel.yaml.clib).
 
 Compared on every YAML file of the conformance corpus and the repo, on generated documents, and
 on the scalar spellings where YAML 1.1, 1.2 and Go's yaml.v3 disagree. "Exactly" means equal
@@ -48,11 +49,24 @@ def _via_load_all(text: str) -> Any:
         return ("error", str(exc))
 
 
-def _fast_or_none(text: str) -> Any:
+def _fast_or_none(text: str, parser: str | None = None) -> Any:
     try:
-        return _typed([d for d in yamlfast.load_all(text) if d is not None])
+        return _typed([d for d in yamlfast.load_all(text, parser=parser) if d is not None])
     except yamlfast.Unsupported:
         return None
+
+
+PARSERS = [name for name, _, _ in yamlfast.PARSERS]
+
+
+def _agrees(text: str) -> None:
+    """load_all (fast path first) and every installed C composer agree with the full loader."""
+    full = _full(text)
+    assert _via_load_all(text) == full
+    for parser in PARSERS:
+        fast = _fast_or_none(text, parser)
+        if fast is not None:
+            assert full == ("ok", fast), parser
 
 
 def _corpus() -> list[Path]:
@@ -69,7 +83,10 @@ def test_corpus_loads_identically() -> None:
     fast_handled = 0
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
-        assert _via_load_all(text) == _full(text), path
+        try:
+            _agrees(text)
+        except AssertionError as exc:
+            raise AssertionError(f"{path}: {exc}") from None
         if _fast_or_none(text) is not None:
             fast_handled += 1
     # The fast path must actually carry the corpus, not fall back on everything.
@@ -141,7 +158,7 @@ def test_corpus_loads_identically() -> None:
 )
 def test_scalar_spellings(scalar: str) -> None:
     text = f"key: {scalar}\nlist: [{scalar if chr(10) not in scalar else 'x'}]\n"
-    assert _via_load_all(text) == _full(text)
+    _agrees(text)
 
 
 @pytest.mark.parametrize(
@@ -161,18 +178,20 @@ def test_scalar_spellings(scalar: str) -> None:
     ],
 )
 def test_structures_and_errors(text: str) -> None:
-    assert _via_load_all(text) == _full(text)
+    _agrees(text)
 
 
-def test_recursive_aliases_go_to_the_full_loader() -> None:
+@pytest.mark.parametrize("parser", PARSERS)
+def test_recursive_aliases_go_to_the_full_loader(parser: str) -> None:
     with pytest.raises(yamlfast.Unsupported):
-        yamlfast.load_all("- &r\n  - *r\n")
+        yamlfast.load_all("- &r\n  - *r\n", parser=parser)
     (doc,) = yamlio.load_all("- &r\n  - *r\n")
     assert doc[0][0] is doc[0]
 
 
-def test_aliases_share_one_object_like_ruamel() -> None:
-    docs = yamlfast.load_all("a: &x {k: v}\nb: *x\n")
+@pytest.mark.parametrize("parser", PARSERS)
+def test_aliases_share_one_object_like_ruamel(parser: str) -> None:
+    docs = yamlfast.load_all("a: &x {k: v}\nb: *x\n", parser=parser)
     assert docs[0]["a"] is docs[0]["b"]
 
 
@@ -196,11 +215,10 @@ _data = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(_data)
 def test_generated_documents(value: Any) -> None:
-    text = yamlio.dump(value)
-    assert _via_load_all(text) == _full(text)
+    _agrees(yamlio.dump(value))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!<>|'\"#,?\n 0x1.e_~%")), max_size=40))
 def test_arbitrary_text(text: str) -> None:
-    assert _via_load_all(text) == _full(text)
+    _agrees(text)
