@@ -54,36 +54,45 @@ def _mode(value: Any) -> Any:
     return value
 
 
-def _plain_clean(value: Any) -> bool:
-    """True when ``value`` is plain dicts and lists with string keys and no null map values."""
+def _plain_clean(value: Any, clean: set[int]) -> bool:
+    """True when ``value`` is plain dicts and lists with string keys and no null map values.
+
+    ``clean`` holds the ids of containers already found clean (the caller keeps them alive), so
+    a subtree shared between two configs is walked once."""
     kind = type(value)
     if kind is dict:
+        if id(value) in clean:
+            return True
         for key, item in value.items():
             if item is None or type(key) is not str:
                 return False
             sub = type(item)
-            if (sub is dict or sub is list) and not _plain_clean(item):
+            if (sub is dict or sub is list) and not _plain_clean(item, clean):
                 return False
+        clean.add(id(value))
         return True
     if kind is list:
+        if id(value) in clean:
+            return True
         for item in value:
             sub = type(item)
-            if (sub is dict or sub is list) and not _plain_clean(item):
+            if (sub is dict or sub is list) and not _plain_clean(item, clean):
                 return False
+        clean.add(id(value))
         return True
     return not isinstance(value, Mapping | list)  # a Mapping or list subclass: make it plain
 
 
-def _drop_nulls(value: Any) -> Any:
+def _drop_nulls(value: Any, clean: set[int]) -> Any:
     """``value`` without null map values, with string keys, as plain dicts and lists. A clean
     subtree is returned as it is (no copy): most configs need nothing, and then this costs one
     read-only walk."""
-    if _plain_clean(value):
+    if _plain_clean(value, clean):
         return value
     if isinstance(value, Mapping):
-        return {str(k): _drop_nulls(v) for k, v in value.items() if v is not None}
+        return {str(k): _drop_nulls(v, clean) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
+        return [_drop_nulls(v, clean) for v in value]
     return value
 
 
@@ -95,12 +104,19 @@ def _with_mode(item: Any, key: str) -> Any:
     return item
 
 
-def normalize_documents(docs: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[Any]:
+def normalize_documents(
+    docs: list[dict[str, Any]] | tuple[dict[str, Any], ...], *, clean: set[int] | None = None
+) -> list[Any]:
     """Normalised ``docs``. Inputs are not modified; the result may share unchanged subtrees
-    with them (copy on write), so treat both as read-only while the result is in use."""
+    with them (copy on write), so treat both as read-only while the result is in use.
+
+    ``clean``: ids of containers known to need nothing, shared between calls on configs that
+    share subtrees (live and proposed); only valid while those containers are alive."""
+    if clean is None:
+        clean = set()
     out: list[Any] = []
     for raw in docs:
-        doc = _drop_nulls(raw)
+        doc = _drop_nulls(raw, clean)
         machine = doc.get("machine") if isinstance(doc, dict) else None
         files = machine.get("files") if isinstance(machine, dict) else None
         if isinstance(machine, dict) and isinstance(files, list):

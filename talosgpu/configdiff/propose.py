@@ -15,7 +15,7 @@ from typing import Any
 
 from talosgpu.live import LiveConfig
 from talosgpu.renderers.base import Rendered
-from talosgpu.talos.apply import apply_patches
+from talosgpu.talos.apply import apply_patch_chain
 from talosgpu.talos.idempotency import reduce_patch, split_patch
 from talosgpu.talos.patches import Patch
 from talosgpu.versions import TalosVersion
@@ -28,7 +28,8 @@ class Proposal:
     """``patch_documents``: the idempotent patch (empty when the node is up to date);
     ``patches``: the same split into the patches this Talos release accepts (before 1.14 one
     patch may not touch a document twice); ``proposed_documents``: live + patch;
-    ``live_documents``: the live config as read."""
+    ``live_documents``: the live config as read. The proposed documents share every subtree the
+    patch does not touch with the live ones: treat both as read-only (or copy)."""
 
     patch_documents: list[dict[str, Any]]
     proposed_documents: list[dict[str, Any]]
@@ -53,7 +54,7 @@ def propose_documents(
     live = [dict(d) for d in live_docs]
     reduced = reduce_patch(live, list(patch_docs), talos_version=version)
     pieces = split_patch(reduced, talos_version=version)
-    proposed = apply_patches(
+    proposed = apply_patch_chain(
         live,
         [Patch.from_documents(p, source="<proposed patch>") for p in pieces],
         talos_version=version,

@@ -31,13 +31,14 @@ from talosgpu.configdiff.normalize import (
 from talosgpu.errors import format_yaml_path
 from talosgpu.talos.documents import V1ALPHA1, doc_kind, document_id, is_v1alpha1
 from talosgpu.talos.mergerules import identity_key
-from talosgpu.talos.secrets import redact_at, redact_text, secret_path_values
+from talosgpu.talos.secrets import redact_in, redact_text, secret_path_values
 from talosgpu.versions import TalosVersion
 
 __all__ = ["diff_configs"]
 
 RawPath = tuple[str | int, ...]
 _CRI_KIND = "CRICustomizationConfig"
+_CRI_SELECTOR = f"[path={CRI_PART_PATH}]"  # the display segment of the CRI part's file item
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,7 @@ def _is_cri(kind: str, keys: Sequence[str], at: tuple[Any, ...]) -> bool:
     if kind == _CRI_KIND:
         return tuple(keys) == ("content",)
     display = at[0]
-    return tuple(keys) == ("machine", "files", "content") and f"[path={CRI_PART_PATH}]" in display
+    return tuple(keys) == ("machine", "files", "content") and _CRI_SELECTOR in display
 
 
 def _name(doc: Mapping[str, Any]) -> str:
@@ -189,7 +190,11 @@ def _has_features(doc: Any) -> bool:
     return isinstance(machine, Mapping) and isinstance(machine.get("features"), Mapping)
 
 
-def _cri_text(value: Any, keys: Sequence[str], kind: str) -> str | None:
+def _rule_kind(doc: Any) -> str:
+    return doc_kind(doc) if isinstance(doc, Mapping) else ""
+
+
+def _cri_text(value: Any, kind: str) -> str | None:
     """The TOML text a change carries, when it is (or contains) the CRI part."""
     if isinstance(value, str):
         return value
@@ -241,11 +246,13 @@ def diff_configs(
     """Every change from ``live_docs`` to ``proposed_docs``, tagged with its impact on Talos
     ``talos_version``. Values are compared raw; ``Change.old``/``new`` are redacted."""
     version = TalosVersion.parse(talos_version)
-    old_docs = normalize_documents([dict(d) for d in live_docs])
-    new_docs = normalize_documents([dict(d) for d in proposed_docs])
-    # Secrets: the values at secret paths of both sides, plus any key material inside the values
-    # a change shows (found while redacting just those values, in _change).
-    secrets = set(secret_path_values(old_docs) | secret_path_values(new_docs))
+    clean: set[int] = set()  # proposed configs share most subtrees with the live one
+    old_docs = normalize_documents([dict(d) for d in live_docs], clean=clean)
+    new_docs = normalize_documents([dict(d) for d in proposed_docs], clean=clean)
+    # Secrets: the values at secret paths of the live side, plus the secrets inside every value
+    # a change shows (found while redacting just those values, in _shown). A secret-path value of
+    # the proposed side is either unchanged (so the live side has it) or inside a change.
+    secrets = set(secret_path_values(old_docs))
     pairs = list(_documents(old_docs, new_docs))
     raws: list[tuple[str, str, _Raw]] = []
     for number, (old, new, _, _) in enumerate(pairs):
@@ -262,30 +269,34 @@ def diff_configs(
             walk.value(old, new, at)
         name = _name(either)
         raws.extend((kind, name, raw) for raw in walk.out)
-    for kind, _, raw in raws:
-        for value in (raw.old, raw.new):
-            text = _cri_text(value, raw.keys, kind)
+    texts = [(_cri_text(raw.old, kind), _cri_text(raw.new, kind)) for kind, _, raw in raws]
+    for (kind, _, _), pair in zip(raws, texts, strict=True):
+        for text in pair:
             if text and (kind in (_CRI_KIND, V1ALPHA1)):
                 secrets |= toml_secret_values(text)
-    shown = [_shown(raw, pairs, secrets) for _, _, raw in raws]
+    # Secret rules are keyed by each document's own kind (as secrets.redact_at reads it).
+    rule_kinds = [(_rule_kind(old), _rule_kind(new)) for old, new, _, _ in pairs]
+    shown = [_shown(raw, rule_kinds[raw.doc], secrets) for _, _, raw in raws]
     features = [_has_features(old) and _has_features(new) for old, new, _, _ in pairs]
     known = frozenset(secrets)
     changes = [
-        _change(kind, name, raw, features[raw.doc], old_new, version, known)
-        for (kind, name, raw), old_new in zip(raws, shown, strict=True)
+        _change(kind, name, raw, features[raw.doc], old_new, text_pair, version, known)
+        for (kind, name, raw), old_new, text_pair in zip(raws, shown, texts, strict=True)
     ]
     return ConfigDiff(tuple(changes), version, known)
 
 
-def _shown(raw: _Raw, pairs: list[tuple[Any, Any, int, int]], secrets: set[str]) -> tuple[Any, Any]:
-    """The old and new values of a change as shown: redacted in the context of their path."""
-    old_doc, new_doc, _, _ = pairs[raw.doc]
+def _shown(raw: _Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, Any]:
+    """The old and new values of a change as shown: redacted in the context of their path.
+
+    ``kinds``: the secret-rule kinds of the old and the new document (:func:`_rule_kind`);
+    a side whose path is None (the document or the item is not there) shows None."""
     out: list[Any] = []
-    for doc, path, value in ((old_doc, raw.old_path, raw.old), (new_doc, raw.new_path, raw.new)):
-        if doc is None or path is None:
+    for kind, path, value in ((kinds[0], raw.old_path, raw.old), (kinds[1], raw.new_path, raw.new)):
+        if path is None:
             out.append(None)
             continue
-        redacted, found = redact_at(doc, path, value)
+        redacted, found = redact_in(kind, path, value)
         secrets.update(v for v in found if v)
         out.append(redacted)
     return out[0], out[1]
@@ -297,15 +308,15 @@ def _change(
     raw: _Raw,
     features_both: bool,
     shown: tuple[Any, Any],
+    cri_texts: tuple[str | None, str | None],
     version: TalosVersion,
     secrets: frozenset[str],
 ) -> Change:
     shown_old, shown_new = shown
     path = "".join(raw.display) or "."
-    cri_file = kind == V1ALPHA1 and f"[path={CRI_PART_PATH}]" in raw.display
+    cri_file = kind == V1ALPHA1 and _CRI_SELECTOR in raw.display
     (impact, note), reason = _impact(kind, raw.keys, raw.op, version, cri_file, features_both)
-    old_text = _cri_text(raw.old, raw.keys, kind)
-    new_text = _cri_text(raw.new, raw.keys, kind)
+    old_text, new_text = cri_texts
     raw_diff = red_diff = None
     is_cri = kind == _CRI_KIND or cri_file
     if is_cri and (old_text is not None or new_text is not None):

@@ -21,7 +21,7 @@ from talosgpu.talos.merge import merge_documents
 from talosgpu.talos.patches import Patch, load_patch
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion
 
-__all__ = ["PatchResult", "apply_json6902", "apply_patches", "load_config"]
+__all__ = ["PatchResult", "apply_json6902", "apply_patch_chain", "apply_patches", "load_config"]
 
 JSON6902_MULTIDOC = "JSON6902 patches are not supported for multi-document machine configuration"
 
@@ -108,13 +108,25 @@ def apply_patches(
     [{'machine': {'sysctls': {'a': '1', 'b': '2'}}}]
     """
     version = TalosVersion.parse(talos_version if talos_version is not None else DEFAULT_VERSION)
-    if isinstance(config, str):
-        docs = load_config(config)
-    else:
-        docs = [clone(dict(doc)) for doc in config]
-        check_config_documents(docs, source="<config>")
+    # A private copy: the result of apply_patch_chain shares subtrees with what it is given.
+    docs = load_config(config) if isinstance(config, str) else [clone(dict(d)) for d in config]
     loaded = [p if isinstance(p, Patch) else load_patch(p, base_dir=base_dir) for p in patches]
-    for patch in loaded:
+    return apply_patch_chain(docs, loaded, talos_version=version)
+
+
+def apply_patch_chain(
+    config_docs: Sequence[Mapping[str, Any]],
+    patches: Sequence[Patch],
+    *,
+    talos_version: TalosVersion,
+) -> PatchResult:
+    """:func:`apply_patches` on documents without copying them first: the result shares
+    untouched subtrees with ``config_docs`` (merges copy only what they change), which is what
+    lets a diff skip everything a patch did not touch. Treat both as read-only."""
+    version = talos_version
+    docs = [dict(doc) for doc in config_docs]
+    check_config_documents(docs, source="<config>")
+    for patch in patches:
         if patch.kind == "json6902":
             docs = apply_json6902(docs, patch.operations, source=patch.source)
         else:

@@ -169,7 +169,7 @@ def _b64_private(blob: str, depth: int = 0) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _scan(text: str, *, tokens: bool = False) -> tuple[str, tuple[str, ...]]:
+def _scan(text: str, tokens: bool = False) -> tuple[str, tuple[str, ...]]:
     """Mask key material in ``text``; return the new text and the concrete values masked.
 
     Memoised: a fleet's configs repeat the same strings (CRI parts, file contents) node after
@@ -276,7 +276,7 @@ def _walk(value: Any, rules: tuple[SecretPath, ...], depth: int, found: list[str
     if isinstance(value, list):
         return [_walk(v, _narrow(rules, depth, i), depth + 1, found) for i, v in enumerate(value)]
     if isinstance(value, str):
-        redacted, hits = _scan(value, tokens=mode == "tokens")
+        redacted, hits = _scan(value, mode == "tokens")  # positional: a cheaper cache key
         found += hits
         return redacted
     return clone(value) if isinstance(value, dict | list) else value
@@ -312,8 +312,13 @@ def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, lis
 
     Lets a diff redact only the values it shows instead of whole configs.
     """
+    return redact_in(_kind_of(doc), path, value)
+
+
+def redact_in(doc_kind: str, path: Sequence[str | int], value: Any) -> tuple[Any, list[str]]:
+    """:func:`redact_at` for a document of kind ``doc_kind`` (``"v1alpha1"`` or the ``kind``)."""
     found: list[str] = []
-    return _walk(value, _rules_at(_kind_of(doc), tuple(path)), len(path), found), found
+    return _walk(value, _rules_at(doc_kind, tuple(path)), len(path), found), found
 
 
 @functools.lru_cache(maxsize=4096)
@@ -334,7 +339,7 @@ def secret_path_values(docs: Sequence[Any]) -> frozenset[str]:
             if mode == "value":
                 _leaves(node, found)
             elif isinstance(node, str):
-                found.extend(_scan(node, tokens=True)[1])
+                found.extend(_scan(node, True)[1])
             return
         head, rest = pattern[0], pattern[1:]
         if head == ANY_ITEM:
