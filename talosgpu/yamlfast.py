@@ -146,15 +146,27 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
 }
 
 
+_MISS = object()
+_PLAIN_SEEN: dict[str, Any] = {}  # short plain scalars recur across configs (keys, true, 0644)
+_PLAIN_SEEN_MAX = 1 << 16
+
+
 def _plain(text: str) -> Any:
+    hit = _PLAIN_SEEN.get(text, _MISS)
+    if hit is not _MISS:
+        return hit
     assert _TABLE is not None
+    result: Any = text
     for tag, regexp in _TABLE.get(text[0] if text else "", ()):
         if regexp.match(text):
             build = _SCALARS.get(tag)
             if build is None:  # merge (<<), value (=), yaml (! & *): leave to ruamel
                 raise Unsupported(tag)
-            return build(text)
-    return text
+            result = build(text)
+            break
+    if len(text) <= 64 and len(_PLAIN_SEEN) < _PLAIN_SEEN_MAX:
+        _PLAIN_SEEN[text] = result  # immutable values only: str, int, float, bool, None
+    return result
 
 
 class _Builder:
@@ -165,16 +177,19 @@ class _Builder:
         self.done: dict[int, Any] = {}
         self.busy: set[int] = set()
 
+    def scalar(self, node: Any) -> Any:
+        tag = self.tag_of(node)
+        if tag == _PLAIN:
+            return _plain(node.value)
+        build = _SCALARS.get(tag)
+        if build is None:
+            raise Unsupported(tag)
+        return build(node.value)
+
     def build(self, node: Any) -> Any:
         value = node.value
-        if isinstance(value, str):  # ScalarNode
-            tag = self.tag_of(node)
-            if tag == _PLAIN:
-                return _plain(value)
-            build = _SCALARS.get(tag)
-            if build is None:
-                raise Unsupported(tag)
-            return build(value)
+        if type(value) is str:  # ScalarNode
+            return self.scalar(node)
         ident = id(node)
         if ident in self.done:
             return self.done[ident]
@@ -188,12 +203,16 @@ class _Builder:
         elif tag == _MAP:
             result = {}
             for key_node, value_node in value:
-                if not isinstance(key_node.value, str):
-                    raise Unsupported("complex key")
-                key = self.build(key_node)
-                if key in result or key_node.value == "<<":
-                    raise Unsupported("duplicate or merge key")
-                result[key] = self.build(value_node)
+                text = key_node.value
+                if type(text) is not str or text == "<<":
+                    raise Unsupported("complex or merge key")
+                key = self.scalar(key_node)
+                if key in result:
+                    raise Unsupported("duplicate key")
+                item = value_node.value
+                result[key] = (
+                    self.scalar(value_node) if type(item) is str else self.build(value_node)
+                )
         else:
             raise Unsupported(tag)
         self.busy.discard(ident)

@@ -119,11 +119,15 @@ class _Walk:
         key = identity_key(self.kind, new_path, self.version)
         ident_old = [_identity(item, key) for item in old]
         ident_new = [_identity(item, key) for item in new]
-        order = [*dict.fromkeys([*ident_old, *ident_new])]
+        at_old: dict[tuple[str, str], list[int]] = {}
+        at_new: dict[tuple[str, str], list[int]] = {}
+        for i, ident in enumerate(ident_old):
+            at_old.setdefault(ident, []).append(i)
+        for j, ident in enumerate(ident_new):
+            at_new.setdefault(ident, []).append(j)
         matched_in_order = True
-        for ident in order:
-            olds = [i for i, x in enumerate(ident_old) if x == ident]
-            news = [j for j, x in enumerate(ident_new) if x == ident]
+        for ident in [*at_old, *(i for i in at_new if i not in at_old)]:
+            olds, news = at_old.get(ident, []), at_new.get(ident, [])
             selector = f"[{ident[1]}]" if ident[0] == "key" else "[]"
             for i, j in zip(olds, news, strict=False):
                 sub = ((*display, selector), keys, (*old_path, i), (*new_path, j))
@@ -150,6 +154,8 @@ def _identity(item: Any, key: str | None) -> tuple[str, str]:
         value = item.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return ("key", f"{key}={value}")
+    if type(item) is str:
+        return ("text", item)  # its own tag: never equal to the JSON text of another item
     return ("content", _canonical(item))
 
 
