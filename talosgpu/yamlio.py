@@ -35,6 +35,7 @@ from ruamel.yaml.representer import SafeRepresenter
 from talosgpu.errors import YAMLError
 
 __all__ = [
+    "FAST_PATH_MIN_CHARS",
     "STDIN",
     "dump",
     "dump_all",
@@ -44,6 +45,10 @@ __all__ = [
 ]
 
 STDIN = "-"
+# Below this size the full loader is quicker than importing a C composer (PyYAML's package
+# import alone compiles a dozen regexes): intents and profiles stay off the fast path, so
+# `talosgpu render` starts fast; live configs (2.5 kB and up) take it.
+FAST_PATH_MIN_CHARS = 2048
 _LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
 
 
@@ -112,12 +117,15 @@ def load_all(text: str, *, source: str = "<input>") -> list[Any]:
 
     Raises :class:`~talosgpu.errors.YAMLError` naming ``source`` and the line on bad input.
     """
-    from talosgpu import yamlfast
-
-    try:
-        docs = yamlfast.load_all(text)
-    except yamlfast.Unsupported:
+    if len(text) < FAST_PATH_MIN_CHARS:
         docs = _load_all_full(text, source=source)
+    else:
+        from talosgpu import yamlfast
+
+        try:
+            docs = yamlfast.load_all(text)
+        except yamlfast.Unsupported:
+            docs = _load_all_full(text, source=source)
     return [doc for doc in docs if doc is not None]
 
 

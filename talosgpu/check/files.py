@@ -283,15 +283,23 @@ def _compare(
 
 
 def describe_change(name: str, old: str, new: str) -> tuple[str, ...]:
-    """Semantic diff for YAML/JSON files (text diff when only comments/format differ)."""
+    """Semantic diff for YAML/JSON files (text diff when only comments/format differ).
+
+    Secret-redacted: a committed file may hold what it should not (a token pasted into a patch),
+    and pre-commit output ends up in CI logs. Values at Talos secret paths of either side, and
+    key material anywhere, are masked (:func:`talosgpu.talos.secrets.redact_text`).
+    """
+    from talosgpu.talos.secrets import collect_secret_values, redact_text
+
     text = _unified(name, old, new)
     old_docs, new_docs = parse_documents(name, old), parse_documents(name, new)
     if old_docs is None or new_docs is None:
-        return _cap(text)
-    changes = semantic_diff(old_docs, new_docs)
-    if not changes:
-        return _cap(["(same data: comments or formatting differ)", *text])
-    return _cap(changes)
+        lines = text
+    else:
+        changes = semantic_diff(old_docs, new_docs)
+        lines = changes or ["(same data: comments or formatting differ)", *text]
+    secrets = collect_secret_values([*(old_docs or ()), *(new_docs or ())])
+    return _cap([redact_text(line, known_secrets=secrets) for line in lines])
 
 
 def _unified(name: str, old: str, new: str) -> list[str]:

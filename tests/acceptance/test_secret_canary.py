@@ -112,3 +112,78 @@ def test_show_secrets_really_shows_them(
         monkeypatch,
     )
     assert all(c in output for c in _canaries())
+
+
+# ------------------------------------------------------------- through talosctl, fleets, check
+# The --node and apply commands run against tests/fixtures/fake_talosctl/talosctl, a FAKE that
+# mimics talosctl's arguments and output shapes (the ``get machineconfig -o yaml`` envelope and
+# the ``patch --dry-run`` summary); it proves what talosgpu prints, not Talos behaviour.
+
+INVENTORY = "\n".join(
+    [
+        "apiVersion: talosgpu.dev/v1alpha1",
+        "kind: GPUInventory",
+        "nodes:",
+        "  - {name: gpu-a, address: 10.0.0.5, profile: nvidia-cdi}",
+        "  - {name: gpu-b, address: 10.0.0.6, profile: nvidia-legacy}",
+        "",
+    ]
+)
+
+
+def remote_commands(tmp: Path, live: Path) -> list[list[str]]:
+    inventory = tmp / "fleet.yaml"
+    inventory.write_text(INVENTORY)
+    live_dir = tmp / "live"
+    live_dir.mkdir(exist_ok=True)
+    for name in ("gpu-a", "gpu-b"):
+        (live_dir / f"{name}.yaml").write_text(live.read_text())
+    node = ["--node", "10.0.0.5"]
+    return [
+        ["diff", "--profile", "nvidia-cdi", *node],
+        ["diff", "--profile", "nvidia-cdi", *node, "--output", "json"],
+        ["apply", "--profile", "nvidia-cdi", *node, "--dry-run", "--yes"],
+        ["apply", "--profile", "nvidia-cdi", *node, "--yes"],
+        ["diff", str(inventory), "--all", "--live-dir", str(live_dir)],
+        ["diff", str(inventory), "--all", "--live-dir", str(live_dir), "--output", "json"],
+        ["apply", str(inventory), "--all", "--dry-run", "--yes"],
+        ["lint", "--layers", str(live), str(live)],
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_no_secret_reaches_remote_or_fleet_output(
+    index: int,
+    live: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from conftest import use_fake_talosctl
+
+    fake = use_fake_talosctl(tmp_path, monkeypatch, version="1.11", talosconfig_env=True)
+    fake["config"].write_text(live.read_text())  # the node answers with the planted config
+    argv = remote_commands(tmp_path, live)[index]
+    output = run(argv, capsys, monkeypatch)
+    leaked = [c for c in _canaries() if c in output]
+    assert not leaked, (argv, leaked)
+    assert output.strip(), argv  # the command did report something
+
+
+def test_check_redacts_a_secret_pasted_into_a_committed_file(
+    live: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("gpu1.yaml").write_text(
+        'apiVersion: talosgpu.dev/v1alpha1\nkind: GPUNode\nprofile: nvidia-cdi\ntalosVersion: "1.11"\n'
+    )
+    run(["render", "gpu1.yaml", "--output-dir", "gpu1.rendered"], capsys, monkeypatch)
+    patch = Path("gpu1.rendered/patch.yaml")
+    docs = yamlio.load_all(patch.read_text())
+    docs[0].setdefault("machine", {})["token"] = CANARIES[("machine", "token")]
+    docs[0].setdefault("cluster", {})["secret"] = CANARIES[("cluster", "secret")]
+    patch.write_text(yamlio.dump_all(docs))
+    output = run(["check", "gpu1.yaml"], capsys, monkeypatch)
+    assert "differs from what talosgpu renders now" in output
+    assert ".machine.token" in output  # the change is reported ...
+    assert not [c for c in _canaries() if c in output]  # ... without its value
