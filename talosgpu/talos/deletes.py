@@ -68,15 +68,16 @@ def _is_delete_marker(key: Any, value: Any) -> bool:
 
 def has_patch_delete(node: Any) -> bool:
     """True when ``node`` contains a ``$patch: delete`` anywhere."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == PATCH_KEY and value == DELETE:
+    # Iterative: every patch document of every node of a fleet diff passes through here.
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if PATCH_KEY in item and item[PATCH_KEY] == DELETE:
                 return True
-            if isinstance(value, dict | list) and has_patch_delete(value):
-                return True
-        return False
-    if isinstance(node, list):
-        return any(isinstance(item, dict | list) and has_patch_delete(item) for item in node)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
     return False
 
 

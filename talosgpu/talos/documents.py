@@ -31,7 +31,7 @@ _V1ALPHA1_KEYS = frozenset({"machine", "cluster", "debug", "persist"})
 
 def is_v1alpha1(doc: Mapping[str, Any]) -> bool:
     """True for the legacy ``version: v1alpha1`` document (decoder.go's top-level key test)."""
-    if any(key in doc for key in _V1ALPHA1_KEYS):
+    if not _V1ALPHA1_KEYS.isdisjoint(doc):  # set test in C: this runs for every document
         return True
     return "kind" not in doc and "apiVersion" not in doc and doc.get("version") == V1ALPHA1
 

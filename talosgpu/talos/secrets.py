@@ -258,6 +258,32 @@ def _narrow(rules: tuple[SecretPath, ...], depth: int, got: str | int) -> tuple[
     return result
 
 
+def _scan_tree(value: Any, found: list[str]) -> Any:
+    """:func:`_walk` where no secret rule applies: only key material is masked. Subtrees with
+    nothing to mask are returned as they are (the caller shows them, never edits them)."""
+    kind = type(value)
+    if kind is str:
+        redacted, hits = _scan(value)
+        if not hits:  # _scan reports every value it masks: no hits, no change
+            return value
+        found += hits
+        return redacted
+    if kind is dict:
+        out: Any = None
+        for key, item in value.items():
+            shown = _scan_tree(item, found)
+            if shown is not item:
+                out = dict(value) if out is None else out
+                out[key] = shown
+        return value if out is None else out
+    if kind is list:
+        items = [_scan_tree(item, found) for item in value]
+        return value if all(a is b for a, b in zip(value, items, strict=True)) else items
+    if isinstance(value, Mapping | list):
+        return _walk(value, (), 1, found)  # other container types: copied to plain data
+    return value
+
+
 def _walk(value: Any, rules: tuple[SecretPath, ...], depth: int, found: list[str]) -> Any:
     # Same result as checking secret_mode() at every node, but only the rules whose pattern
     # still matches are carried down: large live configs are redacted in one pass.
@@ -318,7 +344,10 @@ def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, lis
 def redact_in(doc_kind: str, path: Sequence[str | int], value: Any) -> tuple[Any, list[str]]:
     """:func:`redact_at` for a document of kind ``doc_kind`` (``"v1alpha1"`` or the ``kind``)."""
     found: list[str] = []
-    return _walk(value, _rules_at(doc_kind, tuple(path)), len(path), found), found
+    rules = _rules_at(doc_kind, tuple(path))
+    if not rules and path:  # most shown values: no secret path at or below them
+        return _scan_tree(value, found), found
+    return _walk(value, rules, len(path), found), found
 
 
 @functools.lru_cache(maxsize=4096)
