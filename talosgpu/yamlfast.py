@@ -12,9 +12,9 @@ ruamel.yaml.clib's:
   slow path gives it; tags are then constructed as :class:`talosgpu.yamlio._TalosConstructor`
   does (legacy ``0644`` octals, timestamps kept as text);
 * anything outside what Talos configs use — merge keys, ``%YAML`` directives, explicit tags other
-  than str/int/float/bool/null/timestamp/seq/map, complex or duplicate keys, recursive aliases,
-  and every error — raises :class:`Unsupported`, and the caller re-parses with the full ruamel
-  loader, which gives the result or the error message the slow path always gave.
+  than str/int/float/bool/null/timestamp/seq/map, aliases, complex or duplicate keys, and
+  every error — raises :class:`Unsupported`, and the caller re-parses with the full
+  (pure-Python) ruamel loader, which gives the result or the error message it always gave.
 
 ``tests/unit/test_yamlfast.py`` checks both paths agree on every YAML file of the conformance
 corpus and on generated documents.
@@ -34,9 +34,24 @@ _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 _PLAIN = "?plain"  # our resolver's marker: an implicit plain scalar, resolved when constructed
 _LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
 _INF = float("inf")
-# The non-specific tag "!": libyaml reports such a scalar as not plain-implicit, pure ruamel (the
-# full loader) resolves it like a plain one ("!" alone is null there). Rare; leave it to ruamel.
-_NON_SPECIFIC_TAG = re.compile(r"(?:^|(?<=[\s\[{,:-]))!(?=[\s\]},]|$)")
+# Syntax where libyaml and pure ruamel (the full loader) read the same text differently, left
+# to ruamel (found by tests/unit/test_yamlfast.py's fuzzing):
+# * the non-specific tag "!" as a node's whole tag (libyaml: not plain-implicit; ruamel:
+#   resolved like a plain scalar);
+# * anchor and alias names with characters other than letters, digits, "_" and "-" (libyaml
+#   ends the name there; YAML 1.2 and ruamel do not);
+# * a block scalar that starts a line, as a whole document does (libyaml reads its "#" lines
+#   at the document's indentation as comments).
+# Aliases (shared nodes) are caught while building. A false alarm (a shell line "! grep"
+# inside a block scalar) only costs a slower load.
+_LEAVE_TO_RUAMEL = re.compile(
+    r"(?:^[ \t]*(?:[-?:][ \t]+)*|:[ \t]+)!(?=\s|$)"  # "!" starting a node
+    r"|[\[{,][ \t]*!(?=[ \t]*[,\]}])"  # "!" as a whole flow entry
+    r"|(?:^|(?<=[\s\[{,]))[&*][\w-]+[^\w\s\[\]{},-]"  # an anchor or alias name beyond [\w-]
+    r"|^[ \t]*(?:---[ \t]+)?[|>]",  # a block scalar starting a line (a root one, at least)
+    re.MULTILINE,
+)
+_OTHER_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
 
 
 class Unsupported(Exception):
@@ -170,12 +185,12 @@ def _plain(text: str) -> Any:
 
 
 class _Builder:
-    """Plain data from composed nodes; aliases share one object, as ruamel's constructor does."""
+    """Plain data from composed nodes. An alias (a node met twice) goes to the full loader,
+    which shares one object between anchor and alias as ruamel's constructor does."""
 
     def __init__(self, tag_of: Callable[[Any], str]) -> None:
         self.tag_of = tag_of
-        self.done: dict[int, Any] = {}
-        self.busy: set[int] = set()
+        self.seen: set[int] = set()  # container nodes; the document keeps them alive
 
     def scalar(self, node: Any) -> Any:
         tag = self.tag_of(node)
@@ -188,36 +203,39 @@ class _Builder:
 
     def build(self, node: Any) -> Any:
         value = node.value
-        if type(value) is str:  # ScalarNode
+        if type(value) is str:  # ScalarNode (an aliased scalar is the same immutable value)
             return self.scalar(node)
-        ident = id(node)
-        if ident in self.done:
-            return self.done[ident]
-        if ident in self.busy:
-            raise Unsupported("recursive alias")
-        self.busy.add(ident)
+        if id(node) in self.seen:
+            raise Unsupported("alias")
+        self.seen.add(id(node))
         tag = self.tag_of(node)
-        result: Any
         if tag == _SEQ:
-            result = [self.build(child) for child in value]
-        elif tag == _MAP:
-            result = {}
-            for key_node, value_node in value:
-                text = key_node.value
-                if type(text) is not str or text == "<<":
-                    raise Unsupported("complex or merge key")
-                key = self.scalar(key_node)
-                if key in result:
-                    raise Unsupported("duplicate key")
-                item = value_node.value
-                result[key] = (
-                    self.scalar(value_node) if type(item) is str else self.build(value_node)
-                )
-        else:
+            return [self.build(child) for child in value]
+        if tag != _MAP:
             raise Unsupported(tag)
-        self.busy.discard(ident)
-        self.done[ident] = result
+        result: dict[Any, Any] = {}
+        for key_node, value_node in value:
+            text = key_node.value
+            if type(text) is not str or text == "<<":
+                raise Unsupported("complex or merge key")
+            key = self.scalar(key_node)
+            if key in result:
+                raise Unsupported("duplicate key")
+            item = value_node.value
+            result[key] = self.scalar(value_node) if type(item) is str else self.build(value_node)
         return result
+
+
+def _leave_to_ruamel(text: str) -> bool:
+    """True for texts the full loader must read (see ``_LEAVE_TO_RUAMEL``), and for ``%YAML``
+    directives (a 1.1 document resolves scalars differently) and byte-order marks past the
+    start (libyaml skips them, ruamel reads them as text)."""
+    if "%YAML" in text or "\ufeff" in text[1:]:
+        return True
+    probe = text
+    if not probe.isascii() or "\r" in probe:  # other line breaks, for the probe's ^ and $
+        probe = _OTHER_BREAKS.sub("\n", probe).lstrip("\ufeff")
+    return _LEAVE_TO_RUAMEL.search(probe) is not None
 
 
 def load_all(text: str, *, parser: str | None = None) -> list[Any]:
@@ -228,8 +246,10 @@ def load_all(text: str, *, parser: str | None = None) -> list[Any]:
     included.
     """
     chosen = [p for p in PARSERS if parser is None or p[0] == parser]
-    if not chosen or "%YAML" in text or ("!" in text and _NON_SPECIFIC_TAG.search(text)):
-        raise Unsupported("no C parser, a %YAML directive or a non-specific tag")
+    if not chosen:
+        raise Unsupported("no C composer installed")
+    if _leave_to_ruamel(text):
+        raise Unsupported("syntax libyaml reads differently")
     _, parser_class, tag_of = chosen[0]
     composer = parser_class(text)
     try:
