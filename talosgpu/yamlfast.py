@@ -44,13 +44,9 @@ _INF = float("inf")
 #   at the document's indentation as comments).
 # Aliases (shared nodes) are caught while building. A false alarm (a shell line "! grep"
 # inside a block scalar) only costs a slower load.
-_LEAVE_TO_RUAMEL = re.compile(
-    r"(?:^[ \t]*(?:[-?:][ \t]+)*|:[ \t]+)!(?=\s|$)"  # "!" starting a node
-    r"|[\[{,][ \t]*!(?=[ \t]*[,\]}])"  # "!" as a whole flow entry
-    r"|(?:^|(?<=[\s\[{,]))[&*][\w-]+[^\w\s\[\]{},-]"  # an anchor or alias name beyond [\w-]
-    r"|^[ \t]*(?:---[ \t]+)?[|>]",  # a block scalar starting a line (a root one, at least)
-    re.MULTILINE,
-)
+_NODE_START = re.compile(r"[ \t]*(?:[-?:][ \t]+)*|.*:[ \t]+")  # what may stand before a tag
+_NAME_BEYOND = re.compile(r"[\w-]+[^\w\s\[\]{},-]")  # an anchor name libyaml cuts short
+_BLOCK_AT_LINE_START = re.compile(r"\n[ \t]*(?:---[ \t]+)?[|>]")
 _OTHER_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
 
 
@@ -227,15 +223,49 @@ class _Builder:
 
 
 def _leave_to_ruamel(text: str) -> bool:
-    """True for texts the full loader must read (see ``_LEAVE_TO_RUAMEL``), and for ``%YAML``
-    directives (a 1.1 document resolves scalars differently) and byte-order marks past the
-    start (libyaml skips them, ruamel reads them as text)."""
+    """True for texts the full loader must read (the list above), for ``%YAML`` directives (a
+    1.1 document resolves scalars differently) and for byte-order marks past the start
+    (libyaml skips them, ruamel reads them as text).
+
+    Substring searches in C first: live configs rarely hold any of these characters where they
+    matter, and this runs on every live config of a fleet."""
     if "%YAML" in text or "\ufeff" in text[1:]:
         return True
     probe = text
-    if not probe.isascii() or "\r" in probe:  # other line breaks, for the probe's ^ and $
+    if not probe.isascii() or "\r" in probe:  # other line breaks, for the line tests below
         probe = _OTHER_BREAKS.sub("\n", probe).lstrip("\ufeff")
-    return _LEAVE_TO_RUAMEL.search(probe) is not None
+    if "!" in probe and _has_non_specific_tag(probe):
+        return True
+    if ("&" in probe or "*" in probe) and _has_odd_anchor(probe):
+        return True
+    if probe.lstrip(" \t").startswith(("|", ">", "---")):
+        if re.match(r"[ \t]*(?:---[ \t]+)?[|>]", probe):
+            return True
+    return ("|" in probe or ">" in probe) and _BLOCK_AT_LINE_START.search(probe) is not None
+
+
+def _has_non_specific_tag(text: str) -> bool:
+    at = text.find("!")
+    while at != -1:
+        line = text[text.rfind("\n", 0, at) + 1 : at]
+        after = text[at + 1 : at + 2]
+        if (not after or after.isspace()) and _NODE_START.fullmatch(line):
+            return True  # "!" as a node's whole tag
+        rest = text[at + 1 :].lstrip(" \t")[:1]
+        if line.rstrip(" \t")[-1:] in ("[", "{", ",") and line.strip() and rest in (",", "]", "}"):
+            return True  # "!" as a whole flow entry
+        at = text.find("!", at + 1)
+    return False
+
+
+def _has_odd_anchor(text: str) -> bool:
+    for char in ("&", "*"):
+        at = text.find(char)
+        while at != -1:
+            if (at == 0 or text[at - 1] in " \t\n[{,") and _NAME_BEYOND.match(text, at + 1):
+                return True
+            at = text.find(char, at + 1)
+    return False
 
 
 def load_all(text: str, *, parser: str | None = None) -> list[Any]:
