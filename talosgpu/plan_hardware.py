@@ -23,7 +23,8 @@ def hardware_findings(intent: Intent, version: TalosVersion) -> tuple[str | None
     gpu = intent.gpu
     if gpu.model is None and gpu.pci_id is None:
         return None, []
-    from talosgpu.knowledge import check_compatibility, identify_gpu
+    # The module, not the package: rendering needs neither explain nor schematic.
+    from talosgpu.knowledge.hardware import check_compatibility, identify_gpu
 
     arch = identify_gpu(model=gpu.model, pci_id=gpu.pci_id)
     if arch is None:
