@@ -132,11 +132,68 @@ def load_all(text: str, *, source: str = "<input>") -> list[Any]:
 def _load_all_full(text: str, *, source: str) -> list[Any]:
     """The full ruamel loader: merge keys, explicit tags, %YAML directives, and error messages."""
     try:
-        return list(_get_loader().load_all(text))
+        docs = list(_get_loader().load_all(text))
     except (_RuamelYAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
     except Exception as exc:  # ruamel raises assorted errors on hostile input
         raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
+    if "*" in text:  # only aliases share nodes
+        _check_aliasing(docs, source=source)
+    return docs
+
+
+# go-yaml v3 decode.go (allowedAliasRatio): what Talos's decoder accepts before it fails with
+# "document contains excessive aliasing". A billion-laughs document is a few hundred bytes
+# that expand to millions of values; every later step (merge, diff, redaction) would expand it.
+_ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
+
+
+def _allowed_alias_ratio(decoded: int) -> float:
+    if decoded <= _ALIAS_RATIO_LOW:
+        return 0.99
+    if decoded >= _ALIAS_RATIO_HIGH:
+        return 0.10
+    share = (decoded - _ALIAS_RATIO_LOW) / (_ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW)
+    return 0.99 - 0.89 * share
+
+
+def _check_aliasing(docs: list[Any], *, source: str) -> None:
+    """Reject what go-yaml rejects: recursive aliases, and documents where more values come
+    from expanding aliases than ``allowedAliasRatio`` allows. Linear in the distinct values:
+    shared subtrees are sized once."""
+    expanded: dict[int, int] = {}  # id -> values decoded for one occurrence (node included)
+    busy: set[int] = set()
+    distinct = 0
+
+    def size(node: Any) -> int:
+        nonlocal distinct
+        if not isinstance(node, dict | list):
+            distinct += 1
+            return 1
+        key = id(node)
+        if key in expanded:
+            return expanded[key]  # an alias: decoded again, counted, not walked
+        if key in busy:
+            raise YAMLError("an alias refers to a node that contains it", file=source)
+        busy.add(key)
+        distinct += 1
+        items = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        total = 1 + sum(size(item) for item in items)
+        busy.discard(key)
+        expanded[key] = total
+        return total
+
+    for doc in docs:
+        decoded = size(doc)
+        aliased = decoded - distinct
+        if aliased > 100 and decoded > 1000 and aliased / decoded > _allowed_alias_ratio(decoded):
+            raise YAMLError(
+                f"document contains excessive aliasing: {decoded} values, {aliased} of them "
+                "from aliases (Talos's YAML decoder rejects it too)",
+                file=source,
+            )
+        expanded.clear()
+        distinct = 0
 
 
 def load(text: str, *, source: str = "<input>") -> Any:

@@ -109,3 +109,42 @@ def test_cli_never_tracebacks(
         assert len(err.strip().splitlines()) == 1, (argv, err)
         assert (out_dir / "keep.txt").read_text() == "existing"
         assert sorted(p.name for p in out_dir.iterdir()) == ["keep.txt"]
+
+
+HOSTILE = {
+    # a few hundred bytes that expand to 5**12 values through aliases (billion laughs)
+    "alias-bomb": "version: v1alpha1\nmachine:\n  l0: &l0 [lol, lol, lol, lol, lol]\n"
+    + "".join(f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 5)}]\n" for i in range(1, 13)),
+    "alias-loop": "version: v1alpha1\nmachine: &m\n  self: *m\n",
+}
+DEEP = "a: " + "[" * 1500 + "]" * 1500 + "\n"  # past the parser's recursion: ~2 s per run
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [(name, command) for name in sorted(HOSTILE) for command in COMMANDS]
+    + [("deep-nesting", ["lint", "{file}"])],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v[:2]),
+)
+def test_hostile_yaml_is_one_error_line(
+    name: str,
+    command: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Alias bombs, self-containing aliases and absurd nesting end in exit 2 with one line that
+    names the file (go-yaml rejects the first two as well), not in a hang or a traceback."""
+    text = HOSTILE.get(name, DEEP)
+    file = tmp_path / "input.yaml"
+    file.write_text(text)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    argv = [part.replace("{file}", str(file)).replace("{out}", str(out_dir)) for part in command]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2, (argv, out, err)
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, (argv, err)
+    assert "input.yaml" in err or "<stdin>" in err, (argv, err)

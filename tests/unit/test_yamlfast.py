@@ -191,9 +191,9 @@ def test_structures_and_errors(text: str) -> None:
 @pytest.mark.parametrize("parser", PARSERS)
 def test_aliases_go_to_the_full_loader(parser: str) -> None:
     with pytest.raises(yamlfast.Unsupported):
+        yamlfast.load_all("a: &x [1]\nb: *x\n" + "# padding\n" * 300, parser=parser)
+    with pytest.raises(yamlfast.Unsupported):
         yamlfast.load_all("- &r\n  - *r\n", parser=parser)
-    (doc,) = yamlio.load_all("- &r\n  - *r\n")
-    assert doc[0][0] is doc[0]
 
 
 @pytest.mark.parametrize("parser", PARSERS)

@@ -87,3 +87,34 @@ def test_multiline_string_documents_round_trip() -> None:
     docs = ["[plugins]\nx = 1\n", "plain", {"a": "x\ny\n"}]
     assert yamlio.load_all(yamlio.dump_all(docs)) == docs
     assert yamlio.load(yamlio.dump("a\n  b\n")) == "a\n  b\n"
+
+
+# ------------------------------------------------------------------ aliasing (go-yaml's limits)
+def _laughs(levels: int) -> str:
+    lines = ["version: v1alpha1", "machine:", '  l0: &l0 ["lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels + 1):
+        ref = f"*l{level - 1}"
+        lines.append(f"  l{level}: &l{level} [{', '.join([ref] * 5)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_rejected_like_go_yaml() -> None:
+    # 5**12 values from a few hundred bytes: Talos's decoder fails with "excessive aliasing".
+    with pytest.raises(YAMLError, match="excessive aliasing") as err:
+        yamlio.load_all(_laughs(12), source="bomb.yaml")
+    assert str(err.value).startswith("bomb.yaml: ")
+
+
+def test_ordinary_aliases_are_fine() -> None:
+    # talhelper configs reuse a SAN list through an anchor; a little expansion is normal.
+    (doc,) = yamlio.load_all(_laughs(2))
+    assert doc["machine"]["l2"][0] is doc["machine"]["l1"]
+    text = "sans: &sans [a, b]\nnodes:\n" + "".join(
+        f"  - {{n: {i}, s: *sans}}\n" for i in range(50)
+    )
+    assert len(yamlio.load_all(text)[0]["nodes"]) == 50
+
+
+def test_a_node_that_contains_itself_is_rejected() -> None:
+    with pytest.raises(YAMLError, match="contains it"):
+        yamlio.load_all("- &r\n  - *r\n", source="loop.yaml")
