@@ -145,8 +145,13 @@ _PEM = re.compile(
 _B64_PEM = re.compile(r"(?:LS0tLS1CRUdJTi|TFMwdExTMUNSVWRKVGl)[A-Za-z0-9+/]*={0,2}")
 _B64_PREFIX = re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]*")
 _BOOTSTRAP = re.compile(r"(?<![A-Za-z0-9_.-])[a-z0-9]{6}\.[a-z0-9]{16}(?![A-Za-z0-9_-])")
+# A parameter name that looks like a credential. The lookahead finds the word inside the name,
+# then the name is taken whole and possessively (Python 3.11+): the plain form
+# "name*(token|...)name*=" backtracks quadratically over long runs of name characters
+# ("tokentoken..." without "="), which a hostile config can hold.
 _CRED_NAMES = (
-    r"[A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d|passphrase|api_?key|auth)[A-Za-z0-9_.-]*"
+    r"(?=[A-Za-z0-9_.-]*?(?:token|secret|passw(?:or)?d|passphrase|api_?key|auth))"
+    r"[A-Za-z0-9_.-]*+"
 )
 _QUERY = re.compile(rf"(?i)([?&;]{_CRED_NAMES}=|\bjointoken=)([^&\s\"'#;]+)")
 _URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)(@)")

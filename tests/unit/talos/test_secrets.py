@@ -300,3 +300,17 @@ def test_secrets_bundle_values_found() -> None:
     assert not _private_key_blobs(text)
     assert "2psnp2.lry8e9gycdix3bpa" not in text and "oamejv.9tk1nhuwnlc2nghf" not in text
     assert all(s not in redact_text(bundle.read_text(), known_secrets=secrets) for s in secrets)
+
+
+def test_credential_parameters_found_as_before_the_linear_rewrite() -> None:
+    from talosgpu.talos.secrets import _scan
+
+    text = "url?a=b?token=xyz&c=1 api_key=123 jointoken=abc PASSWORD=p notsecret=1"
+    redacted, found = _scan(text, True)
+    assert redacted == (
+        "url?a=b?token=<redacted>&c=1 api_key=<redacted> jointoken=<redacted> "
+        "PASSWORD=<redacted> notsecret=1"
+    )
+    assert sorted(found) == ["123", "abc", "p", "xyz"]
+    # Long runs of name characters with no "=" (once quadratic) find nothing, and finish.
+    assert _scan("?" + "token" * 40_000, True)[1] == ()
