@@ -305,11 +305,11 @@ def test_secrets_bundle_values_found() -> None:
 def test_credential_parameters_found_as_before_the_linear_rewrite() -> None:
     from talosgpu.talos.secrets import _scan
 
-    text = "url?a=b?token=xyz&c=1 api_key=123 jointoken=abc PASSWORD=p notsecret=1"
+    text = "url?a=b?token=xyz&c=1 api_key=123 jointoken=abc PASSWORD=p mode=1"
     redacted, found = _scan(text, True)
     assert redacted == (
         "url?a=b?token=<redacted>&c=1 api_key=<redacted> jointoken=<redacted> "
-        "PASSWORD=<redacted> notsecret=1"
+        "PASSWORD=<redacted> mode=1"
     )
     assert sorted(found) == ["123", "abc", "p", "xyz"]
     # Long runs of name characters with no "=" (once quadratic) find nothing, and finish.
