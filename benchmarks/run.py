@@ -202,7 +202,8 @@ def yamlfast_composer() -> str:
     """Which C composer talosgpu's YAML fast path uses here (or why none)."""
     from talosgpu import yamlfast
 
-    return yamlfast.PARSERS[0][0] if yamlfast.PARSERS else "none: pure-Python ruamel.yaml"
+    names = yamlfast.installed()
+    return names[0] if names else "none: pure-Python ruamel.yaml"
 
 
 def main(argv: list[str] | None = None) -> int:

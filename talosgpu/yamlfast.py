@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Unsupported", "available", "load_all"]
+__all__ = ["COMPOSERS", "Unsupported", "available", "composer", "installed", "load_all"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
@@ -84,34 +84,47 @@ class _Resolving:
         return None
 
 
-def _parsers() -> list[tuple[str, type, Callable[[Any], str]]]:
-    """The C composers available, fastest first: PyYAML's (plain ``tag`` attributes) and
-    ruamel.yaml.clib's (tags wrapped in ``Tag`` objects: ``ctag.suffix``)."""
-    found: list[tuple[str, type, Callable[[Any], str]]] = []
+Composer = tuple[type, Callable[[Any], str]]  # a CParser subclass, and how to read a tag
+COMPOSERS = ("pyyaml", "ruamel")  # fastest first
+_LOADED: dict[str, Composer | None] = {}
+
+
+def _import_composer(name: str) -> Composer | None:
+    """PyYAML's libyaml binding (plain ``tag`` attributes) or ruamel.yaml.clib's (tags wrapped
+    in ``Tag`` objects: ``ctag.suffix``); None when not installed."""
     try:
-        from yaml._yaml import CParser as PyYAMLParser  # type: ignore[import-untyped]
+        if name == "pyyaml":
+            from yaml._yaml import CParser  # type: ignore[import-untyped]
+
+            getter = operator.attrgetter("tag")
+        else:
+            from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+
+            getter = operator.attrgetter("ctag.suffix")
     except ImportError:
-        pass
-    else:
-        parser = type("_PyYAMLParser", (_Resolving, PyYAMLParser), {})
-        found.append(("pyyaml", parser, operator.attrgetter("tag")))
-    try:
-        from _ruamel_yaml import CParser as RuamelParser  # type: ignore[import-not-found]
-    except ImportError:
-        pass
-    else:
-        parser = type("_RuamelParser", (_Resolving, RuamelParser), {})
-        found.append(("ruamel", parser, operator.attrgetter("ctag.suffix")))
-    return found
+        return None
+    return type(f"_{name}Composer", (_Resolving, CParser), {}), getter
+
+
+def composer(name: str) -> Composer | None:
+    """The named C composer, imported on first use (importing PyYAML costs a dozen regex
+    compiles, which `talosgpu render` on a small intent should not pay)."""
+    if name not in _LOADED:
+        _LOADED[name] = _import_composer(name) if _TABLE is not None else None
+    return _LOADED[name]
+
+
+def installed() -> list[str]:
+    """The names of the C composers that can be used here, fastest first."""
+    return [name for name in COMPOSERS if composer(name) is not None]
 
 
 _TABLE = _resolvers()
-PARSERS = _parsers() if _TABLE is not None else []
 
 
 def available() -> bool:
-    """True when a C parser and ruamel's resolver table are importable."""
-    return bool(PARSERS)
+    """True when a C composer and ruamel's resolver table are importable."""
+    return bool(installed())
 
 
 def _int(text: str) -> int:
@@ -275,22 +288,23 @@ def load_all(text: str, *, parser: str | None = None) -> list[Any]:
     installed). Raises :class:`Unsupported` for anything the full loader must handle, errors
     included.
     """
-    chosen = [p for p in PARSERS if parser is None or p[0] == parser]
-    if not chosen:
+    names = [parser] if parser is not None else list(COMPOSERS)
+    chosen = next((c for c in map(composer, names) if c is not None), None)
+    if chosen is None:
         raise Unsupported("no C composer installed")
     if _leave_to_ruamel(text):
         raise Unsupported("syntax libyaml reads differently")
-    _, parser_class, tag_of = chosen[0]
-    composer = parser_class(text)
+    parser_class, tag_of = chosen
+    stream = parser_class(text)
     try:
         docs = []
-        while composer.check_node():
+        while stream.check_node():
             # One builder per document: its node ids are only unique while the document lives.
-            docs.append(_Builder(tag_of).build(composer.get_node()))
+            docs.append(_Builder(tag_of).build(stream.get_node()))
         return docs
     except Unsupported:
         raise
     except Exception as exc:  # syntax errors and the like: the full loader words them
         raise Unsupported(type(exc).__name__) from None
     finally:
-        composer.dispose()
+        stream.dispose()

@@ -45,9 +45,9 @@ __all__ = [
 ]
 
 STDIN = "-"
-# Below this size the full loader is quicker than importing a C composer (PyYAML's package
-# import alone compiles a dozen regexes): intents and profiles stay off the fast path, so
-# `talosgpu render` starts fast; live configs (2.5 kB and up) take it.
+# From this size on, importing PyYAML's composer (its package import compiles a dozen regexes)
+# pays for itself; smaller inputs (intents, profiles) keep to ruamel.yaml.clib's, so that
+# `talosgpu render` starts fast. Live configs (2.5 kB and up) take the fastest.
 FAST_PATH_MIN_CHARS = 2048
 _LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
 
@@ -117,15 +117,15 @@ def load_all(text: str, *, source: str = "<input>") -> list[Any]:
 
     Raises :class:`~talosgpu.errors.YAMLError` naming ``source`` and the line on bad input.
     """
-    if len(text) < FAST_PATH_MIN_CHARS:
-        docs = _load_all_full(text, source=source)
-    else:
-        from talosgpu import yamlfast
+    from talosgpu import yamlfast
 
-        try:
-            docs = yamlfast.load_all(text)
-        except yamlfast.Unsupported:
-            docs = _load_all_full(text, source=source)
+    # Small inputs (intents, profiles) use ruamel.yaml.clib's composer, which `import
+    # ruamel.yaml` has loaded already; large ones the fastest installed (PyYAML's).
+    composer = "ruamel" if len(text) < FAST_PATH_MIN_CHARS else None
+    try:
+        docs = yamlfast.load_all(text, parser=composer)
+    except yamlfast.Unsupported:
+        docs = _load_all_full(text, source=source)
     return [doc for doc in docs if doc is not None]
 
 

@@ -56,7 +56,7 @@ def _fast_or_none(text: str, parser: str | None = None) -> Any:
         return None
 
 
-PARSERS = [name for name, _, _ in yamlfast.PARSERS]
+PARSERS = yamlfast.installed()
 
 
 def _agrees(text: str) -> None:
