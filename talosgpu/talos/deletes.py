@@ -68,16 +68,12 @@ def _is_delete_marker(key: Any, value: Any) -> bool:
 
 def has_patch_delete(node: Any) -> bool:
     """True when ``node`` contains a ``$patch: delete`` anywhere."""
-    # Iterative: every patch document of every node of a fleet diff passes through here.
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if PATCH_KEY in item and item[PATCH_KEY] == DELETE:
-                return True
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, dict | list))
+    if isinstance(node, dict):
+        if PATCH_KEY in node and node[PATCH_KEY] == DELETE:
+            return True
+        return any(isinstance(v, dict | list) and has_patch_delete(v) for v in node.values())
+    if isinstance(node, list):
+        return any(isinstance(v, dict | list) and has_patch_delete(v) for v in node)
     return False
 
 
