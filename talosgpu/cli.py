@@ -849,6 +849,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning library errors into one line and exit 2."""
     from talosgpu.errors import TalosGPUError
 
+    # talosgpu's own models need no pydantic plugins, and looking for them scans every installed
+    # distribution's entry points on the first model build (pydantic/plugin/_loader.py). The CLI
+    # process only; library users keep their plugins. An explicit setting wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="talosgpu")
     except TalosGPUError as exc:
