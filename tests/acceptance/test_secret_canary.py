@@ -187,3 +187,30 @@ def test_check_redacts_a_secret_pasted_into_a_committed_file(
     assert "differs from what talosgpu renders now" in output
     assert ".machine.token" in output  # the change is reported ...
     assert not [c for c in _canaries() if c in output]  # ... without its value
+
+
+def other_commands(live: Path) -> list[list[str]]:
+    """Commands that do not expect a machine config, given one anyway (a wrong file in a
+    pre-commit run, a mistyped argument): their errors and reports must not echo it."""
+    path = str(live)
+    return [
+        ["render", path],
+        ["render", path, "--explain"],
+        ["schematic", path],
+        ["helm-values", path],
+        ["cdi", "validate", path],
+        ["cdi", "validate", path, "--output", "json"],
+        ["cdi", "patch-hooks", path],
+        ["check", path],
+        ["explain", f"@{path}", "--output", "json"],
+    ]
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_no_secret_reaches_output_of_commands_given_a_config(
+    index: int, live: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = other_commands(live)[index]
+    output = run(argv, capsys, monkeypatch)
+    leaked = [c for c in _canaries() if c in output]
+    assert not leaked, (argv, leaked)
