@@ -220,6 +220,14 @@ def _check_documents(docs: list[Any], *, source: str) -> list[dict[str, Any]]:
             )
     if not docs:
         raise LiveConfigError("no machine config documents found", file=source)
+    # What Talos's loader rejects is reported here, naming this file, not later by a merge.
+    from talosgpu.errors import ConfigError
+    from talosgpu.talos.documents import check_config_documents
+
+    try:
+        check_config_documents(docs, source=source)
+    except ConfigError as exc:
+        raise LiveConfigError(exc.message, file=source, path=exc.yaml_path) from None
     return order_documents(docs)
 
 

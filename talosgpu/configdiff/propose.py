@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from talosgpu.errors import LiveConfigError, MergeError
 from talosgpu.live import LiveConfig
 from talosgpu.renderers.base import Rendered
 from talosgpu.talos.apply import apply_patch_chain
@@ -47,10 +48,31 @@ def propose_documents(
     patch_docs: list[dict[str, Any]] | tuple[dict[str, Any], ...],
     *,
     talos_version: str | TalosVersion,
+    source: str = "<live config>",
 ) -> Proposal:
-    """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would."""
+    """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would.
+
+    ``source`` names the live config in errors."""
     version = TalosVersion.parse(talos_version)
-    # reduce_patch and apply_patches never modify their inputs: no copy needed here.
+    try:
+        return _propose(live_docs, patch_docs, version, source)
+    except MergeError as exc:
+        # The rendered patch is well-formed; what it cannot merge with is the live config's
+        # shape (a `machine: false`, a list where Talos has a map): name the live config.
+        raise LiveConfigError(
+            f"the patch cannot be merged into this config: {exc.message}",
+            file=source,
+            path=exc.yaml_path,
+        ) from None
+
+
+def _propose(
+    live_docs: list[dict[str, Any]],
+    patch_docs: list[dict[str, Any]] | tuple[dict[str, Any], ...],
+    version: TalosVersion,
+    source: str,
+) -> Proposal:
+    # reduce_patch and apply_patch_chain never modify their inputs: no copy needed here.
     live = [dict(d) for d in live_docs]
     reduced = reduce_patch(live, list(patch_docs), talos_version=version)
     pieces = split_patch(reduced, talos_version=version)
@@ -58,6 +80,7 @@ def propose_documents(
         live,
         [Patch.from_documents(p, source="<proposed patch>") for p in pieces],
         talos_version=version,
+        source=source,
     ).documents
     return Proposal(reduced, proposed, live, version, pieces)
 
@@ -70,4 +93,6 @@ def propose(
     ``talos_version`` defaults to the version the patch was rendered for.
     """
     version = talos_version if talos_version is not None else rendered.plan.version
-    return propose_documents(live.documents, rendered.documents, talos_version=version)
+    return propose_documents(
+        live.documents, rendered.documents, talos_version=version, source=live.source
+    )

@@ -119,13 +119,15 @@ def apply_patch_chain(
     patches: Sequence[Patch],
     *,
     talos_version: TalosVersion,
+    source: str = "<config>",
 ) -> PatchResult:
     """:func:`apply_patches` on documents without copying them first: the result shares
     untouched subtrees with ``config_docs`` (merges copy only what they change), which is what
-    lets a diff skip everything a patch did not touch. Treat both as read-only."""
+    lets a diff skip everything a patch did not touch. Treat both as read-only. ``source``
+    names the config in errors."""
     version = talos_version
     docs = [dict(doc) for doc in config_docs]
-    check_config_documents(docs, source="<config>")
+    check_config_documents(docs, source=source)
     for patch in patches:
         if patch.kind == "json6902":
             docs = apply_json6902(docs, patch.operations, source=patch.source)

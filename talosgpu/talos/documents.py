@@ -73,14 +73,18 @@ def decoder_id(doc: Mapping[str, Any]) -> str:
 def check_document(doc: Any, *, source: str, index: int) -> None:
     """Reject what Talos's decoder rejects: non-mappings and documents without kind/apiVersion."""
     if not isinstance(doc, Mapping):
-        raise ConfigError(f"expected a YAML document (document {index + 1})", file=source)
+        raise ConfigError(
+            f"expected a YAML document (document {index + 1})", file=source, path=[index]
+        )
     if is_v1alpha1(doc):
         return
     ident = decoder_id(doc)
     if not doc.get("kind"):
-        raise ConfigError(f"error decoding document {ident}: missing kind", file=source)
+        message = f"error decoding document {ident}: missing kind"
+        raise ConfigError(message, file=source, path=[index, "kind"])
     if not doc.get("apiVersion"):
-        raise ConfigError(f"error decoding document {ident}: missing apiVersion", file=source)
+        message = f"error decoding document {ident}: missing apiVersion"
+        raise ConfigError(message, file=source, path=[index, "apiVersion"])
 
 
 def check_config_documents(docs: Sequence[Any], *, source: str) -> None:
@@ -90,7 +94,8 @@ def check_config_documents(docs: Sequence[Any], *, source: str) -> None:
         check_document(doc, source=source, index=index)
         ident = decoder_id(doc)
         if ident in seen:
-            raise ConfigError(f"duplicate document {ident} is not allowed", file=source)
+            message = f"duplicate document {ident} is not allowed"
+            raise ConfigError(message, file=source, path=[index])
         seen.add(ident)
 
 

@@ -88,7 +88,8 @@ def _merge_value(left: Any, right: Any, *, kind: str, path: Path, version: Talos
             return _merge_keyed(left, right, rule, kind=kind, path=path, version=version)
         return [*left, *clone(right)]
     if isinstance(left, (dict, list)) or isinstance(right, (dict, list)):
-        raise MergeError(f"merge type mismatch left {_go_type(left)} right {_go_type(right)}")
+        mismatch = f"merge type mismatch left {_go_type(left)} right {_go_type(right)}"
+        raise MergeError(mismatch, path=list(path) or None)  # Talos's words, plus where
     if isinstance(right, bool):
         return right  # merge.go: a bool is always copied, false included
     if rule is not None and rule.behaviour == "url" and isinstance(left, str):

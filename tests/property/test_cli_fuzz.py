@@ -107,6 +107,9 @@ def test_cli_never_tracebacks(
     assert "Traceback" not in err and "internal error" not in err, (argv, err)
     if code == 2:
         assert len(err.strip().splitlines()) == 1, (argv, err)
+        # the line names the input: the file, stdin, or the patch given with -p
+        names = (str(file), "<stdin>", "<inline patch>")
+        assert any(name in err for name in names), (argv, err)
         assert (out_dir / "keep.txt").read_text() == "existing"
         assert sorted(p.name for p in out_dir.iterdir()) == ["keep.txt"]
 
