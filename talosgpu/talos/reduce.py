@@ -53,6 +53,12 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
+def _ident(value: Any) -> tuple[int, str]:
+    """A hashable identity for a list item's whole content (strings, the common case, as they
+    are: udev rules and kernel arguments; anything else as canonical JSON)."""
+    return (0, value) if type(value) is str else (1, _canonical(value))
+
+
 def _same_scalar(old: Any, new: Any, behaviour: str | None) -> bool:
     if behaviour == "string-map" and old is not None and new is not None:
         # map[string]string: YAML 1 and "1" decode to the same Go string
@@ -149,8 +155,14 @@ def _can_delete(path: Path, ctx: _Ctx) -> bool:
 
 def _last_per_identity(items: list[Any], key: str | None) -> list[Any]:
     """De-duplicate patch items by identity, keeping the last (what the node ends up using)."""
-    ident = [_key_of(i, key) if key and isinstance(i, dict) else _canonical(i) for i in items]
-    return [item for n, item in enumerate(items) if ident[n] not in ident[n + 1 :]]
+    ident = [_keyed_ident(i, key) if key and isinstance(i, dict) else _ident(i) for i in items]
+    last = {value: n for n, value in enumerate(ident)}
+    return [item for n, item in enumerate(items) if last[ident[n]] == n]
+
+
+def _keyed_ident(item: dict[str, Any], key: str) -> tuple[int, Any]:
+    value = _key_of(item, key)
+    return (2, value) if isinstance(value, str | int | float | bool) else (3, _canonical(value))
 
 
 def _reduce_append(config: list[Any], patch: list[Any], path: Path, ctx: _Ctx) -> Any:
@@ -171,7 +183,7 @@ def _reduce_append(config: list[Any], patch: list[Any], path: Path, ctx: _Ctx) -
             continue
         out.append(clone(item))
     strings = all(isinstance(c, str) for c in config)
-    duplicated = len({_canonical(c) for c in config}) < len(config)
+    duplicated = len({_ident(c) for c in config}) < len(config)
     if strings and duplicated and _can_delete(path, ctx):
         # udev rules cannot be deleted one by one: delete the key, re-add the whole list.
         ctx.replacements.append((path, _dedupe([*config, *out])))
@@ -180,11 +192,12 @@ def _reduce_append(config: list[Any], patch: list[Any], path: Path, ctx: _Ctx) -
 
 
 def _dedupe(items: list[Any]) -> list[Any]:
-    seen: set[str] = set()
+    seen: set[tuple[int, str]] = set()
     result = []
     for item in items:
-        if _canonical(item) not in seen:
-            seen.add(_canonical(item))
+        ident = _ident(item)
+        if ident not in seen:
+            seen.add(ident)
             result.append(clone(item))
     return result
 
