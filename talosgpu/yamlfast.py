@@ -16,8 +16,9 @@ ruamel.yaml.clib's:
   every error — raises :class:`Unsupported`, and the caller re-parses with the full
   (pure-Python) ruamel loader, which gives the result or the error message it always gave.
 
-``tests/unit/test_yamlfast.py`` checks both paths agree on every YAML file of the conformance
-corpus and on generated documents.
+``tests/unit/test_yamlfast.py`` checks that, wherever the full loader reads a text, both C
+composers give exactly its data: on every YAML file of the conformance corpus, on generated
+documents and on fuzzed text.
 """
 
 from __future__ import annotations
