@@ -12,16 +12,16 @@ what changes on the node; other files get a unified diff.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from talosgpu import yamlio
-from talosgpu.check.semantic import parse_documents, semantic_diff
 from talosgpu.errors import TalosGPUError
+
+# yamlio (ruamel.yaml), the semantic diff and difflib are imported where they are used: a check
+# whose every input is current and cached needs none of them (talosgpu.check.files._render_input).
 
 __all__ = ["CheckReport", "FileCheck", "FileProblem", "check_files", "format_report"]
 
@@ -87,25 +87,25 @@ def check_files(
     checked: list[FileCheck] = []
     errors: list[TalosGPUError] = []
     ignored = [p for p in given if not p.endswith(_SUFFIXES) and p not in candidates]
-    loaded: list[tuple[str, Literal["intent", "inventory"], Any]] = []
+    loaded: list[tuple[str, _Rendered]] = []
     for path in candidates:
         try:
-            kind, doc = _classify(path, template)
+            rendered = _render_input(path, template)
         except TalosGPUError as exc:
             errors.append(exc)
             continue
-        if kind is None:
+        if rendered.kind is None:
             ignored.append(path)
         else:
-            loaded.append((path, kind, doc))
+            loaded.append((path, rendered))
     if "{" not in template and len(loaded) > 1:
         raise TalosGPUError(
             f"--rendered-dir {template} names one folder but {len(loaded)} intents were given; "
             "use a template such as '{dir}/rendered/{stem}'"
         )
-    for path, what, doc in loaded:
+    for path, rendered in loaded:
         try:
-            checked.append(_check_one(path, what, doc, template, strict=strict))
+            checked.append(_check_one(path, rendered, template, strict=strict))
         except TalosGPUError as exc:
             errors.append(exc)
     return CheckReport(checked=tuple(checked), errors=tuple(errors), ignored=tuple(ignored))
@@ -192,6 +192,8 @@ def _rendered_dir(path: str, template: str) -> str:
 
 def _classify(path: str, template: str) -> tuple[Literal["intent", "inventory"] | None, Any]:
     """``intent``/``inventory``/None (not ours) and the parsed document."""
+    from talosgpu import yamlio
+
     text, source = yamlio.read_source(path)
     docs = yamlio.load_all(text, source=source)
     doc = docs[0] if len(docs) == 1 else None
@@ -208,12 +210,53 @@ def _classify(path: str, template: str) -> tuple[Literal["intent", "inventory"] 
 
 
 # ----------------------------------------------------------------------------- checking
-def _check_one(
-    path: str, kind: Literal["intent", "inventory"], doc: Any, template: str, *, strict: bool
-) -> FileCheck:
-    from talosgpu import api
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    """What one input stands for now: an intent or inventory (``kind``) with the files talosgpu
+    renders for it and the render's warnings, or None (YAML that is not ours: ignored)."""
+
+    kind: Literal["intent", "inventory"] | None
+    files: Mapping[str, str]
+    warnings: tuple[str, ...]
+
+
+def _render_input(path: str, template: str) -> _Rendered:
+    """Classify and render ``path``, through the on-disk cache of :mod:`talosgpu.cache`.
+
+    The pre-commit hook meets unchanged intents on nearly every commit: on a hit (same bytes,
+    same name, same rendered-folder presence, same talosgpu) nothing is parsed, so neither the
+    YAML library nor pydantic is imported. A miss, or any error, takes the full path.
+    """
+    from talosgpu import cache
 
     source = os.path.normpath(path)
+    has_folder = Path(_rendered_dir(path, template)).is_dir()  # decides kind-less intents
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        data = None  # the full path reports it
+    cache_key = ""
+    if data is not None:
+        cache_key = cache.key(command=["check", source, str(has_folder)], inputs=[data])
+        hit = cache.get(cache_key)
+        if hit is not None and isinstance(hit.get("files"), dict):
+            kind = hit.get("kind")
+            return _Rendered(
+                kind=kind if kind in ("intent", "inventory") else None,
+                files=dict(hit["files"]),
+                warnings=tuple(hit.get("warnings", ())),
+            )
+    result = _render_uncached(path, template, source)
+    if cache_key:
+        record = {"kind": result.kind, "files": dict(result.files), "warnings": result.warnings}
+        cache.put(cache_key, record)
+    return result
+
+
+def _render_uncached(path: str, template: str, source: str) -> _Rendered:
+    kind, doc = _classify(path, template)
+    if kind is None:
+        return _Rendered(kind=None, files={}, warnings=())
     if kind == "inventory":
         from talosgpu.fleet import (
             fleet_output_files,
@@ -223,15 +266,25 @@ def _check_one(
         )
 
         rendered_fleet = render_fleet(inventory_from_data(doc, source=source))
-        expected = fleet_output_files(rendered_fleet)
-        warnings = fleet_warnings(rendered_fleet)
-    else:
-        from talosgpu.intent.load import load_intent_text
+        return _Rendered(
+            kind=kind,
+            files=dict(fleet_output_files(rendered_fleet)),
+            warnings=tuple(fleet_warnings(rendered_fleet)),
+        )
+    from talosgpu import api, yamlio
+    from talosgpu.intent.load import load_intent_text
 
-        text, _ = yamlio.read_source(path)
-        rendered = api.render(load_intent_text(text, source=source), source=Path(path).name)
-        expected = api.output_files(rendered)
-        warnings = list(rendered.warnings)
+    text, _ = yamlio.read_source(path)
+    rendered = api.render(load_intent_text(text, source=source), source=Path(path).name)
+    return _Rendered(
+        kind=kind, files=dict(api.output_files(rendered)), warnings=tuple(rendered.warnings)
+    )
+
+
+def _check_one(path: str, rendered: _Rendered, template: str, *, strict: bool) -> FileCheck:
+    source = os.path.normpath(path)
+    assert rendered.kind is not None
+    expected, warnings, kind = rendered.files, rendered.warnings, rendered.kind
     folder = _rendered_dir(path, template)
     actual = _read_tree(Path(folder))
     problems: list[FileProblem] = []
@@ -289,6 +342,7 @@ def describe_change(name: str, old: str, new: str) -> tuple[str, ...]:
     and pre-commit output ends up in CI logs. Values at Talos secret paths of either side, and
     key material anywhere, are masked (:func:`talosgpu.talos.secrets.redact_text`).
     """
+    from talosgpu.check.semantic import parse_documents, semantic_diff
     from talosgpu.talos.secrets import collect_secret_values, redact_text
 
     text = _unified(name, old, new)
@@ -303,6 +357,8 @@ def describe_change(name: str, old: str, new: str) -> tuple[str, ...]:
 
 
 def _unified(name: str, old: str, new: str) -> list[str]:
+    import difflib
+
     return list(
         difflib.unified_diff(
             old.splitlines(),

@@ -10,12 +10,10 @@ shows one added item rather than every later item changed. Multi-line strings (t
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from talosgpu import yamlio
 from talosgpu.errors import TalosGPUError, format_yaml_path
 
 __all__ = ["parse_documents", "semantic_diff"]
@@ -29,6 +27,8 @@ def parse_documents(name: str, text: str) -> list[Any] | None:
     """The documents of a YAML/JSON file, or None (not structured, or does not parse)."""
     if not name.endswith(_STRUCTURED):
         return None
+    from talosgpu import yamlio  # here, not at the top: a current `check` never parses
+
     try:
         if name.endswith(".json"):
             return [json.loads(text)]
@@ -93,6 +93,8 @@ def _walk(old: Any, new: Any, path: list[str | int], label: str, out: list[str])
         return
     elif isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
         out.append(f"~ {where}: text changed")
+        import difflib  # only for a stale multi-line value
+
         lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
         out += [f"    {line}" for line in list(lines)[2:]]
     else:
