@@ -207,3 +207,37 @@ def test_no_paths_discovers_intents_with_rendered_folders(node: Path) -> None:
     (node.parent / "lonely.yaml").write_text(INTENT)  # no rendered folder: not discovered
     report = check_files([])
     assert [c.source for c in report.checked] == [os.path.join("nodes", "gpu1.yaml")]
+
+
+# ----------------------------------------------------------------------------- cache
+def test_a_second_check_of_unchanged_inputs_renders_nothing(
+    node: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TALOSGPU_CACHE_DIR", str(tmp_path / "cache"))
+    assert check_files([node]).exit_code == 0  # fills the cache
+
+    def no_render(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered although the input is unchanged")
+
+    monkeypatch.setattr(api, "render", no_render)
+    assert check_files([node]).exit_code == 0
+    # what is compared is still the committed folder, read every time
+    patch = node.with_suffix(".rendered") / "patch.yaml"
+    patch.write_text(patch.read_text().replace("gpu-vendor: nvidia", "gpu-vendor: amd"))
+    assert check_files([node]).exit_code == 1
+    # a changed intent is a miss: it is rendered again
+    node.write_text(INTENT + "labels: {zone: b}\n")
+    with pytest.raises(AssertionError, match="rendered although"):
+        check_files([node])
+
+
+def test_no_cache_means_always_render(
+    node: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TALOSGPU_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TALOSGPU_NO_CACHE", "1")
+    check_files([node])
+    calls: list[object] = []
+    real = api.render
+    monkeypatch.setattr(api, "render", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert check_files([node]).exit_code == 0 and len(calls) == 1
