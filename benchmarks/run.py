@@ -4,7 +4,8 @@ Measures, on this machine:
 
 1. cold start of ``talosgpu --help`` (a fresh process each run);
 2. cold start of ``talosgpu render --profile nvidia-cdi`` with an empty render cache (every run
-   misses) and with a warm cache (what pre-commit sees on an unchanged repository);
+   misses) and with a warm cache (what pre-commit sees on an unchanged repository), and of
+   ``talosgpu check`` on one current intent (the pre-commit hook), both ways;
 3. rendering a 1,000-node inventory (in-process, after imports);
 4. diffing 1,000 live configs the size of Talos's generated worker configs, against the time
    libyaml's C loader (PyYAML ``CSafeLoader``) alone takes to parse the same configs.
@@ -67,11 +68,33 @@ def bench_cold_start(runs: int) -> dict[str, Any]:
         miss = _time_process(render, runs=runs, env=miss_env)
         subprocess.run(render, env=env, stdout=subprocess.DEVNULL, check=True)  # warm it
         hit = _time_process(render, runs=runs, env=env)
+        check_hit, check_miss = _bench_check(runs, env)
     return {
         "help_ms": 1e3 * statistics.median(help_s),
         "render_cold_cache_ms": 1e3 * statistics.median(miss),
         "render_warm_cache_ms": 1e3 * statistics.median(hit),
+        "check_warm_cache_ms": 1e3 * statistics.median(check_hit),
+        "check_cold_cache_ms": 1e3 * statistics.median(check_miss),
     }
+
+
+def _bench_check(runs: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
+    """``talosgpu check`` as the pre-commit hook runs it: one intent, its rendered folder
+    committed and current."""
+    with tempfile.TemporaryDirectory() as repo:
+        intent = Path(repo) / "talosgpu" / "gpu1.yaml"
+        intent.parent.mkdir()
+        intent.write_text("apiVersion: talosgpu.dev/v1alpha1\nkind: GPUNode\nprofile: nvidia-cdi\n")
+        folder = str(intent.with_suffix(".rendered"))
+        subprocess.run(
+            [*_cli(), "render", str(intent), "--output-dir", folder], env=env, capture_output=True,
+            check=True,
+        )  # fmt: skip
+        check = [*_cli(), "check", str(intent)]
+        subprocess.run(check, env=env, capture_output=True, check=True)  # warm it
+        hit = _time_process(check, runs=runs, env=env)
+        miss = _time_process(check, runs=runs, env={**env, "TALOSGPU_NO_CACHE": "1"})
+    return hit, miss
 
 
 def _inventory(nodes: int) -> str:
