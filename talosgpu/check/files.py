@@ -16,12 +16,13 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+from talosgpu.check.inputs import Rendered, render_input, rendered_folder
 from talosgpu.errors import TalosGPUError
 
 # yamlio (ruamel.yaml), the semantic diff and difflib are imported where they are used: a check
-# whose every input is current and cached needs none of them (talosgpu.check.files._render_input).
+# whose every input is current and cached needs none of them (talosgpu.check.inputs).
 
 __all__ = ["CheckReport", "FileCheck", "FileProblem", "check_files", "format_report"]
 
@@ -82,15 +83,15 @@ def check_files(
     """
     given = [str(p) for p in paths] or _discover(Path("."))
     template = rendered_dir or DEFAULT_RENDERED_DIR
-    _rendered_dir("x.yaml", template)  # a bad template fails the run, not each file
+    rendered_folder("x.yaml", template)  # a bad template fails the run, not each file
     candidates = _candidates(given, map_rendered=rendered_dir is None)
     checked: list[FileCheck] = []
     errors: list[TalosGPUError] = []
     ignored = [p for p in given if not p.endswith(_SUFFIXES) and p not in candidates]
-    loaded: list[tuple[str, _Rendered]] = []
+    loaded: list[tuple[str, Rendered]] = []
     for path in candidates:
         try:
-            rendered = _render_input(path, template)
+            rendered = render_input(path, template)
         except TalosGPUError as exc:
             errors.append(exc)
             continue
@@ -180,112 +181,12 @@ def _candidates(paths: list[str], *, map_rendered: bool) -> list[str]:
     return list(out)
 
 
-def _rendered_dir(path: str, template: str) -> str:
-    p = Path(path)
-    try:
-        return os.path.normpath(template.format(dir=str(p.parent), stem=p.stem))
-    except (KeyError, IndexError, ValueError):
-        raise TalosGPUError(
-            f"--rendered-dir {template!r}: only {{dir}} and {{stem}} can be used"
-        ) from None
-
-
-def _classify(path: str, template: str) -> tuple[Literal["intent", "inventory"] | None, Any]:
-    """``intent``/``inventory``/None (not ours) and the parsed document."""
-    from talosgpu import yamlio
-
-    text, source = yamlio.read_source(path)
-    docs = yamlio.load_all(text, source=source)
-    doc = docs[0] if len(docs) == 1 else None
-    if not isinstance(doc, Mapping):
-        return None, None
-    kind, api = doc.get("kind"), doc.get("apiVersion")
-    if kind == "GPUInventory":
-        return "inventory", doc
-    ours = kind == "GPUNode" or (isinstance(api, str) and api.startswith("talosgpu.dev/"))
-    # A kind-less intent (``profile: nvidia-cdi`` + overrides) counts when it has outputs.
-    if ours or (kind is None and Path(_rendered_dir(path, template)).is_dir()):
-        return "intent", doc
-    return None, None
-
-
 # ----------------------------------------------------------------------------- checking
-@dataclass(frozen=True, slots=True)
-class _Rendered:
-    """What one input stands for now: an intent or inventory (``kind``) with the files talosgpu
-    renders for it and the render's warnings, or None (YAML that is not ours: ignored)."""
-
-    kind: Literal["intent", "inventory"] | None
-    files: Mapping[str, str]
-    warnings: tuple[str, ...]
-
-
-def _render_input(path: str, template: str) -> _Rendered:
-    """Classify and render ``path``, through the on-disk cache of :mod:`talosgpu.cache`.
-
-    The pre-commit hook meets unchanged intents on nearly every commit: on a hit (same bytes,
-    same name, same rendered-folder presence, same talosgpu) nothing is parsed, so neither the
-    YAML library nor pydantic is imported. A miss, or any error, takes the full path.
-    """
-    from talosgpu import cache
-
-    source = os.path.normpath(path)
-    has_folder = Path(_rendered_dir(path, template)).is_dir()  # decides kind-less intents
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        data = None  # the full path reports it
-    cache_key = ""
-    if data is not None:
-        cache_key = cache.key(command=["check", source, str(has_folder)], inputs=[data])
-        hit = cache.get(cache_key)
-        if hit is not None and isinstance(hit.get("files"), dict):
-            kind = hit.get("kind")
-            return _Rendered(
-                kind=kind if kind in ("intent", "inventory") else None,
-                files=dict(hit["files"]),
-                warnings=tuple(hit.get("warnings", ())),
-            )
-    result = _render_uncached(path, template, source)
-    if cache_key:
-        record = {"kind": result.kind, "files": dict(result.files), "warnings": result.warnings}
-        cache.put(cache_key, record)
-    return result
-
-
-def _render_uncached(path: str, template: str, source: str) -> _Rendered:
-    kind, doc = _classify(path, template)
-    if kind is None:
-        return _Rendered(kind=None, files={}, warnings=())
-    if kind == "inventory":
-        from talosgpu.fleet import (
-            fleet_output_files,
-            fleet_warnings,
-            inventory_from_data,
-            render_fleet,
-        )
-
-        rendered_fleet = render_fleet(inventory_from_data(doc, source=source))
-        return _Rendered(
-            kind=kind,
-            files=dict(fleet_output_files(rendered_fleet)),
-            warnings=tuple(fleet_warnings(rendered_fleet)),
-        )
-    from talosgpu import api, yamlio
-    from talosgpu.intent.load import load_intent_text
-
-    text, _ = yamlio.read_source(path)
-    rendered = api.render(load_intent_text(text, source=source), source=Path(path).name)
-    return _Rendered(
-        kind=kind, files=dict(api.output_files(rendered)), warnings=tuple(rendered.warnings)
-    )
-
-
-def _check_one(path: str, rendered: _Rendered, template: str, *, strict: bool) -> FileCheck:
+def _check_one(path: str, rendered: Rendered, template: str, *, strict: bool) -> FileCheck:
     source = os.path.normpath(path)
     assert rendered.kind is not None
     expected, warnings, kind = rendered.files, rendered.warnings, rendered.kind
-    folder = _rendered_dir(path, template)
+    folder = rendered_folder(path, template)
     actual = _read_tree(Path(folder))
     problems: list[FileProblem] = []
     if actual is None:
