@@ -158,3 +158,41 @@ def test_hostile_yaml_is_one_error_line(
     assert exit_info.value.code == 2, (argv, out, err)
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, (argv, err)
     assert "input.yaml" in err or "<stdin>" in err, (argv, err)
+
+
+OUTPUT_COMMANDS = [
+    ["render", "{file}", "-o", "{target}"],
+    ["patch", "{file}", "-p", "machine: {sysctls: {a: 'b'}}", "-o", "{target}"],
+    ["cdi", "patch-hooks", "{file}", "-o", "{target}"],
+    ["helm-values", "{file}", "-o", "{target}"],
+]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(doc=documents, command=st.sampled_from(OUTPUT_COMMANDS))
+def test_a_failed_run_leaves_an_existing_output_file_untouched(
+    doc: object,
+    command: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``-o FILE`` is written atomically (temp file + rename): a run that fails leaves the file
+    as it was, byte for byte, and no temp file behind; a run that succeeds replaces it whole."""
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    file = work / "input.yaml"
+    file.write_text(yamlio.dump(doc))
+    target = work / "out.yaml"
+    target.write_text("previous output\n")
+    argv = [p.replace("{file}", str(file)).replace("{target}", str(target)) for p in command]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    _, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert sorted(p.name for p in work.iterdir()) == ["input.yaml", "out.yaml"], argv
+    if exit_info.value.code == 2:
+        assert target.read_text() == "previous output\n", (argv, err)
+    else:
+        assert target.read_text() != "previous output\n", argv
