@@ -194,33 +194,35 @@ def _plain(text: str) -> Any:
     return result
 
 
-class _Builder:
-    """Plain data from composed nodes. An alias (a node met twice) goes to the full loader,
-    which shares one object between anchor and alias as ruamel's constructor does."""
+def _build(root: Any, tag_of: Callable[[Any], str]) -> Any:
+    """Plain data from one composed document. An alias (a container node met twice) goes to the
+    full loader, which shares one object between anchor and alias as ruamel's constructor does.
 
-    def __init__(self, tag_of: Callable[[Any], str]) -> None:
-        self.tag_of = tag_of
-        self.seen: set[int] = set()  # container nodes; the document keeps them alive
+    Closures over locals rather than methods: this runs for every node of every live config of
+    a fleet, and local look-ups are the cheapest Python has."""
+    seen: set[int] = set()  # container nodes; the document keeps them alive, so ids are unique
+    memo, miss, plain_tag, scalars = _PLAIN_SEEN, _MISS, _PLAIN, _SCALARS
 
-    def scalar(self, node: Any) -> Any:
-        tag = self.tag_of(node)
-        if tag == _PLAIN:
-            return _plain(node.value)
-        build = _SCALARS.get(tag)
-        if build is None:
+    def scalar(node: Any) -> Any:
+        tag = tag_of(node)
+        if tag == plain_tag:
+            hit = memo.get(node.value, miss)
+            return _plain(node.value) if hit is miss else hit
+        make = scalars.get(tag)
+        if make is None:
             raise Unsupported(tag)
-        return build(node.value)
+        return make(node.value)
 
-    def build(self, node: Any) -> Any:
+    def build(node: Any) -> Any:
         value = node.value
         if type(value) is str:  # ScalarNode (an aliased scalar is the same immutable value)
-            return self.scalar(node)
-        if id(node) in self.seen:
+            return scalar(node)
+        if id(node) in seen:
             raise Unsupported("alias")
-        self.seen.add(id(node))
-        tag = self.tag_of(node)
+        seen.add(id(node))
+        tag = tag_of(node)
         if tag == _SEQ:
-            return [self.build(child) for child in value]
+            return [scalar(c) if type(c.value) is str else build(c) for c in value]
         if tag != _MAP:
             raise Unsupported(tag)
         result: dict[Any, Any] = {}
@@ -228,12 +230,14 @@ class _Builder:
             text = key_node.value
             if type(text) is not str or text == "<<":
                 raise Unsupported("complex or merge key")
-            key = self.scalar(key_node)
+            key = scalar(key_node)
             if key in result:
                 raise Unsupported("duplicate key")
             item = value_node.value
-            result[key] = self.scalar(value_node) if type(item) is str else self.build(value_node)
+            result[key] = scalar(value_node) if type(item) is str else build(value_node)
         return result
+
+    return build(root)
 
 
 def _leave_to_ruamel(text: str) -> bool:
@@ -300,8 +304,8 @@ def load_all(text: str, *, parser: str | None = None) -> list[Any]:
     try:
         docs = []
         while stream.check_node():
-            # One builder per document: its node ids are only unique while the document lives.
-            docs.append(_Builder(tag_of).build(stream.get_node()))
+            # One build per document: its node ids are only unique while the document lives.
+            docs.append(_build(stream.get_node(), tag_of))
         return docs
     except Unsupported:
         raise
