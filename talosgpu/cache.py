@@ -16,6 +16,7 @@ it; ``TALOSGPU_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME/talosgpu`` or
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -75,6 +76,15 @@ def key(*, command: Iterable[str], inputs: Iterable[bytes]) -> str:
     digest.update("\0".join(command).encode())
     for blob in inputs:
         digest.update(hashlib.sha256(blob).digest())
+    digest.update(_code_fingerprint().encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """talosgpu's files, the bundled profiles and the output libraries: walked once per process
+    (``check`` asks for a key per input file; the code does not change while it runs)."""
+    digest = hashlib.sha256()
     _tree_fingerprint(_PACKAGE, digest)
     profiles = _PACKAGE.parent / "profiles"
     if profiles.is_dir():  # source checkout / editable install
