@@ -28,12 +28,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ruamel.yaml.constructor import SafeConstructor
+
+from talosgpu.yamlio import legacy_octal
+
 __all__ = ["COMPOSERS", "Unsupported", "available", "composer", "installed", "load_all"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 _PLAIN = "?plain"  # our resolver's marker: an implicit plain scalar, resolved when constructed
-_LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
 _INF = float("inf")
 # Syntax where libyaml and pure ruamel (the full loader) read the same text differently, left
 # to ruamel (found by tests/unit/test_yamlfast.py's fuzzing):
@@ -45,8 +48,14 @@ _INF = float("inf")
 #   at the document's indentation as comments).
 # Aliases (shared nodes) are caught while building. A false alarm (a shell line "! grep"
 # inside a block scalar) only costs a slower load.
-_NODE_START = re.compile(r"[ \t]*(?:[-?:][ \t]+)*|.*:[ \t]+")  # what may stand before a tag
+# "!" as a node's whole tag (after the line's indentation and "- ", "? ", ": " indicators, or
+# after a value's ": "), or as a whole flow entry. Searched line by line, only on lines with a
+# "!": linear in the text (one search over a line that is all "!" is, too).
+_NON_SPECIFIC_TAG = re.compile(
+    r"(?:^[ \t]*(?:[-?:][ \t]+)*|:[ \t]+)!(?=\s|$)|[\[{,][ \t]*!(?=[ \t]*[,\]}])"
+)
 _NAME_BEYOND = re.compile(r"[\w-]+[^\w\s\[\]{},-]")  # an anchor name libyaml cuts short
+_BLOCK_AT_TEXT_START = re.compile(r"[ \t]*(?:---[ \t]+)?[|>]")
 _BLOCK_AT_LINE_START = re.compile(r"\n[ \t]*(?:---[ \t]+)?[|>]")
 _OTHER_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
 
@@ -129,11 +138,12 @@ def available() -> bool:
 
 
 def _int(text: str) -> int:
-    # _TalosConstructor.construct_yaml_int, then ruamel's SafeConstructor for YAML 1.2.
+    # yamlio._TalosConstructor.construct_yaml_int: legacy octals, then ruamel's SafeConstructor
+    # for YAML 1.2.
+    octal = legacy_octal(text)
+    if octal is not None:
+        return octal
     value = text.replace("_", "")
-    if _LEGACY_OCTAL.fullmatch(value) and value.lstrip("+-") != "0":
-        sign = -1 if value.startswith("-") else 1
-        return sign * int(value.lstrip("+-"), 8)
     sign = -1 if value[0] == "-" else 1
     if value[0] in "+-":
         value = value[1:]
@@ -158,8 +168,7 @@ def _float(text: str) -> float:
     return sign * float(value)
 
 
-_BOOL = {"yes": True, "no": False, "y": True, "n": False, "true": True, "false": False}
-_BOOL |= {"on": True, "off": False}
+_BOOL: dict[str, bool] = SafeConstructor.bool_values  # ruamel's own spellings (explicit !!bool)
 
 _SCALARS: dict[str, Callable[[str], Any]] = {
     _STR: str,
@@ -256,24 +265,13 @@ def _leave_to_ruamel(text: str) -> bool:
         return True
     if ("&" in probe or "*" in probe) and _has_odd_anchor(probe):
         return True
-    if probe.lstrip(" \t").startswith(("|", ">", "---")):
-        if re.match(r"[ \t]*(?:---[ \t]+)?[|>]", probe):
-            return True
+    if _BLOCK_AT_TEXT_START.match(probe):
+        return True
     return ("|" in probe or ">" in probe) and _BLOCK_AT_LINE_START.search(probe) is not None
 
 
 def _has_non_specific_tag(text: str) -> bool:
-    at = text.find("!")
-    while at != -1:
-        line = text[text.rfind("\n", 0, at) + 1 : at]
-        after = text[at + 1 : at + 2]
-        if (not after or after.isspace()) and _NODE_START.fullmatch(line):
-            return True  # "!" as a node's whole tag
-        rest = text[at + 1 :].lstrip(" \t")[:1]
-        if line.rstrip(" \t")[-1:] in ("[", "{", ",") and line.strip() and rest in (",", "]", "}"):
-            return True  # "!" as a whole flow entry
-        at = text.find("!", at + 1)
-    return False
+    return any(_NON_SPECIFIC_TAG.search(line) for line in text.split("\n") if "!" in line)
 
 
 def _has_odd_anchor(text: str) -> bool:

@@ -10,9 +10,9 @@ node will see:
 * Timestamps stay strings (Go decodes them into ``string`` fields verbatim).
 * Duplicate keys are errors, as in yaml.v3.
 
-The C parser from ``ruamel.yaml.clib`` is used when installed (large live configs, fleets), with
-the tight constructor of :mod:`talosgpu.yamlfast`; whatever that does not handle goes through the
-full ruamel loader, which also words every error.
+Where a C composer is installed (PyYAML's libyaml binding or ruamel.yaml.clib, the ``fast``
+extra), :mod:`talosgpu.yamlfast` builds the data; whatever it does not handle goes through the
+full, pure-Python ruamel loader, which also words every error.
 Writing is deterministic: block style, 2-space maps, indented sequences, literal blocks for
 multi-line strings, keys in the order the caller built them.
 """
@@ -39,6 +39,7 @@ __all__ = [
     "STDIN",
     "dump",
     "dump_all",
+    "legacy_octal",
     "load",
     "load_all",
     "read_source",
@@ -52,14 +53,25 @@ FAST_PATH_MIN_CHARS = 2048
 _LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
 
 
+def legacy_octal(text: str) -> int | None:
+    """``0644`` (underscores allowed) as yaml.v3 reads it, an octal int; None for anything else.
+
+    Shared by the full loader and :mod:`talosgpu.yamlfast`, so both read octals alike.
+    """
+    value = text.replace("_", "")
+    if _LEGACY_OCTAL.fullmatch(value) and value.lstrip("+-") != "0":
+        sign = -1 if value.startswith("-") else 1
+        return sign * int(value.lstrip("+-"), 8)
+    return None
+
+
 class _TalosConstructor(SafeConstructor):
     """SafeConstructor with Go yaml.v3's view of octals and timestamps."""
 
     def construct_yaml_int(self, node: Any) -> int:
-        value = str(self.construct_scalar(node)).replace("_", "")
-        if _LEGACY_OCTAL.fullmatch(value) and value.lstrip("+-") != "0":
-            sign = -1 if value.startswith("-") else 1
-            return sign * int(value.lstrip("+-"), 8)
+        octal = legacy_octal(str(self.construct_scalar(node)))
+        if octal is not None:
+            return octal
         result: int = super().construct_yaml_int(node)
         return result
 
