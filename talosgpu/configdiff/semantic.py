@@ -30,7 +30,7 @@ from talosgpu.configdiff.normalize import (
 from talosgpu.errors import format_yaml_path
 from talosgpu.talos.documents import V1ALPHA1, doc_kind, document_id, is_v1alpha1
 from talosgpu.talos.mergerules import identity_key
-from talosgpu.talos.secrets import redact_in, redact_text, secret_path_values
+from talosgpu.talos.secrets import redact_in, redact_text, rule_kind, secret_path_values
 from talosgpu.versions import TalosVersion
 
 __all__ = ["diff_configs"]
@@ -196,10 +196,6 @@ def _has_features(doc: Any) -> bool:
     return isinstance(machine, Mapping) and isinstance(machine.get("features"), Mapping)
 
 
-def _rule_kind(doc: Any) -> str:
-    return doc_kind(doc) if isinstance(doc, Mapping) else ""
-
-
 def _cri_text(value: Any, kind: str) -> str | None:
     """The TOML text a change carries, when it is (or contains) the CRI part."""
     if isinstance(value, str):
@@ -280,8 +276,7 @@ def diff_configs(
         for text in pair:
             if text and (kind in (_CRI_KIND, V1ALPHA1)):
                 secrets |= toml_secret_values(text)
-    # Secret rules are keyed by each document's own kind (as secrets.redact_at reads it).
-    rule_kinds = [(_rule_kind(old), _rule_kind(new)) for old, new, _, _ in pairs]
+    rule_kinds = [(rule_kind(old), rule_kind(new)) for old, new, _, _ in pairs]
     shown = [_shown(raw, rule_kinds[raw.doc], secrets) for _, _, raw in raws]
     features = [_has_features(old) and _has_features(new) for old, new, _, _ in pairs]
     known = frozenset(secrets)
@@ -295,7 +290,7 @@ def diff_configs(
 def _shown(raw: _Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, Any]:
     """The old and new values of a change as shown: redacted in the context of their path.
 
-    ``kinds``: the secret-rule kinds of the old and the new document (:func:`_rule_kind`);
+    ``kinds``: the secret-rule kinds of the old and the new document (:func:`talosgpu.talos.secrets.rule_kind`);
     a side whose path is None (the document or the item is not there) shows None."""
     out: list[Any] = []
     for kind, path, value in ((kinds[0], raw.old_path, raw.old), (kinds[1], raw.new_path, raw.new)):

@@ -131,9 +131,7 @@ def extract_deletes(doc: dict[str, Any]) -> tuple[list[Selector], dict[str, Any]
     """
     if not has_patch_delete(doc):
         # The common case (rendered patches): no copy, no rewrite.
-        if all(k in _EMPTY_DOC_KEYS and not isinstance(v, dict | list) for k, v in doc.items()):
-            return [], None
-        return [], dict(doc)
+        return [], None if _is_empty_doc(doc) else dict(doc)
     root = clone(doc)
     selectors: list[Selector] = []
 
@@ -168,9 +166,12 @@ def extract_deletes(doc: dict[str, Any]) -> tuple[list[Selector], dict[str, Any]
 
     if visit(root, [], False):
         return selectors, None
-    if all(k in _EMPTY_DOC_KEYS and not isinstance(v, (dict, list)) for k, v in root.items()):
-        return selectors, None
-    return selectors, root
+    return selectors, None if _is_empty_doc(root) else root
+
+
+def _is_empty_doc(doc: dict[str, Any]) -> bool:
+    """Nothing left to merge: only identity fields (delete.go ``isEmptyDoc``)."""
+    return all(k in _EMPTY_DOC_KEYS and not isinstance(v, dict | list) for k, v in doc.items())
 
 
 # ------------------------------------------------------------------------------ application

@@ -35,7 +35,9 @@ __all__ = [
     "collect_secret_values",
     "is_secret_path",
     "redact_documents",
+    "redact_in",
     "redact_text",
+    "rule_kind",
     "secret_mode",
 ]
 
@@ -159,7 +161,9 @@ def is_secret_path(doc_kind: str, path: Sequence[str | int]) -> bool:
     return secret_mode(doc_kind, path) == "value"
 
 
-def _kind_of(doc: Any) -> str:
+def rule_kind(doc: Any) -> str:
+    """The kind the secret rules of ``doc`` are filed under: ``"v1alpha1"``, the document's
+    ``kind``, or ``""`` (not a document); what :func:`redact_in` takes."""
     from talosgpu.talos.documents import doc_kind
 
     return doc_kind(doc) if isinstance(doc, Mapping) else ""
@@ -265,7 +269,7 @@ def redact_documents(docs: Sequence[Any]) -> list[Any]:
     material (private-key PEM, base64 private keys, bootstrap tokens, ``jointoken=``, URL
     passwords). Empty values stay empty so that "set" vs "unset" remains visible in a diff.
     """
-    return [_walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, []) for doc in docs]
+    return [_walk(doc, _BY_KIND.get(rule_kind(doc), ()), 0, []) for doc in docs]
 
 
 def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, list[str]]:
@@ -274,7 +278,7 @@ def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, lis
 
     Lets a diff redact only the values it shows instead of whole configs.
     """
-    return redact_in(_kind_of(doc), path, value)
+    return redact_in(rule_kind(doc), path, value)
 
 
 def redact_in(doc_kind: str, path: Sequence[str | int], value: Any) -> tuple[Any, list[str]]:
@@ -343,7 +347,7 @@ def secret_path_values(docs: Sequence[Any]) -> frozenset[str]:
                     visit(node[head], child)
 
     for doc in docs:
-        trie = _TRIES.get(_kind_of(doc))
+        trie = _TRIES.get(rule_kind(doc))
         if trie is not None:
             visit(doc, trie)
     return frozenset(v for v in found if v and v != REDACTED)
@@ -354,5 +358,5 @@ def collect_secret_values(docs: Sequence[Any]) -> frozenset[str]:
     :func:`redact_text`): values at secret paths and the key material the scan finds."""
     found: list[str] = []
     for doc in docs:
-        _walk(doc, _BY_KIND.get(_kind_of(doc), ()), 0, found)
+        _walk(doc, _BY_KIND.get(rule_kind(doc), ()), 0, found)
     return frozenset(v for v in found if v and v != REDACTED)
