@@ -30,12 +30,14 @@ def rendered_folder(path: str, template: str) -> str:
         ) from None
 
 
-def classify(path: str, template: str) -> tuple[Literal["intent", "inventory"] | None, Any]:
-    """``intent``/``inventory``/None (not ours) and the parsed document (a full parse)."""
+def classify(
+    path: str, template: str, *, text: str, display: str
+) -> tuple[Literal["intent", "inventory"] | None, Any]:
+    """``intent``/``inventory``/None (not ours) and the parsed document of ``text``, the
+    contents of ``path`` (``display`` names it in errors)."""
     from talosgpu import yamlio
 
-    text, source = yamlio.read_source(path)
-    docs = yamlio.load_all(text, source=source)
+    docs = yamlio.load_all(text, source=display)
     doc = docs[0] if len(docs) == 1 else None
     if not isinstance(doc, Mapping):
         return None, None
@@ -93,7 +95,10 @@ def render_input(path: str, template: str) -> Rendered:
 
 
 def _render_uncached(path: str, template: str, source: str) -> Rendered:
-    kind, doc = classify(path, template)
+    from talosgpu import yamlio
+
+    text, display = yamlio.read_source(path)  # read once: classify and render both use it
+    kind, doc = classify(path, template, text=text, display=display)
     if kind is None:
         return Rendered(kind=None, files={}, warnings=())
     if kind == "inventory":
@@ -110,10 +115,9 @@ def _render_uncached(path: str, template: str, source: str) -> Rendered:
             files=dict(fleet_output_files(rendered_fleet)),
             warnings=tuple(fleet_warnings(rendered_fleet)),
         )
-    from talosgpu import api, yamlio
+    from talosgpu import api
     from talosgpu.intent.load import load_intent_text
 
-    text, _ = yamlio.read_source(path)
     rendered = api.render(load_intent_text(text, source=source), source=Path(path).name)
     return Rendered(
         kind=kind, files=dict(api.output_files(rendered)), warnings=tuple(rendered.warnings)
