@@ -9,26 +9,27 @@ Data lives in ``knowledge/data/*.toml`` (stdlib ``tomllib``; loaded on first use
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from talosgpu._lazy import lazy_getattr
 
 # Lazy (PEP 562): rendering imports knowledge.hardware, and a package __init__ that imported
 # explain and schematic eagerly would load them on every render (pre-commit runs it each commit).
 _EXPORTS = {
-    "ExplainMatch": "explain",
-    "explain": "explain",
-    "CompatIssue": "hardware",
-    "GPUArchitecture": "hardware",
-    "check_compatibility": "hardware",
-    "check_extension_set": "hardware",
-    "driver_for": "hardware",
-    "gpu_extensions_without_gpu_warning": "hardware",
-    "identify_gpu": "hardware",
-    "Schematic": "schematic",
-    "build_schematic": "schematic",
-    "canonical_schematic_yaml": "schematic",
-    "load_schematic": "schematic",
-    "schematic_id": "schematic",
+    "ExplainMatch": "talosgpu.knowledge.explain",
+    "explain": "talosgpu.knowledge.explain",
+    "CompatIssue": "talosgpu.knowledge.hardware",
+    "GPUArchitecture": "talosgpu.knowledge.hardware",
+    "check_compatibility": "talosgpu.knowledge.hardware",
+    "check_extension_set": "talosgpu.knowledge.hardware",
+    "driver_for": "talosgpu.knowledge.hardware",
+    "gpu_extensions_without_gpu_warning": "talosgpu.knowledge.hardware",
+    "identify_gpu": "talosgpu.knowledge.hardware",
+    "Schematic": "talosgpu.knowledge.schematic",
+    "build_schematic": "talosgpu.knowledge.schematic",
+    "canonical_schematic_yaml": "talosgpu.knowledge.schematic",
+    "load_schematic": "talosgpu.knowledge.schematic",
+    "schematic_id": "talosgpu.knowledge.schematic",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,13 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'talosgpu.knowledge' has no attribute {name!r}")
-    value = getattr(import_module(f"talosgpu.knowledge.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [
