@@ -53,12 +53,15 @@ def render(
     talos_version: str | TalosVersion | None = None,
     from_version: str | TalosVersion | None = None,
     source: str | None = None,
+    assume_newest_known: bool = False,
 ) -> Rendered:
     """Render the Talos patch (and CRI part) for an intent or a bundled profile.
 
     ``from_version`` (with a 1.14+ target) adds the moves that delete the deprecated v1alpha1
     fields a ``from_version`` node carries, so nothing is left set twice. ``source`` names the
-    input in the patch header (default: the file name or ``profile NAME``).
+    input in the patch header (default: the file name or ``profile NAME``). A Talos release
+    newer than talosgpu knows is a :class:`~talosgpu.errors.VersionError` unless
+    ``assume_newest_known`` (the newest known facts are used, and the header says so).
     """
     from talosgpu.plan import resolve
     from talosgpu.renderers import render_plan
@@ -66,7 +69,7 @@ def render(
     loaded, label = load(intent, profile=profile)
     label = source or label
     try:
-        plan = resolve(loaded, talos_version)
+        plan = resolve(loaded, talos_version, assume_newest_known=assume_newest_known)
         rendered = render_plan(plan, source=label)
     except TalosGPUError as exc:
         # Plan errors carry the YAML path; attribute them to the input they came from.
@@ -74,7 +77,11 @@ def render(
     if from_version is not None:
         from talosgpu.renderers.upgrade import add_upgrade_moves
 
-        rendered = add_upgrade_moves(rendered, from_version=TalosVersion.parse(from_version))
+        try:
+            old = TalosVersion.parse(from_version).require_known()
+        except TalosGPUError as exc:
+            raise type(exc)(exc.message, file="--from-version") from None
+        rendered = add_upgrade_moves(rendered, from_version=old)
     return rendered
 
 
@@ -109,7 +116,7 @@ def _schematic_for(
     version: TalosVersion,
     *,
     flavour: Literal["open", "proprietary"] | None = None,
-    branch: Literal["lts", "production"] | None = None,
+    branch: Literal["lts", "production", "new-feature"] | None = None,
     fabric_manager: bool | None = None,
     extra_kernel_args: Sequence[str] = (),
     extra_extensions: Sequence[str] = (),
@@ -133,22 +140,23 @@ def schematic(
     profile: str | None = None,
     talos_version: str | TalosVersion | None = None,
     flavour: Literal["open", "proprietary"] | None = None,
-    branch: Literal["lts", "production"] | None = None,
+    branch: Literal["lts", "production", "new-feature"] | None = None,
     fabric_manager: bool | None = None,
     extra_kernel_args: Sequence[str] = (),
     extra_extensions: Sequence[str] = (),
+    assume_newest_known: bool = False,
 ) -> tuple[Schematic, tuple[str, ...]]:
     """The Image Factory schematic for an intent, a profile, or flags alone (``talosgpu schematic``).
 
     Explicit arguments override the intent's GPU settings. Returns the schematic and warnings.
     """
-    from talosgpu.versions import DEFAULT_VERSION
+    from talosgpu.plan import target_version
 
     if intent is None and profile is None:
         loaded = Intent()
     else:
         loaded, _ = load(intent, profile=profile)
-    version = TalosVersion.parse(talos_version or loaded.talos_version or DEFAULT_VERSION)
+    version = target_version(loaded, talos_version, assume_newest_known=assume_newest_known)
     result = _schematic_for(
         loaded,
         version,

@@ -61,12 +61,24 @@ def strict_option(func: F) -> F:
 
 
 def version_option(func: F) -> F:
+    func = assume_option(func)
     return click.option(
         "--talos-version",
         "talos_version",
         metavar="X.Y",
         default=None,
         help="Target Talos version (overrides the intent's talosVersion).",
+    )(func)
+
+
+def assume_option(func: F) -> F:
+    return click.option(
+        "--assume-newest-known",
+        "assume_newest_known",
+        is_flag=True,
+        default=False,
+        help="Accept a Talos release newer than talosgpu knows, using the newest known facts "
+        "(said in the output). Without it such a release is refused.",
     )(func)
 
 
@@ -114,6 +126,7 @@ def render(
     explain: bool,
     manifests_only: bool,
     strict: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Render the Talos patch for INTENT (a file, - for stdin) or --profile NAME."""
     from talosgpu import cache
@@ -127,6 +140,7 @@ def render(
             output_dir=plain_dir,
             talos_version=talos_version,
             from_version=from_version,
+            assume_newest_known=assume_newest_known,
         )
         if fleet is not None:
             warn(fleet[1], strict=strict)
@@ -153,12 +167,15 @@ def render(
             profile or "",
             talos_version or "",
             from_version or "",
+            "assume" if assume_newest_known else "",
         ],
         inputs=[_input_bytes(intent, stdin_text)],
     )
     hit = cache.get(cache_key)
     if hit is None:
-        hit = _render_uncached(intent, stdin_text, profile, talos_version, from_version, what)
+        hit = _render_uncached(
+            intent, stdin_text, profile, talos_version, from_version, what, assume_newest_known
+        )
         cache.put(cache_key, hit)
     warn(hit["warnings"], strict=strict)
     if what == "dir":
@@ -189,6 +206,7 @@ def _render_uncached(
     talos_version: str | None,
     from_version: str | None,
     what: str,
+    assume_newest_known: bool,
 ) -> dict[str, Any]:
     from talosgpu import api
 
@@ -203,6 +221,7 @@ def _render_uncached(
         talos_version=talos_version,
         from_version=from_version,
         source="<stdin>" if stdin_text is not None else None,
+        assume_newest_known=assume_newest_known,
     )
     result: dict[str, Any] = {"warnings": list(rendered.warnings)}
     if what == "explain":
@@ -272,6 +291,7 @@ def helm_values(
     talos_version: str | None,
     output: str | None,
     strict: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Helm values for the NVIDIA chart INTENT's runtime mode installs.
 
@@ -281,7 +301,12 @@ def helm_values(
     from talosgpu import api
     from talosgpu.k8s import helm_values as values_for
 
-    rendered = api.render(intent, profile=profile, talos_version=talos_version)
+    rendered = api.render(
+        intent,
+        profile=profile,
+        talos_version=talos_version,
+        assume_newest_known=assume_newest_known,
+    )
     warn(rendered.warnings, strict=strict)
     emit(values_for(rendered.plan), output)
 
@@ -469,9 +494,10 @@ def explain_command(text: str | None, talos_version: str | None, output: str) ->
 )
 @click.option(
     "--branch",
-    type=click.Choice(["lts", "production"]),
+    type=click.Choice(["lts", "production", "new-feature"]),
     default=None,
-    help="Driver branch of the NVIDIA extensions (Talos 1.8+). Default: the intent's, else lts.",
+    help="Driver branch of the NVIDIA extensions (Talos 1.8+; new-feature from 1.15). Default: "
+    "the intent's, else lts.",
 )
 @click.option(
     "--fabric-manager", is_flag=True, default=None, help="Add nvidia-fabricmanager (HGX/NVSwitch)."
@@ -501,6 +527,7 @@ def schematic_command(
     kernel_args: tuple[str, ...],
     extensions: tuple[str, ...],
     id_only: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Print the Image Factory schematic of a GPU node (canonical YAML, or its ID with --id).
 
@@ -518,6 +545,7 @@ def schematic_command(
         fabric_manager=fabric_manager,
         extra_kernel_args=kernel_args,
         extra_extensions=extensions,
+        assume_newest_known=assume_newest_known,
     )
     warn(warnings)
     emit(result.id + "\n" if id_only else result.yaml)
@@ -577,8 +605,14 @@ def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> Non
     help="FILEs are layers of one node in order (base first): also check across them.",
 )
 @click.option("--strict", is_flag=True, default=False, help="Info findings also fail (exit 1).")
+@assume_option
 def lint_command(
-    files: tuple[str, ...], talos_version: str | None, output: str, layers: bool, strict: bool
+    files: tuple[str, ...],
+    talos_version: str | None,
+    output: str,
+    layers: bool,
+    strict: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Check Talos patches, machine configs and talconfig.yaml FILEs (- for stdin; directories
     are searched) for known NVIDIA GPU traps.
@@ -587,7 +621,12 @@ def lint_command(
     """
     from talosgpu.lint import exit_code, lint_files, render_report
 
-    report = lint_files(list(files), talos_version=talos_version, layers=layers)
+    report = lint_files(
+        list(files),
+        talos_version=talos_version,
+        layers=layers,
+        assume_newest_known=assume_newest_known,
+    )
     emit(render_report(report, output=output))  # type: ignore[arg-type]
     if output == "text":
         counts = {
@@ -640,6 +679,7 @@ def diff_command(
     output: str,
     show_secrets: bool,
     strict: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Show what INTENT (or --profile) changes on a node, and whether it reboots.
 
@@ -663,6 +703,7 @@ def diff_command(
             talosconfig=talosconfig,
             jobs=jobs,
             show_secrets=show_secrets,
+            assume_newest_known=assume_newest_known,
         )
         emit(fleet.json if output == "json" else fleet.text)
         sys.exit(fleet.exit_code)
@@ -676,6 +717,7 @@ def diff_command(
         talos_version=talos_version,
         talosconfig=talosconfig,
         show_secrets=show_secrets,
+        assume_newest_known=assume_newest_known,
     )
     warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets), strict=strict)
     render = render_json if output == "json" else render_text
@@ -730,6 +772,7 @@ def apply_command(
     talos_version: str | None,
     talosconfig: str | None,
     show_secrets: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Show the diff for INTENT on --node, confirm, then patch the node with talosctl.
 
@@ -745,7 +788,16 @@ def apply_command(
     if all_nodes:
         if intent is None or profile or node:
             raise TalosGPUError("--all takes an inventory file, without --profile/--node")
-        _apply_fleet(intent, mode, dry_run, yes, talos_version, talosconfig, show_secrets)
+        _apply_fleet(
+            intent,
+            mode,
+            dry_run,
+            yes,
+            talos_version,
+            talosconfig,
+            show_secrets,
+            assume_newest_known=assume_newest_known,
+        )
         return
     if node is None:
         raise TalosGPUError("which node? give --node ADDR (or an inventory with --all)")
@@ -767,6 +819,7 @@ def apply_command(
         show_secrets=show_secrets,
         on_diff=show,
         confirm=confirm,
+        assume_newest_known=assume_newest_known,
     )
     for run in outcome.runs:
         if run.stdout:
@@ -814,6 +867,8 @@ def _apply_fleet(
     talos_version: str | None,
     talosconfig: str | None,
     show_secrets: bool,
+    *,
+    assume_newest_known: bool,
 ) -> None:
     from talosgpu.configdiff.run import DiffResult
     from talosgpu.fleet.remote import apply_fleet
@@ -834,6 +889,7 @@ def _apply_fleet(
         show_secrets=show_secrets,
         on_diff=show,
         confirm=confirm,
+        assume_newest_known=assume_newest_known,
     )
     for name, outcome in outcomes:
         click.echo(f"talosgpu: {name}: {outcome.status}", err=True)

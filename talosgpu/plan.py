@@ -88,8 +88,21 @@ class Plan:
         return self.mode in ("cdi", "legacy")
 
 
+def _nri_refusal(asked: str, v: TalosVersion) -> RenderError:
+    return RenderError(
+        f"runtime mode {asked!r} cannot work on Talos {v}: its nvidia-container-toolkit extension "
+        "no longer ships the NVIDIA Container Toolkit (no nvidia-container-runtime binaries, "
+        "so no 'nvidia' or 'nvidia-cdi' runtime); the GPU Operator installs the toolkit and "
+        "injects GPUs through NRI (Talos docs v1.15 nvidia-gpu; extensions e9498f6). Use "
+        "runtime mode 'operator' (or 'auto'), or stay on Talos 1.14 for this mode",
+        path=".runtime.mode",
+    )
+
+
 def _choose_mode(intent: Intent, v: TalosVersion, out: list[Decision], warnings: list[str]) -> Mode:
     asked = intent.runtime.mode
+    if asked in ("cdi", "legacy") and v.nri_injection:
+        raise _nri_refusal(asked, v)
     if asked == "operator" and not v.native_cdi:
         warnings.append(
             f"runtime mode 'operator' needs Talos 1.13+ (native CDI, GPU Operator with driver and "
@@ -99,8 +112,15 @@ def _choose_mode(intent: Intent, v: TalosVersion, out: list[Decision], warnings:
     if asked != "auto":
         out.append(Decision("runtime-mode", f"runtime mode: {asked}", "set in the intent"))
         return asked
-    if v.native_cdi:
+    if v.nri_injection:
         mode: Mode = "operator"
+        why = (
+            f"on Talos {v} the nvidia-container-toolkit extension ships only the driver's "
+            "userspace libraries and persistenced; the official guide installs the GPU Operator, "
+            "whose toolkit injects GPUs through NRI (Talos docs v1.15 nvidia-gpu)"
+        )
+    elif v.native_cdi:
+        mode = "operator"
         why = "Talos 1.13+ enables CDI in its base CRI part and the official guide uses the GPU Operator with driver and toolkit disabled (docs v1.13 nvidia-gpu)"
     elif v.ebpf_device_filter_window or v.hooks_need_real_binaries:
         mode = "cdi"
@@ -131,7 +151,8 @@ def _hooks(
     if asked == "real-binaries":
         reason = (
             "the Talos extension's nvidia-container-runtime-wrapper dispatches on argv[0] and "
-            "rejects nvidia-cdi-hook (seed 004; extensions wrapper, Talos 1.8-1.12)"
+            "rejects nvidia-cdi-hook (siderolabs/extensions nvidia-container-toolkit wrapper, "
+            "Talos 1.8-1.12)"
         )
         out.append(Decision("hook-paths", "CDI hook paths → *.real binaries", reason))
         return "real-binaries"
@@ -188,11 +209,18 @@ def _cri(
         warnings.append(
             f"cdiSpecDirs ignored: runtime mode {mode!r} does not use talosgpu's CDI runtime"
         )
+    if default not in (None, "runc") and v.nri_injection:
+        raise RenderError(
+            f"default runtime {default!r} does not exist on Talos {v}: the extension ships no "
+            "NVIDIA runtime binaries and the GPU Operator's NRI plugin needs none (leave "
+            "defaultRuntime unset)",
+            path=".runtime.defaultRuntime",
+        )
     if default is not None:
         known = {name for name, _ in runtimes} | (
             {"nvidia"} if mode in ("legacy", "cdi") else set()
         )
-        if mode == "operator" and default == "nvidia":
+        if mode == "operator" and default == "nvidia" and not v.nri_injection:
             known.add("nvidia")
         if default not in known | {"runc"}:
             raise RenderError(
@@ -255,13 +283,54 @@ def _sysctls(
     return sysctls
 
 
-def resolve(intent: Intent, version: TalosVersion | str | None = None) -> Plan:
-    """Make every version-dependent choice for ``intent`` on ``version``."""
+def target_version(
+    intent: Intent, version: TalosVersion | str | None = None, *, assume_newest_known: bool = False
+) -> TalosVersion:
+    """The release to plan for: ``version`` (``--talos-version``), the intent's, or the default.
+
+    A release newer than talosgpu knows is refused (:class:`VersionError`) unless
+    ``assume_newest_known``; the error names where the version came from.
+    """
+    from talosgpu.errors import VersionError
     from talosgpu.versions import DEFAULT_VERSION
 
-    v = TalosVersion.parse(version or intent.talos_version or DEFAULT_VERSION)
+    if version is not None:
+        where: dict[str, str] = {"file": "--talos-version"}
+        text: TalosVersion | str = version
+    elif intent.talos_version is not None:
+        where, text = {"path": ".talosVersion"}, intent.talos_version
+    else:
+        where, text = {}, DEFAULT_VERSION
+    try:
+        return TalosVersion.parse(text, assume_newest_known=assume_newest_known).require_known()
+    except VersionError as exc:
+        raise VersionError(exc.message, **where) from None
+
+
+def resolve(
+    intent: Intent,
+    version: TalosVersion | str | None = None,
+    *,
+    assume_newest_known: bool = False,
+) -> Plan:
+    """Make every version-dependent choice for ``intent`` on ``version``.
+
+    Raises :class:`VersionError` for a release newer than talosgpu knows unless
+    ``assume_newest_known`` (then the newest known facts are used and a warning says so).
+    """
+    v = target_version(intent, version, assume_newest_known=assume_newest_known)
     decisions: list[Decision] = []
     warnings: list[str] = list(v.warnings)
+    if v.facts_note:
+        decisions.append(
+            Decision(
+                "version-facts",
+                v.facts_note,
+                "talosgpu's version table (its sources name what was read)"
+                if not v.assumed
+                else f"Talos {v} is not in talosgpu's version table",
+            )
+        )
     if version is None and intent.talos_version is None:
         warnings.append(f"no talosVersion given; rendering for Talos {v}")
     from talosgpu.plan_hardware import hardware_findings

@@ -21,10 +21,19 @@ def hardware_findings(intent: Intent, version: TalosVersion) -> tuple[str | None
     Raises :class:`RenderError` when the intent's driver cannot drive its GPU on ``version``.
     """
     gpu = intent.gpu
+    from talosgpu.knowledge.extensions import branch_problem
+
+    problem = branch_problem(
+        talos_version=version, flavour=gpu.driver.flavour, branch=gpu.driver.branch
+    )
+    if problem is not None and not version.suffixed_extensions:
+        problem = None  # one driver on 1.7: the branch has no effect (a warning below says so)
     if gpu.model is None and gpu.pci_id is None:
+        if problem is not None:
+            raise RenderError(f"{problem[0]}; fix: {problem[1]}", path=".gpu.driver")
         return None, []
     # The module, not the package: rendering needs neither explain nor schematic.
-    from talosgpu.knowledge.hardware import check_compatibility, identify_gpu
+    from talosgpu.knowledge.hardware import CompatIssue, check_compatibility, identify_gpu
 
     arch = identify_gpu(model=gpu.model, pci_id=gpu.pci_id)
     if arch is None:
@@ -42,6 +51,9 @@ def hardware_findings(intent: Intent, version: TalosVersion) -> tuple[str | None
         extra_kernel_args=tuple(intent.extra_kernel_args),
     )
     errors = [i for i in issues if i.is_error]
+    if problem is not None:
+        # A GPU the release cannot drive at all says so first; else the missing build.
+        errors.append(CompatIssue("error", "branch-unpublished", problem[0], problem[1]))
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

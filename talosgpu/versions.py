@@ -4,8 +4,11 @@ Renderers never compare version strings: they ask a :class:`TalosVersion` a name
 (``v.containerd_v2``, ``v.gpu_documents``...) or read its :class:`VersionFacts`. The facts live in
 ``data/talos_versions.toml`` (package data, one table per minor, each citing its sources).
 
-Supported: Talos 1.7 through 1.14. A newer minor uses the newest known facts and says so in
-:attr:`TalosVersion.warnings`; anything older than 1.7 is a :class:`~talosgpu.errors.VersionError`.
+Supported: Talos 1.7 through 1.15 (1.15 as of its beta: the row's ``status`` says so). A newer
+minor is *refused*: talosgpu does not guess what a release it does not know ships. Its facts raise
+:class:`~talosgpu.errors.VersionError` (see :meth:`TalosVersion.require_known`) unless the version
+was parsed with ``assume_newest_known=True``, which uses the newest known row and says so in
+:attr:`TalosVersion.warnings`. Anything older than 1.7 is a :class:`~talosgpu.errors.VersionError`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ __all__ = [
     "TalosVersion",
     "VersionFacts",
     "known_versions",
+    "newest_known",
 ]
 
 HookEra = Literal["nvidia-ctk", "wrapper-real", "usr-bin"]
@@ -44,7 +48,7 @@ class VersionFacts:
     cdi_enabled_by_default: bool
     cdi_default_spec_dirs: tuple[str, ...]
     extension_naming: Literal["unsuffixed", "suffixed"]
-    toolkit: str
+    toolkit: str | None  # None: the toolkit extension ships no NVIDIA Container Toolkit (1.15+)
     hook_era: HookEra
     drivers_lts: str
     drivers_production: str
@@ -53,6 +57,13 @@ class VersionFacts:
     no_reboot_paths: tuple[str, ...]
     sources: tuple[str, ...]
     gpu_operator_min: str | None = None
+    status: str = "ga"
+    containerd_config_version: int = 3
+    nri_enabled_by_default: bool = False
+    drivers_new_feature: str | None = None
+    open_only_branches: tuple[str, ...] = ()
+    kernel_latest: str | None = None
+    containerd_latest: str | None = None
 
     @property
     def containerd_major(self) -> int:
@@ -76,7 +87,7 @@ def _table() -> dict[tuple[int, int], VersionFacts]:
             cdi_enabled_by_default=row["cdi_enabled_by_default"],
             cdi_default_spec_dirs=tuple(row["cdi_default_spec_dirs"]),
             extension_naming=row["extension_naming"],
-            toolkit=row["toolkit"],
+            toolkit=row.get("toolkit"),
             hook_era=row["hook_era"],
             drivers_lts=row["drivers_lts"],
             drivers_production=row["drivers_production"],
@@ -85,13 +96,36 @@ def _table() -> dict[tuple[int, int], VersionFacts]:
             no_reboot_paths=tuple(row["no_reboot_paths"]),
             sources=tuple(row["sources"]),
             gpu_operator_min=row.get("gpu_operator_min"),
+            status=row.get("status", "ga"),
+            containerd_config_version=row["containerd_config_version"],
+            nri_enabled_by_default=row["nri_enabled_by_default"],
+            drivers_new_feature=row.get("drivers_new_feature"),
+            open_only_branches=tuple(row.get("open_only_branches", ())),
+            kernel_latest=row.get("kernel_latest"),
+            containerd_latest=row.get("containerd_latest"),
         )
     return dict(sorted(table.items()))
 
 
 MIN_SUPPORTED = (1, 7)
-NEWEST_KNOWN = (1, 14)
+NEWEST_KNOWN = (1, 15)
+# The newest *released* minor: what talosgpu renders for when nothing names a version. A
+# pre-release row (1.15 beta) is never the silent default.
 DEFAULT_VERSION = "1.14"
+
+
+def newest_known() -> str:
+    """``1.15``: the newest minor in the facts table."""
+    return f"{NEWEST_KNOWN[0]}.{NEWEST_KNOWN[1]}"
+
+
+def _refusal(major: int, minor: int) -> str:
+    return (
+        f"Talos {major}.{minor} is newer than the newest release talosgpu knows "
+        f"({newest_known()}); talosgpu does not guess what a release it does not know ships: "
+        "upgrade talosgpu, or pass --assume-newest-known to use the "
+        f"Talos {newest_known()} facts"
+    )
 
 
 def known_versions() -> tuple[TalosVersion, ...]:
@@ -108,15 +142,20 @@ class TalosVersion:
     minor: int
     patch: int = 0
     warnings: tuple[str, ...] = field(default=(), compare=False, hash=False)
+    assumed: bool = field(default=False, compare=False, hash=False)
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def parse(cls, text: str | TalosVersion) -> TalosVersion:
+    def parse(cls, text: str | TalosVersion, *, assume_newest_known: bool = False) -> TalosVersion:
         """Parse ``1.11``, ``v1.11.1`` or ``1.14.0-rc.1``.
 
-        Raises :class:`VersionError` for malformed text or releases older than 1.7.
+        Raises :class:`VersionError` for malformed text or releases older than 1.7. A release
+        newer than the table parses, but its :attr:`facts` raise :class:`VersionError` unless
+        ``assume_newest_known`` (then the newest row is used and :attr:`warnings` says so).
         """
         if isinstance(text, TalosVersion):
+            if assume_newest_known and not text.is_known and not text.assumed:
+                return cls.parse(text.full, assume_newest_known=True)
             return text
         value = str(text).strip()
         match = _VERSION_RE.fullmatch(value)
@@ -129,13 +168,14 @@ class TalosVersion:
                 f"Talos {major}.{minor} is not supported; talosgpu supports 1.7 through "
                 f"{NEWEST_KNOWN[0]}.{NEWEST_KNOWN[1]}"
             )
-        warnings: tuple[str, ...] = ()
-        if (major, minor) > NEWEST_KNOWN:
-            warnings = (
+        if (major, minor) > NEWEST_KNOWN and assume_newest_known:
+            warning = (
                 f"Talos {major}.{minor} is newer than the newest release talosgpu knows "
-                f"({NEWEST_KNOWN[0]}.{NEWEST_KNOWN[1]}); using its facts",
+                f"({newest_known()}); rendering with the Talos {newest_known()} facts as asked "
+                "(--assume-newest-known): check every choice against the release notes"
             )
-        return cls(major, minor, patch, warnings)
+            return cls(major, minor, patch, (warning,), assumed=True)
+        return cls(major, minor, patch)
 
     # ------------------------------------------------------------------ ordering / text
     def _key(self) -> tuple[int, int, int]:
@@ -166,13 +206,45 @@ class TalosVersion:
     # ------------------------------------------------------------------ facts
     @property
     def facts(self) -> VersionFacts:
-        """The facts row for this minor (the newest known row for newer releases)."""
+        """The facts row for this minor.
+
+        For a release newer than the table: the newest row when the version was parsed with
+        ``assume_newest_known``, else :class:`VersionError` (never a silent guess).
+        """
         table = _table()
-        return table.get(self.series) or table[max(table)]
+        row = table.get(self.series)
+        if row is not None:
+            return row
+        if self.assumed:
+            return table[max(table)]
+        raise VersionError(_refusal(self.major, self.minor))
 
     @property
     def is_known(self) -> bool:
         return self.series in _table()
+
+    def require_known(self) -> TalosVersion:
+        """``self`` when talosgpu has facts for it (known, or assumed on request); else raise."""
+        _ = self.facts
+        return self
+
+    @property
+    def prerelease(self) -> bool:
+        """The facts row describes a release that is not final yet (1.15: beta)."""
+        return self.facts.status != "ga"
+
+    @property
+    def facts_note(self) -> str | None:
+        """Say where the facts are not a final release's (a beta row, or assumed facts)."""
+        if self.assumed:
+            return (
+                f"facts of Talos {newest_known()} assumed for Talos {self} (--assume-newest-known)"
+            )
+        if self.prerelease:
+            return (
+                f"Talos {self} is a pre-release: facts as of its {self.facts.status}; recheck at GA"
+            )
+        return None
 
     # Named predicates. Each one is a question a renderer, linter or diff asks.
     @property
@@ -251,3 +323,37 @@ class TalosVersion:
     @property
     def gpu_operator_min(self) -> str | None:
         return self.facts.gpu_operator_min
+
+    @property
+    def extension_ships_toolkit(self) -> bool:
+        """The ``nvidia-container-toolkit`` extension ships the NVIDIA Container Toolkit and its
+        ``nvidia`` / ``nvidia.cdi`` runtimes (<= 1.14). From 1.15 it carries only the driver's
+        userspace libraries and persistenced; the GPU Operator installs the toolkit."""
+        return self.facts.toolkit is not None
+
+    @property
+    def nri_injection(self) -> bool:
+        """GPUs reach containers through the GPU Operator's toolkit as an NRI plugin (1.15+)."""
+        return not self.extension_ships_toolkit
+
+    @property
+    def nri_enabled_by_default(self) -> bool:
+        """Talos's base CRI config no longer disables containerd's NRI (1.14+)."""
+        return self.facts.nri_enabled_by_default
+
+    @property
+    def containerd_config_version(self) -> int:
+        """The ``version =`` of containerd's config: 2 (1.x), 3 (2.x), 4 (Talos 1.15+)."""
+        return self.facts.containerd_config_version
+
+    @property
+    def driver_branches(self) -> tuple[str, ...]:
+        """Driver branches published as extensions (``new-feature`` from 1.15)."""
+        if not self.suffixed_extensions:
+            return ("lts",)
+        extra = ("new-feature",) if self.facts.drivers_new_feature else ()
+        return ("lts", "production", *extra)
+
+    def open_only(self, branch: str) -> bool:
+        """No proprietary (``nonfree-kmod-nvidia-<branch>``) build exists on this branch."""
+        return branch in self.facts.open_only_branches

@@ -47,6 +47,19 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     return (code if isinstance(code, int) else 0), out, err
 
 
+# Profiles a release cannot run, by design: rendering them is a one-line refusal, never a patch.
+# (Talos 1.15: the toolkit extension ships no NVIDIA runtime binaries, so cdi/legacy modes are
+# impossible; its LTS branch has no proprietary modules and no driver drives Pascal.)
+REFUSED_RENDERS = frozenset(
+    {("nvidia-cdi", "1.15"), ("nvidia-graphics", "1.15"), ("nvidia-legacy", "1.15")}
+)
+
+
+def refused(profile: str, version: str) -> bool:
+    """Is rendering ``profile`` for ``version`` a refusal (see :data:`REFUSED_RENDERS`)?"""
+    return (profile, version) in REFUSED_RENDERS
+
+
 def stock_config(version: str, name: str = "base-worker.yaml") -> Path:
     """A real ``talosctl gen config`` output of Talos ``version`` from ../shared."""
     return shared_path("conformance", "talos-machineconfigs", "stability", f"v{version}", name)

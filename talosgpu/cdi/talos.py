@@ -69,6 +69,15 @@ def device_name_findings(
 def talos_findings(data: dict[str, Any], *, talos_version: str | TalosVersion) -> list[CDIFinding]:
     """Hook paths that cannot run on ``talos_version``'s NVIDIA extension."""
     version = TalosVersion.parse(talos_version)
+    if not version.is_known and not version.assumed:
+        # No facts, no verdict: say so instead of judging hooks by another release's extension.
+        message = f"hook paths not checked: Talos {version} is newer than talosgpu knows"
+        return [
+            finding(
+                "error", "talos-version", [], message,
+                "upgrade talosgpu, or pass --assume-newest-known to check with the newest facts",
+            )
+        ]  # fmt: skip
     out = [
         finding("warning", "talos-version", [], message, "check the hook paths by hand")
         for message in version.warnings

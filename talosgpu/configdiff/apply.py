@@ -109,6 +109,7 @@ def apply(
     show_secrets: bool = False,
     on_diff: Callable[[DiffResult], None] | None = None,
     confirm: Callable[[DiffResult], bool] | None = None,
+    assume_newest_known: bool = False,
 ) -> ApplyResult:
     """Diff ``intent`` against ``node``'s live config and send the idempotent patch.
 
@@ -124,6 +125,7 @@ def apply(
         talos_version=talos_version,
         talosconfig=talosconfig,
         show_secrets=show_secrets,
+        assume_newest_known=assume_newest_known,
     )
     if on_diff is not None:
         on_diff(result)

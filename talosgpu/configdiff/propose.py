@@ -18,6 +18,7 @@ from talosgpu.live import LiveConfig
 from talosgpu.renderers.base import Rendered
 from talosgpu.talos.apply import apply_patch_chain
 from talosgpu.talos.idempotency import reduce_patch, split_patch
+from talosgpu.talos.kubenode import move_kube_node_fields
 from talosgpu.talos.patches import Patch
 from talosgpu.versions import TalosVersion
 
@@ -54,6 +55,10 @@ def propose_documents(
 
     ``source`` names the live config in errors."""
     version = TalosVersion.parse(talos_version)
+    if version.gpu_documents:
+        # Never propose a config Talos rejects: carry the live v1alpha1 node fields into the
+        # KubeNodeConfig (talos/kubenode.py), or refuse with the fix.
+        patch_docs = move_kube_node_fields(live_docs, patch_docs, source=source)
     try:
         return _propose(live_docs, patch_docs, version, source)
     except MergeError as exc:

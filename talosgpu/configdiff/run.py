@@ -84,18 +84,42 @@ def redact_error(exc: TalosGPUError, secrets: Iterable[str]) -> TalosGPUError:
     return clone
 
 
+def _known(
+    version: str | TalosVersion, *, assume: bool, origin: str, live: LiveConfig | None = None
+) -> TalosVersion:
+    """``version`` parsed, refused (naming where it came from) when talosgpu does not know it."""
+    try:
+        return TalosVersion.parse(version, assume_newest_known=assume).require_known()
+    except TalosGPUError as exc:
+        if live is not None:
+            raise type(exc)(f"{origin}: {exc.message}", file=live.source) from None
+        raise type(exc)(exc.message, file=origin) from None
+
+
 def resolve_version(
-    explicit: str | TalosVersion | None, intent_version: str | None, live: LiveConfig
+    explicit: str | TalosVersion | None,
+    intent_version: str | None,
+    live: LiveConfig,
+    *,
+    assume_newest_known: bool = False,
 ) -> tuple[TalosVersion, list[str]]:
-    """The target version and warnings about how it was chosen."""
+    """The target version and warnings about how it was chosen.
+
+    A release newer than talosgpu knows (given, or read from the live installer tag) is a
+    :class:`~talosgpu.errors.VersionError` unless ``assume_newest_known``.
+    """
     warnings: list[str] = []
     detected = live.talos_version
+    assume = assume_newest_known
     if explicit is not None:
-        version, origin = TalosVersion.parse(explicit), "--talos-version"
+        version = _known(explicit, assume=assume, origin="--talos-version")
+        origin = "--talos-version"
     elif intent_version is not None:
-        version, origin = TalosVersion.parse(intent_version), "the intent's talosVersion"
+        version = _known(intent_version, assume=assume, origin="the intent's talosVersion")
+        origin = "the intent's talosVersion"
     elif detected is not None:
-        return detected, warnings
+        where = "the installer image tag (.machine.install.image)"
+        return _known(detected, assume=assume, origin=where, live=live), warnings
     else:
         warnings.append(
             f"Talos version unknown (no --talos-version, no talosVersion in the intent, no "
@@ -140,6 +164,7 @@ def diff(
     talos_version: str | TalosVersion | None = None,
     talosconfig: str | None = None,
     show_secrets: bool = False,
+    assume_newest_known: bool = False,
 ) -> DiffResult:
     """Diff the config ``intent`` (or ``profile``) would give a node against its live config.
 
@@ -153,7 +178,9 @@ def diff(
         raise TalosGPUError("the intent and the live config cannot both come from stdin")
     live_config = _read_live(live, node=node, talosconfig=talosconfig)
     loaded, label = api.load(intent, profile=profile)
-    version, warnings = resolve_version(talos_version, loaded.talos_version, live_config)
+    version, warnings = resolve_version(
+        talos_version, loaded.talos_version, live_config, assume_newest_known=assume_newest_known
+    )
     try:
         rendered = api.render(loaded, talos_version=version, source=label)
         proposal = propose(live_config, rendered)

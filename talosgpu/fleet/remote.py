@@ -75,6 +75,7 @@ def diff_fleet(
     talosconfig: str | None = None,
     jobs: int = 4,
     show_secrets: bool = False,
+    assume_newest_known: bool = False,
 ) -> FleetDiff:
     """Diff every node of ``inventory`` (the Python twin of ``talosgpu diff INV --all``)."""
     loaded = load_inventory(inventory)
@@ -83,7 +84,11 @@ def diff_fleet(
         if live_dir is not None:
             path = Path(live_dir) / f"{node.name}.yaml"
             return diff(
-                node.intent, live=path, talos_version=talos_version, show_secrets=show_secrets
+                node.intent,
+                live=path,
+                talos_version=talos_version,
+                show_secrets=show_secrets,
+                assume_newest_known=assume_newest_known,
             )
         if not node.address:
             raise TalosGPUError(
@@ -95,6 +100,7 @@ def diff_fleet(
             talos_version=talos_version,
             talosconfig=talosconfig,
             show_secrets=show_secrets,
+            assume_newest_known=assume_newest_known,
         )
 
     results = for_each_node(loaded, one, jobs=jobs)
@@ -111,6 +117,7 @@ def apply_fleet(
     show_secrets: bool = False,
     on_diff: Callable[[str, DiffResult], None] | None = None,
     confirm: Callable[[str, DiffResult], bool] | None = None,
+    assume_newest_known: bool = False,
 ) -> list[tuple[str, ApplyResult]]:
     """Apply every node of ``inventory``, one node after the other, in node-name order.
 
@@ -145,6 +152,7 @@ def apply_fleet(
                 show_secrets=show_secrets,
                 on_diff=show,
                 confirm=ask,
+                assume_newest_known=assume_newest_known,
             )
         except TalosGPUError as exc:
             raise TalosGPUError(

@@ -92,6 +92,7 @@ def render_fleet(
     *,
     talos_version: str | TalosVersion | None = None,
     from_version: str | TalosVersion | None = None,
+    assume_newest_known: bool = False,
 ) -> dict[str, Rendered]:
     """Render every node (``talos_version`` overrides each node's talosVersion), by node name."""
     from talosgpu.api import render
@@ -106,6 +107,7 @@ def render_fleet(
                 talos_version=talos_version,
                 from_version=from_version,
                 source=f"{label} node {name}",
+                assume_newest_known=assume_newest_known,
             )
         except TalosGPUError as exc:
             where = f"{exc.yaml_path}: " if exc.yaml_path else ""
@@ -135,6 +137,7 @@ def inventory_files(
     output_dir: str | None,
     talos_version: str | TalosVersion | None = None,
     from_version: str | TalosVersion | None = None,
+    assume_newest_known: bool = False,
 ) -> tuple[dict[str, str], list[str]] | None:
     """``render INVENTORY --output-dir DIR``: (files by relative path, warnings).
 
@@ -159,6 +162,7 @@ def inventory_files(
         inventory_from_data(docs[0], source=source),
         talos_version=talos_version,
         from_version=from_version,
+        assume_newest_known=assume_newest_known,
     )
     return fleet_output_files(rendered), fleet_warnings(rendered)
 

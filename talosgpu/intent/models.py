@@ -48,9 +48,11 @@ class DriverSpec(_Model):
         description="Kernel modules: 'open' (nvidia-open-gpu-kernel-modules, Turing or newer) "
         "or 'proprietary' (nonfree-kmod-nvidia, needed for Maxwell/Pascal/Volta).",
     )
-    branch: Literal["lts", "production"] = Field(
+    branch: Literal["lts", "production", "new-feature"] = Field(
         default="lts",
-        description="Driver branch of the Talos NVIDIA extensions (-lts / -production, Talos 1.8+).",
+        description="Driver branch of the Talos NVIDIA extensions (-lts / -production, Talos "
+        "1.8+; -new-feature, Talos 1.15+). From Talos 1.15 the lts and new-feature branches "
+        "are open kernel modules only.",
     )
 
 

@@ -6,6 +6,17 @@ installs the operator with ``driver.enabled=false`` (the driver is a Talos syste
 and ``hostPaths.driverInstallDir=/usr/local`` (where the extension puts the driver), into a
 namespace labelled ``pod-security.kubernetes.io/enforce=privileged``. Operator >= v26.3.1:
 v26.3.0 crashed on Talos's ``VERSION_ID`` (gpu-operator#2239, fixed by #2244/#2261).
+
+Talos 1.15 (as of its beta) turns this around: the toolkit extension no longer ships the NVIDIA
+Container Toolkit, so the operator must install its own toolkit (``toolkit.enabled=true``) as an
+NRI plugin (``cdi.enabled=true``, ``cdi.nriPluginEnabled=true``); with NRI on the operator creates
+no RuntimeClass and gives its operands no ``runtimeClassName``, and it refuses NRI with the
+toolkit off ("the NRI Plugin cannot be enabled when the Container Toolkit is disabled"). It drops
+the containerd config mounts on read-only hosts such as Talos only from v26.7.0 (d91f4aa65).
+Sources: gpu-operator v26.7.0 ``deployments/gpu-operator/values.yaml``,
+``controllers/object_controls.go``, ``controllers/state_manager.go``; Talos docs v1.15 nvidia-gpu.
+The 1.15 guide's own Helm section was not readable when this was written: the values are the
+operator's requirements, and the header says so.
 """
 
 from __future__ import annotations
@@ -59,11 +70,14 @@ def operator_values(plan: Plan) -> str:
             "(Talos 1.13+)",
             path=".runtime.mode",
         )
-    values: dict[str, Any] = {
-        "driver": {"enabled": False},
-        "toolkit": {"enabled": False},
-        "hostPaths": {"driverInstallDir": "/usr/local"},
-    }
+    nri = plan.version.nri_injection
+    values: dict[str, Any] = {"driver": {"enabled": False}}
+    if nri:
+        values["toolkit"] = {"enabled": True}
+        values["cdi"] = {"enabled": True, "nriPluginEnabled": True}
+    else:
+        values["toolkit"] = {"enabled": False}
+    values["hostPaths"] = {"driverInstallDir": "/usr/local"}
     if plan.intent.sharing.strategy != "none":
         values["devicePlugin"] = {
             "config": {"name": SHARING_CONFIG_MAP, "default": config_entry_name(plan)}
@@ -76,10 +90,32 @@ def operator_values(plan: Plan) -> str:
     header = [
         "# Helm values for the NVIDIA GPU Operator, rendered by talosgpu for Talos "
         f"{plan.version} (runtime mode operator).",
-        f"# Needs GPU Operator >= {_min_version(plan)} (v26.3.0 crashes on Talos: gpu-operator#2239).",
+        *_requirement_lines(plan),
         f"# The privileged {NAMESPACE} namespace is in manifests.yaml: apply it first.",
         "#   helm repo add nvidia https://helm.ngc.nvidia.com/nvidia",
         f"#   helm upgrade --install gpu-operator nvidia/gpu-operator --version {_min_version(plan)} \\",
         f"#     --namespace {NAMESPACE} -f gpu-operator-values.yaml",
     ]
     return "\n".join(header) + "\n" + yamlio.dump(values)
+
+
+def _requirement_lines(plan: Plan) -> list[str]:
+    v = plan.version
+    if not v.nri_injection:
+        return [
+            f"# Needs GPU Operator >= {_min_version(plan)} (v26.3.0 crashes on Talos: "
+            "gpu-operator#2239)."
+        ]
+    lines = [
+        f"# Talos {v}: the nvidia-container-toolkit extension ships no NVIDIA Container Toolkit;",
+        "# the operator installs it as an NRI plugin (toolkit + cdi.nriPluginEnabled) and creates",
+        "# no RuntimeClass: GPU pods need no runtimeClassName.",
+        f"# Needs GPU Operator >= {_min_version(plan)} (NRI plugin; no containerd config mounts on",
+        "# read-only hosts, gpu-operator d91f4aa65).",
+    ]
+    if v.facts_note:
+        lines.append(
+            f"# {v.facts_note}: values follow the operator's NRI requirements; the 1.15 guide's "
+            "Helm section was not read."
+        )
+    return lines

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from talosgpu.knowledge.extensions import Branch, ExtensionName, Flavour, parse_extension
 from talosgpu.knowledge.hardware import (
@@ -14,36 +14,43 @@ from talosgpu.knowledge.hardware import (
     driver_for,
     gpu_extensions_without_gpu_warning,
 )
-from talosgpu.versions import TalosVersion
+from talosgpu.versions import TalosVersion, known_versions
 
 __all__ = ["compatibility_issues", "extension_set_issues"]
 
 _HOPPER_GENERATION = 8
 
 
+def _drivers(version: TalosVersion, flavour: Flavour) -> list[tuple[Branch, str]]:
+    """The (branch, driver) pairs this release publishes kernel modules of ``flavour`` for."""
+    out: list[tuple[Branch, str]] = []
+    for name in version.driver_branches:
+        branch: Branch = name  # type: ignore[assignment]  # the table's branch names
+        if flavour == "proprietary" and version.open_only(branch):
+            continue
+        out.append((branch, driver_for(version, branch)))
+    return out
+
+
+def _last_release_with(ok: Callable[[int], bool], flavour: Flavour) -> str | None:
+    found = None
+    for v in known_versions():
+        pairs = [f"{b} {d}" for b, d in _drivers(v, flavour) if ok(_major(d))]
+        if pairs:
+            found = f"{v} ({', '.join(pairs)})"
+    return found
+
+
 def _branch_rules(
-    arch: GPUArchitecture, *, branch: Branch, version: TalosVersion, driver: str
+    arch: GPUArchitecture, *, flavour: Flavour, branch: Branch, version: TalosVersion, driver: str
 ) -> list[CompatIssue]:
     out: list[CompatIssue] = []
-    other: Branch = "production" if branch == "lts" else "lts"
-    other_driver = driver_for(version, other)
     last, first = arch.last_branch, arch.min_driver
+    others = [(b, d) for b, d in _drivers(version, flavour) if b != branch]
     if last is not None and _major(driver) > last:
-        if (
-            _first_release(
-                lambda v: (
-                    min(_major(driver_for(v, "lts")), _major(driver_for(v, "production"))) <= last
-                )
-            )
-            is None
-        ):
-            out.append(CompatIssue(
-                "error", "no-talos-driver",
-                f"{arch.name} needs the {last}.xx legacy driver branch, which no Talos release ships "
-                "(siderolabs/talos#8764)",
-                "use a Turing or newer GPU on this node, or run this GPU outside Talos",
-            ))  # fmt: skip
-        elif _major(other_driver) <= last and version.suffixed_extensions:
+        fitting = [(b, d) for b, d in others if _major(d) <= last]
+        if fitting and version.suffixed_extensions:
+            other, other_driver = fitting[0]
             out.append(CompatIssue(
                 "error", "driver-branch-unsupported",
                 f"Talos {version} {branch} ships driver {driver}, but {arch.name} support ended "
@@ -51,16 +58,28 @@ def _branch_rules(
                 f"gpu: {{driver: {{branch: {other}}}}}  (driver {other_driver})",
             ))  # fmt: skip
         else:
-            out.append(CompatIssue(
-                "error", "driver-branch-unsupported",
-                f"no driver of Talos {version} supports {arch.name} (support ended with {last})",
-                f"stay on an older Talos release whose LTS driver is {last} or older",
-            ))  # fmt: skip
+            since = _last_release_with(lambda major: major <= last, flavour)
+            if since is None:
+                out.append(CompatIssue(
+                    "error", "no-talos-driver",
+                    f"{arch.name} needs the {last}.xx legacy driver branch, which no Talos release "
+                    "ships (siderolabs/talos#8764)",
+                    "use a Turing or newer GPU on this node, or run this GPU outside Talos",
+                ))  # fmt: skip
+            else:
+                out.append(CompatIssue(
+                    "error", "driver-branch-unsupported",
+                    f"no driver of Talos {version} supports {arch.name} (NVIDIA ended its support "
+                    f"with the {last} branch); the last Talos release that ships one is {since}",
+                    f"stay on Talos {since.split(' ', 1)[0]} for this GPU, or replace it with a "
+                    "Turing or newer GPU",
+                ))  # fmt: skip
     if first is not None and _major(driver) < first:
-        if _major(other_driver) >= first and version.suffixed_extensions:
-            fix = f"gpu: {{driver: {{branch: {other}}}}}  (driver {other_driver})"
+        fitting = [(b, d) for b, d in others if _major(d) >= first]
+        if fitting and version.suffixed_extensions:
+            fix = f"gpu: {{driver: {{branch: {fitting[0][0]}}}}}  (driver {fitting[0][1]})"
         else:
-            since = _first_release(lambda v: _major(driver_for(v, branch)) >= first)
+            since = _first_release(lambda v: _major(driver_for(v, "lts")) >= first)
             fix = f"upgrade to Talos {since} or newer" if since else "no Talos release ships it yet"
         out.append(CompatIssue(
             "error", "driver-too-old",
@@ -81,7 +100,7 @@ def compatibility_issues(
     arch_cpu: str,
     kernel_args: tuple[str, ...],
 ) -> list[CompatIssue]:
-    out = _branch_rules(arch, branch=branch, version=version, driver=driver)
+    out = _branch_rules(arch, flavour=flavour, branch=branch, version=version, driver=driver)
     if flavour == "open" and not arch.open_modules:
         out.append(CompatIssue(
             "error", "open-modules-unsupported",
@@ -107,10 +126,12 @@ def compatibility_issues(
         and arch.generation < _HOPPER_GENERATION
         and _major(driver) < 560
     ):
+        stage = "alpha (R515-R535)" if _major(driver) < 545 else "beta (R545-R555)"
         out.append(CompatIssue(
             "warning", "open-modules-geforce-alpha",
-            f"driver {driver} treats GeForce/workstation GPUs as unsupported by the open modules "
-            "(alpha before R560; siderolabs/extensions#114)",
+            f"driver {driver}: the open kernel modules on GeForce/workstation GPUs are {stage}, "
+            "the default only from R560; without NVreg_OpenRmEnableUnsupportedGpus=1 they may "
+            "refuse the GPU (NVIDIA open-gpu-kernel-modules README; siderolabs/extensions#114)",
             "kernelModules: [{name: nvidia, parameters: [NVreg_OpenRmEnableUnsupportedGpus=1]}], "
             "or gpu: {driver: {flavour: proprietary}}",
         ))  # fmt: skip

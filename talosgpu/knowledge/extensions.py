@@ -3,7 +3,9 @@
 Up to extensions v1.7.x the names are unsuffixed (``nonfree-kmod-nvidia``,
 ``nvidia-open-gpu-kernel-modules``, ``nvidia-container-toolkit``, ``nvidia-fabricmanager``); from
 v1.8.0 each exists as ``-lts`` and ``-production`` (research talos-internals.md §6; extensions repo
-``nvidia-gpu/*/{lts,production}/manifest.yaml.tmpl``). Image Factory matches
+``nvidia-gpu/*/{lts,production}/manifest.yaml.tmpl``). Talos 1.15 adds ``-new-feature`` (615.x,
+open modules only) and drops ``nonfree-kmod-nvidia-lts`` (the LTS moved to 620, open only;
+extensions discussions #1325, #1365); which branch has which flavour is in the version table. Image Factory matches
 ``officialExtensions`` against the image repository, e.g. ``siderolabs/nvidia-container-toolkit-lts``.
 """
 
@@ -20,13 +22,14 @@ __all__ = [
     "Branch",
     "ExtensionName",
     "Flavour",
+    "branch_problem",
     "normalise_extension",
     "nvidia_extensions",
     "parse_extension",
 ]
 
 Flavour = Literal["open", "proprietary"]
-Branch = Literal["lts", "production"]
+Branch = Literal["lts", "production", "new-feature"]
 Role = Literal["kmod", "toolkit", "fabricmanager", "gdrdrv", "other"]
 
 _KMOD = {"open": "nvidia-open-gpu-kernel-modules", "proprietary": "nonfree-kmod-nvidia"}
@@ -69,7 +72,7 @@ def parse_extension(name: str) -> ExtensionName:
     short = full.rsplit("/", 1)[-1]
     branch: Branch | None = None
     base = short
-    for suffix in ("lts", "production"):
+    for suffix in ("lts", "production", "new-feature"):
         if short.endswith(f"-{suffix}"):
             branch = suffix
             base = short[: -len(suffix) - 1]
@@ -98,13 +101,51 @@ def nvidia_extensions(
     branch: Branch,
     fabric_manager: bool = False,
 ) -> tuple[str, ...]:
-    """The factory names of the kernel-module, toolkit (and fabric manager) extensions."""
+    """The factory names of the kernel-module, toolkit (and fabric manager) extensions.
+
+    Raises :class:`IntentError` for a branch or flavour the release does not publish.
+    """
     if flavour not in _KMOD:
         raise IntentError(f"unknown driver flavour {flavour!r} (expected open or proprietary)")
-    if branch not in ("lts", "production"):
-        raise IntentError(f"unknown driver branch {branch!r} (expected lts or production)")
+    problem = branch_problem(talos_version=talos_version, flavour=flavour, branch=branch)
+    if problem is not None and talos_version.suffixed_extensions:  # 1.7: one driver, any branch
+        raise IntentError(f"{problem[0]}; fix: {problem[1]}")
     suffix = f"-{branch}" if talos_version.suffixed_extensions else ""
     names = [f"siderolabs/{_KMOD[flavour]}{suffix}", f"siderolabs/{_TOOLKIT}{suffix}"]
     if fabric_manager:
         names.append(f"siderolabs/{_FABRIC}{suffix}")
     return tuple(names)
+
+
+def branch_problem(
+    *, talos_version: TalosVersion, flavour: Flavour, branch: str
+) -> tuple[str, str] | None:
+    """``(why, fix)`` when the release publishes no ``flavour`` kernel modules on ``branch``."""
+    branches = talos_version.driver_branches
+    if branch not in ("lts", "production", "new-feature"):
+        return (
+            f"unknown driver branch {branch!r}",
+            f"use one of {', '.join(branches)} (Talos {talos_version})",
+        )
+    if branch not in branches:
+        if branch == "new-feature":
+            return (
+                f"the new-feature driver branch is published from Talos 1.15 on, not for "
+                f"Talos {talos_version}",
+                "gpu: {driver: {branch: production}}",
+            )
+        return (
+            f"Talos {talos_version} ships a single NVIDIA driver branch (unsuffixed names)",
+            "gpu: {driver: {branch: lts}}",
+        )
+    if flavour == "proprietary" and talos_version.open_only(branch):
+        others = [b for b in branches if b != branch and not talos_version.open_only(b)]
+        fix = "gpu: {driver: {flavour: open}}"
+        if others:
+            fix = f"gpu: {{driver: {{branch: {others[0]}}}}} (proprietary), or {fix}"
+        return (
+            f"siderolabs/{_KMOD['proprietary']}-{branch} is not published for Talos "
+            f"{talos_version}: its {branch} branch is open kernel modules only",
+            fix,
+        )
+    return None

@@ -168,11 +168,17 @@ def identify_gpu(*, model: str | None = None, pci_id: str | None = None) -> GPUA
 def driver_for(talos_version: TalosVersion | str, branch: Branch) -> str:
     """Driver version of the ``branch`` extensions of this release (Talos 1.7: the single 535)."""
     version = TalosVersion.parse(talos_version)
-    if branch not in ("lts", "production"):
-        raise IntentError(f"unknown driver branch {branch!r} (expected lts or production)")
+    if branch not in ("lts", "production", "new-feature"):
+        raise IntentError(
+            f"unknown driver branch {branch!r} (expected lts, production or new-feature)"
+        )
     facts = version.facts
     if not version.suffixed_extensions:
         return facts.drivers_lts
+    if branch == "new-feature":
+        if facts.drivers_new_feature is None:
+            raise IntentError(f"Talos {version} publishes no new-feature driver branch")
+        return facts.drivers_new_feature
     return facts.drivers_lts if branch == "lts" else facts.drivers_production
 
 

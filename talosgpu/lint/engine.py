@@ -30,7 +30,9 @@ class _FileResult:
     layers: tuple[tuple[Context, list[FileEvent]], ...]
 
 
-def _lint_source(src: Source, option: TalosVersion | None) -> _FileResult:
+def _lint_source(
+    src: Source, option: TalosVersion | None, *, assume_newest_known: bool = False
+) -> _FileResult:
     findings = list(src.notes)
     if src.skipped is not None:
         findings.append(
@@ -47,6 +49,24 @@ def _lint_source(src: Source, option: TalosVersion | None) -> _FileResult:
         version, origin = option, "option"
     else:
         version, origin = infer_version(src.units, talconfig_version=src.talconfig_version)
+        if not version.is_known:
+            if not assume_newest_known:
+                # Never lint for a release whose facts talosgpu does not have.
+                findings.append(
+                    note(
+                        src.file,
+                        "talos-version-unknown",
+                        "error",
+                        f"not linted: the file is for Talos {version} ({origin}), newer than the "
+                        "newest release talosgpu knows; its rules would be guesses",
+                        "upgrade talosgpu, or pass --assume-newest-known to lint with the newest "
+                        "known facts",
+                    )
+                )
+                return _FileResult(
+                    tuple(findings), None, Target(src.file, str(version), origin), ()
+                )
+            version = TalosVersion.parse(version, assume_newest_known=True)
     if origin == "default":
         findings.append(
             note(
@@ -87,18 +107,33 @@ def _redact(findings: list[Finding], src: Source) -> list[Finding]:
     ]
 
 
-def _version(value: str | TalosVersion | None) -> TalosVersion | None:
-    return None if value is None else TalosVersion.parse(value)
+def _version(value: str | TalosVersion | None, *, assume: bool = False) -> TalosVersion | None:
+    """The ``--talos-version`` option, refused when talosgpu does not know the release."""
+    if value is None:
+        return None
+    from talosgpu.errors import TalosGPUError
+
+    try:
+        return TalosVersion.parse(value, assume_newest_known=assume).require_known()
+    except TalosGPUError as exc:
+        raise type(exc)(exc.message, file="--talos-version") from None
 
 
 def lint_text(
-    text: str, *, source: str, talos_version: str | TalosVersion | None = None
+    text: str,
+    *,
+    source: str,
+    talos_version: str | TalosVersion | None = None,
+    assume_newest_known: bool = False,
 ) -> LintReport:
     """Lint one text (``source`` names it in findings; ``.md`` sources are read as Markdown).
 
     Raises :class:`~talosgpu.errors.YAMLError` when the text is not YAML at all.
     """
-    result = _lint_source(read_input(text, source=source), _version(talos_version))
+    option = _version(talos_version, assume=assume_newest_known)
+    result = _lint_source(
+        read_input(text, source=source), option, assume_newest_known=assume_newest_known
+    )
     return _report([result])
 
 
@@ -122,6 +157,7 @@ def lint_files(
     *,
     talos_version: str | TalosVersion | None = None,
     layers: bool = False,
+    assume_newest_known: bool = False,
 ) -> LintReport:
     """Lint files (``-`` = stdin; directories are searched for YAML/JSON/template/Markdown).
 
@@ -131,11 +167,12 @@ def lint_files(
     with ``$patch: delete``. Unreadable input raises :class:`~talosgpu.errors.YAMLError` naming
     the file.
     """
-    option = _version(talos_version)
+    option = _version(talos_version, assume=assume_newest_known)
     results = []
     for name in _expand(paths):
         text, display = yamlio.read_source(name)
-        results.append(_lint_source(read_input(text, source=display), option))
+        src = read_input(text, source=display)
+        results.append(_lint_source(src, option, assume_newest_known=assume_newest_known))
     return _report(results, cross_file=layers)
 
 

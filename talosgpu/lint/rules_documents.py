@@ -1,9 +1,10 @@
 """v1alpha1 fields that Talos 1.14 deprecated in favour of documents, and their conflicts.
 
 Research talos-internals.md §3 ("New multi-doc kinds in v1.14"; talos
-``pkg/machinery/config/types/`` and ``container.go``): ``KubeNodeConfig`` and ``KubeletConfig``
-are rejected next to ``.machine.nodeLabels``/``nodeAnnotations``/``nodeTaints``/``kubelet``
-(``.machine.nodeLabels is already set in v1alpha1 config``); ``KernelModuleConfig`` wins per
+``pkg/machinery/config/types/`` and ``container.go``): ``KubeletConfig`` is rejected next to
+``.machine.kubelet``, ``KubeNodeConfig`` next to the eight fields of
+:data:`talosgpu.talos.kubenode.KUBE_NODE_CONFIG_CONFLICTS` (``.machine.nodeLabels is already set
+in v1alpha1 config``); ``KernelModuleConfig`` wins per
 module name, ``UdevRulesConfig`` replaces ``.machine.udev``, ``SysctlConfig``/``SysfsConfig`` win on
 conflicting keys: silently. ``.machine.install.extensions`` has had no effect since 1.10.
 """
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from talosgpu.lint.context import Context
 from talosgpu.lint.findings import Finding, Severity
 from talosgpu.lint.target import GPU_DOCUMENT_KINDS
+from talosgpu.talos.kubenode import KIND, KUBE_NODE_CONFIG_CONFLICTS, dotted
 
 __all__ = ["DEPRECATED_FIELDS", "check_deprecated", "check_document_versions", "check_install"]
 
@@ -28,12 +30,6 @@ DEPRECATED_FIELDS: tuple[tuple[tuple[str, ...], str, Severity, str], ...] = (
      "the document silently wins on keys set in both"),
     (("machine", "sysfs"), "SysfsConfig", "warning",
      "the document silently wins on keys set in both"),
-    (("machine", "nodeLabels"), "KubeNodeConfig", "error",
-     "Talos rejects the config (.machine.nodeLabels is already set in v1alpha1 config)"),
-    (("machine", "nodeAnnotations"), "KubeNodeConfig", "error",
-     "Talos rejects the config (.machine.nodeAnnotations is already set in v1alpha1 config)"),
-    (("machine", "nodeTaints"), "KubeNodeConfig", "error",
-     "Talos rejects the config (.machine.nodeTaints is already set in v1alpha1 config)"),
     (("machine", "kubelet"), "KubeletConfig", "error",
      "Talos rejects the config (.machine.kubelet is already set in v1alpha1 config)"),
     (("machine", "baseRuntimeSpecOverrides"), "CRIBaseRuntimeSpecConfig", "error",
@@ -41,6 +37,16 @@ DEPRECATED_FIELDS: tuple[tuple[tuple[str, ...], str, Severity, str], ...] = (
     (("machine", "install"), "UnattendedInstallConfig", "error",
      "Talos rejects the config: the two are incompatible"),
 )  # fmt: skip
+# Every v1alpha1 field Talos rejects next to a KubeNodeConfig: one table, talos/kubenode.py.
+DEPRECATED_FIELDS += tuple(
+    (path, KIND, "error",
+     f"Talos rejects the config ({dotted(path)} is already set in v1alpha1 config)"
+     + (f"; its home is KubeNodeConfig.{key}" if key else "; it has no KubeNodeConfig twin"))
+    for path, key in KUBE_NODE_CONFIG_CONFLICTS
+)  # fmt: skip
+
+
+_NO_TWIN = {path: key is None for path, key in KUBE_NODE_CONFIG_CONFLICTS}
 
 
 def _set(value: object) -> bool:
@@ -56,15 +62,18 @@ def check_deprecated(ctx: Context) -> Iterator[Finding]:
             if not _set(hit.value):
                 continue
             dotted = "." + ".".join(path)
+            twinless = kind == KIND and _NO_TWIN.get(path, False)
             if kind in kinds:
                 yield ctx.finding(
                     "deprecated-field-with-document",
                     hit,
                     f"{dotted} is set next to a {kind} document: {consequence}",
-                    f"move the settings into the {kind} document and delete {dotted}",
+                    f"delete {dotted}"
+                    if twinless
+                    else f"move the settings into the {kind} document and delete {dotted}",
                     severity,
                 )
-            elif ctx.unit.form != "talhelper":
+            elif ctx.unit.form != "talhelper" and not twinless:
                 # talhelper renders its node fields into machine.*: not the user's choice
                 yield ctx.finding(
                     "deprecated-field",

@@ -72,18 +72,53 @@ def toml_text(plan: Plan) -> str | None:
     return tomlio.dumps(merged)
 
 
+# containerd config version 4 (Talos 1.15+, PR #13626) moved the server settings out of the
+# top level; containerd migrates only older versions, so Talos's parts, read as v4, drop these
+# tables with no more than an "Ignoring unknown key in TOML" log line.
+V4_MOVED_TABLES = {
+    "metrics": 'plugins."io.containerd.server.v1.metrics" (grpc_histogram: '
+    'plugins."io.containerd.metrics.v1.grpc-prometheus")',
+    "grpc": 'plugins."io.containerd.server.v1.grpc" (tcp_address: '
+    'plugins."io.containerd.server.v1.grpc-tcp")',
+    "ttrpc": 'plugins."io.containerd.server.v1.ttrpc"',
+    "debug": 'plugins."io.containerd.server.v1.debug"',
+}
+NRI_PLUGIN = "io.containerd.nri.v1.nri"
+
+
 def warnings(plan: Plan) -> list[str]:
-    """Problems in user-supplied TOML that would silently do nothing on this version."""
+    """Problems in user-supplied TOML that would silently do nothing on this version.
+
+    Raises :class:`RenderError` for TOML that breaks the release's GPU path (NRI turned off
+    where the GPU Operator injects GPUs through NRI).
+    """
     if not plan.cri.extra_toml:
         return []
     extra = tomlio.loads(plan.cri.extra_toml, source="runtime.extraCriToml")
+    out: list[str] = []
+    plugins = extra.get("plugins", {})
     stale = _OTHER_TABLE[plan.cri.table]
-    if stale in extra.get("plugins", {}):
-        return [
+    if stale in plugins:
+        out.append(
             f"runtime.extraCriToml uses plugins.{stale!r}, which containerd on Talos "
             f"{plan.version} ignores; use plugins.{plan.cri.table!r}"
-        ]
-    return []
+        )
+    if plan.version.containerd_config_version >= 4:
+        for key, home in V4_MOVED_TABLES.items():
+            if key in extra:
+                out.append(
+                    f"runtime.extraCriToml sets top-level [{key}], which containerd config "
+                    f"version 4 (Talos {plan.version}) silently ignores; move it to {home}"
+                )
+    nri = plugins.get(NRI_PLUGIN, {})
+    if isinstance(nri, dict) and nri.get("disable") is True and plan.version.nri_injection:
+        raise RenderError(
+            f"runtime.extraCriToml disables containerd's NRI plugin, through which the GPU "
+            f"Operator's toolkit injects GPUs on Talos {plan.version}: GPU pods would get no GPU "
+            f"(remove plugins.{NRI_PLUGIN!r}.disable)",
+            path=".runtime.extraCriToml",
+        )
+    return out
 
 
 def machine(plan: Plan) -> dict[str, Any]:

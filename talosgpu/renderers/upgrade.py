@@ -22,13 +22,24 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from talosgpu.errors import RenderError
+from talosgpu.errors import RenderError, TalosGPUError
 from talosgpu.renderers.base import Rendered
+from talosgpu.renderers.cri import DOCUMENT_NAME
+from talosgpu.talos.kubenode import KUBE_NODE_CONFIG_CONFLICTS, dotted
 from talosgpu.versions import TalosVersion
 
-__all__ = ["add_upgrade_moves", "deletes_for"]
+__all__ = ["KUBE_NODE_CONFIG_WARNING", "add_upgrade_moves", "deletes_for"]
 
 _DELETE = {"$patch": "delete"}
+
+KUBE_NODE_CONFIG_WARNING = (
+    "Talos 1.14 rejects a config that has a KubeNodeConfig (talosgpu's, or the one every 1.14 "
+    "gen config emits) and also sets any of "
+    + ", ".join(dotted(path) for path, _ in KUBE_NODE_CONFIG_CONFLICTS)
+    + "; this "
+    "patch only moves what the intent set: talosgpu diff against the live config (or lint of "
+    "the node's config) finds the others"
+)
 
 
 def deletes_for(old_machine: dict[str, Any]) -> dict[str, Any]:
@@ -48,39 +59,110 @@ def deletes_for(old_machine: dict[str, Any]) -> dict[str, Any]:
     return machine
 
 
+def _old_render(rendered: Rendered, from_version: TalosVersion) -> Rendered:
+    from talosgpu.plan import resolve
+    from talosgpu.renderers import render_plan
+
+    try:
+        return render_plan(resolve(rendered.plan.intent, from_version))
+    except TalosGPUError as exc:
+        raise RenderError(
+            f"--from-version {from_version}: this intent cannot be rendered for Talos "
+            f"{from_version}, so talosgpu cannot tell what to move ({exc.message}); diff the "
+            "live config instead (talosgpu diff --live/--node)"
+        ) from None
+
+
+def _toolkit_moves(rendered: Rendered, from_version: TalosVersion) -> tuple[list[Any], list[str]]:
+    """Into a release whose extension ships no toolkit (1.15): drop the runtime part, say why."""
+    target = rendered.plan.version
+    docs: list[Any] = []
+    has_part = any(
+        d.get("kind") == "CRICustomizationConfig" and d.get("name") == DOCUMENT_NAME
+        for d in rendered.documents
+    )
+    if from_version.gpu_documents and not has_part:
+        # Delete the 1.14 runtime part (its runtimes point at binaries 1.15 lacks). A delete of
+        # a document the config does not have is skipped on 1.14+ (configpatcher strategic.go,
+        # c3052e845), so this is safe whether or not the node has it.
+        docs.append(
+            {"apiVersion": "v1alpha1", "kind": "CRICustomizationConfig", "name": DOCUMENT_NAME}
+            | _DELETE
+        )
+    warnings = [
+        f"Talos {target}'s nvidia-container-toolkit extension ships no NVIDIA Container Toolkit "
+        "(only the driver's userspace libraries and persistenced): before upgrading, install the "
+        f"GPU Operator >= {target.gpu_operator_min} with its toolkit through NRI (talosgpu "
+        f"helm-values --talos-version {target}) and remove the nvidia-device-plugin chart; any "
+        "CRI customization pointing at /usr/local/bin/nvidia-container-runtime* (talosgpu lint "
+        f"--talos-version {target} finds them) breaks every pod that uses it",
+    ]
+    intent = rendered.plan.intent
+    if intent.gpu.driver.flavour == "proprietary" and target.open_only(intent.gpu.driver.branch):
+        warnings.append(
+            f"on upgrade to Talos {target} Image Factory replaces nonfree-kmod-nvidia-lts with "
+            f"the open LTS modules ({target.facts.drivers_lts}): check the GPU is Turing or newer "
+            "(extensions discussion #1365)"
+        )
+    return docs, warnings
+
+
 def add_upgrade_moves(rendered: Rendered, *, from_version: TalosVersion) -> Rendered:
-    """Prefix the 1.14 documents with deletes of what ``from_version`` rendered."""
+    """Prefix the target's documents with what a ``from_version`` node must lose.
+
+    From <= 1.13: deletes of the v1alpha1 fields the ``from_version`` render set. Into a release
+    whose toolkit extension ships no runtime binaries (1.15): a delete of talosgpu's 1.14 CRI
+    customization, and warnings for what changes outside the machine config.
+    """
     target = rendered.plan.version
     if not target.gpu_documents:
         raise RenderError(
             f"--from-version moves settings into the Talos 1.14 documents; the target Talos {target} "
             "has none (use --talos-version 1.14 or newer)"
         )
-    if from_version.gpu_documents:
+    if from_version.series >= target.series:
+        raise RenderError(
+            f"--from-version {from_version} is not older than the target Talos {target}: "
+            "nothing to move"
+        )
+    crosses_toolkit = from_version.extension_ships_toolkit and target.nri_injection
+    if from_version.gpu_documents and not crosses_toolkit:
         raise RenderError(
             f"--from-version {from_version} already uses the 1.14 documents: nothing to move"
         )
-    from talosgpu.plan import resolve
-    from talosgpu.renderers import render_plan
-
-    old = render_plan(resolve(rendered.plan.intent, from_version))
-    old_machine: dict[str, Any] = old.documents[0]["machine"] if old.documents else {}
-    deletes = deletes_for(old_machine)
-    if not deletes:
-        return rendered
+    moves: list[Any] = []
     warnings = list(rendered.warnings)
-    if "nodeLabels" in deletes or "nodeTaints" in deletes or "nodeAnnotations" in deletes:
-        warnings.append(
-            "the move deletes .machine.nodeLabels/nodeAnnotations/nodeTaints whole (1.14 rejects "
-            "them next to KubeNodeConfig): labels set outside this intent must move too "
-            "(talosgpu diff against the live config shows them)"
-        )
-    header = rendered.header + (
-        f"# Upgrade move: deletes the v1alpha1 fields the Talos {from_version} patch set.\n"
-    )
+    header = rendered.header
+    if not from_version.gpu_documents:
+        old = _old_render(rendered, from_version)
+        old_machine: dict[str, Any] = old.documents[0]["machine"] if old.documents else {}
+        deletes = deletes_for(old_machine)
+        if deletes:
+            moves.append({"machine": deletes})
+            header += (
+                f"# Upgrade move: deletes the v1alpha1 fields the Talos {from_version} patch set.\n"
+            )
+        if "nodeLabels" in deletes or "nodeTaints" in deletes or "nodeAnnotations" in deletes:
+            warnings.append(
+                "the move deletes .machine.nodeLabels/nodeAnnotations/nodeTaints whole (1.14 "
+                "rejects them next to KubeNodeConfig): labels set outside this intent must move "
+                "too (talosgpu diff against the live config shows them)"
+            )
+        warnings.append(KUBE_NODE_CONFIG_WARNING)
+    if crosses_toolkit:
+        docs, more = _toolkit_moves(rendered, from_version)
+        if docs:
+            header += (
+                f"# Upgrade move: deletes talosgpu's Talos {from_version} CRI customization "
+                f"({DOCUMENT_NAME}); Talos {target} has no NVIDIA runtime binaries.\n"
+            )
+        moves.extend(docs)
+        warnings.extend(more)
+    if not moves and len(warnings) == len(rendered.warnings):
+        return rendered
     return replace(
         rendered,
-        documents=({"machine": deletes}, *rendered.documents),
+        documents=(*moves, *rendered.documents),
         header=header,
         warnings=tuple(dict.fromkeys(warnings)),
     )

@@ -259,7 +259,10 @@ def strategic_entries(
             raise MergeError("expected a YAML document", file=source)
         doc = dict(raw)
         if version.supports_patch_delete:
-            selectors, remainder = extract_deletes(doc)
+            try:
+                selectors, remainder = extract_deletes(doc)
+            except MergeError as exc:
+                raise exc.with_file(source) from None
         else:
             if _contains_patch_key(doc):
                 raise MergeError(

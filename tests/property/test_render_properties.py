@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from talosgpu import api, yamlio
 from talosgpu.cli import main
+from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve
 from talosgpu.renderers import render_plan
@@ -102,6 +103,13 @@ valid_intents = st.fixed_dictionaries(
 @given(valid_intents)
 def test_render_is_deterministic_and_round_trips(data: dict[str, object]) -> None:
     text = yamlio.dump(data)
+    mode = data["runtime"]["mode"]  # type: ignore[index]
+    if data["talosVersion"] == "1.15" and mode in ("cdi", "legacy"):
+        # Talos 1.15 ships no NVIDIA runtime binaries: these modes are refused, on one line.
+        with pytest.raises(RenderError, match="cannot work on Talos 1.15") as info:
+            resolve(load_intent_text(text))
+        assert "\n" not in str(info.value)
+        return
     first = render_plan(resolve(load_intent_text(text)))
     second = render_plan(resolve(load_intent_text(text)))
     assert first.patch_text == second.patch_text
@@ -141,6 +149,11 @@ def test_arbitrary_text_never_tracebacks(
     assert "internal error" not in err, err
 
 
-def test_profiles_render_for_newer_unknown_version_with_warning() -> None:
-    rendered = api.render(profile="nvidia-operator", talos_version="1.15")
+def test_newer_unknown_version_is_refused_unless_assumed() -> None:
+    with pytest.raises(
+        VersionError, match=r"newer than the newest release talosgpu knows \(1\.15\)"
+    ):
+        api.render(profile="nvidia-operator", talos_version="1.16")
+    rendered = api.render(profile="nvidia-operator", talos_version="1.16", assume_newest_known=True)
     assert any("newer than the newest" in w for w in rendered.warnings)
+    assert "Talos 1.15 assumed for Talos 1.16" in rendered.header

@@ -33,11 +33,58 @@ def test_older_than_supported_is_an_error() -> None:
         TalosVersion.parse("1.6")
 
 
-def test_newer_than_known_uses_newest_facts_with_warning() -> None:
+def test_newer_than_known_has_no_facts() -> None:
     v = TalosVersion.parse("1.16")
+    assert not v.is_known and not v.warnings
+    with pytest.raises(
+        VersionError,
+        match=r"newer than the newest release talosgpu knows \(1\.15\).*--assume-newest-known",
+    ):
+        _ = v.facts
+    with pytest.raises(VersionError):
+        v.require_known()
+    with pytest.raises(VersionError):
+        _ = v.containerd_v2  # every predicate that needs facts refuses too
+
+
+def test_newer_than_known_assumed_uses_newest_facts_and_says_so() -> None:
+    v = TalosVersion.parse("1.16", assume_newest_known=True)
     assert v.warnings and "newer than the newest" in v.warnings[0]
-    assert v.facts == TalosVersion.parse("1.14").facts
-    assert not v.is_known
+    assert v.facts == TalosVersion.parse("1.15").facts
+    assert v.assumed and not v.is_known
+    assert v.facts_note and "assumed" in v.facts_note
+    # Re-parsing an unknown version with the opt-in upgrades it; a known one is unchanged.
+    assert TalosVersion.parse(TalosVersion.parse("1.16"), assume_newest_known=True).assumed
+    assert not TalosVersion.parse("1.14", assume_newest_known=True).assumed
+
+
+def test_1_15_is_a_prerelease_row_and_never_the_default() -> None:
+    v = TalosVersion.parse("1.15")
+    assert v.prerelease and v.facts_note and "pre-release" in v.facts_note
+    assert v.facts.sources[0].startswith("PRE-RELEASE")
+    assert DEFAULT_VERSION == "1.14" and not TalosVersion.parse(DEFAULT_VERSION).prerelease
+
+
+@pytest.mark.parametrize(
+    ("version", "config", "nri", "toolkit", "branches"),
+    [
+        ("1.7", 2, False, True, ("lts",)),
+        ("1.13", 3, False, True, ("lts", "production")),
+        ("1.14", 3, True, True, ("lts", "production")),
+        ("1.15", 4, True, False, ("lts", "production", "new-feature")),
+    ],
+)
+def test_1_15_predicates(
+    version: str, config: int, nri: bool, toolkit: bool, branches: tuple[str, ...]
+) -> None:
+    v = TalosVersion.parse(version)
+    assert v.containerd_config_version == config
+    assert v.nri_enabled_by_default is nri
+    assert v.extension_ships_toolkit is toolkit
+    assert v.nri_injection is not toolkit
+    assert v.driver_branches == branches
+    assert v.open_only("lts") is (version == "1.15")
+    assert not v.open_only("production")
 
 
 def test_ordering_ignores_warnings() -> None:
@@ -45,9 +92,9 @@ def test_ordering_ignores_warnings() -> None:
     assert TalosVersion.parse("1.15") == TalosVersion(1, 15)
 
 
-def test_table_covers_1_7_to_1_14_with_sources() -> None:
+def test_table_covers_1_7_to_1_15_with_sources() -> None:
     minors = [v.series for v in known_versions()]
-    assert minors == [(1, m) for m in range(7, 15)]
+    assert minors == [(1, m) for m in range(7, 16)]
     for v in known_versions():
         assert v.facts.sources, v
     assert TalosVersion.parse(DEFAULT_VERSION).is_known

@@ -12,6 +12,7 @@ from conftest import shared_path
 from talosgpu.cdi import CDIFinding, load_spec, patch_hooks, validate_spec
 from talosgpu.cdi.spec import CDISpec
 from talosgpu.errors import VersionError
+from talosgpu.versions import TalosVersion
 
 UUID = "GPU-520e01f2-cf30-6396-abef-e8e9a5233b0e"
 
@@ -112,9 +113,19 @@ def test_malformed_talos_version_is_a_version_error() -> None:
         validate_spec(nvidia_spec("/usr/bin/nvidia-cdi-hook"), talos_version="one.eleven")
 
 
-def test_unknown_newer_talos_version_warns_and_uses_newest_facts() -> None:
+def test_unknown_newer_talos_version_is_not_judged() -> None:
     findings = validate_spec(
         nvidia_spec("/usr/local/bin/nvidia-cdi-hook.real"), talos_version="1.99"
+    )
+    assert codes(findings) == ["talos-version"]
+    assert findings[0].severity == "error"
+    assert "not checked" in findings[0].message
+
+
+def test_unknown_newer_talos_version_assumed_uses_newest_facts() -> None:
+    assumed = TalosVersion.parse("1.99", assume_newest_known=True)
+    findings = validate_spec(
+        nvidia_spec("/usr/local/bin/nvidia-cdi-hook.real"), talos_version=assumed
     )
     assert codes(findings) == ["talos-version", "talos-hook-real"]
     assert findings[0].severity == "warning"

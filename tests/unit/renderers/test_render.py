@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from conftest import refused
 
 from talosgpu import api, tomlio, yamlio
-from talosgpu.errors import RenderError
+from talosgpu.errors import RenderError, TalosGPUError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve
 from talosgpu.profiles import list_profiles
@@ -21,6 +22,12 @@ PROFILES = list(list_profiles())
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_golden_patch(profile: str, version: str, golden: Callable[[str, str], None]) -> None:
+    if refused(profile, version):
+        with pytest.raises(TalosGPUError) as info:
+            api.render(profile=profile, talos_version=version)
+        assert "\n" not in str(info.value)
+        golden(f"render/{profile}/{version}.refused.txt", str(info.value) + "\n")
+        return
     rendered = api.render(profile=profile, talos_version=version)
     golden(f"render/{profile}/{version}.yaml", rendered.patch_text)
     if rendered.cri_toml is not None:
@@ -30,6 +37,10 @@ def test_golden_patch(profile: str, version: str, golden: Callable[[str, str], N
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_shape_by_version(profile: str, version: str) -> None:
+    if refused(profile, version):
+        with pytest.raises(TalosGPUError):
+            api.render(profile=profile, talos_version=version)
+        return
     rendered = api.render(profile=profile, talos_version=version)
     docs = yamlio.load_all(rendered.patch_text)
     assert docs == list(rendered.documents)
