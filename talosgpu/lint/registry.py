@@ -31,6 +31,7 @@ CHECKS: tuple[Check, ...] = (
 # rule id -> (usual severity, summary). Severity may differ per finding (see docs/lint.md).
 RULES: dict[str, tuple[Severity, str]] = {
     "talos-version-assumed": ("info", "no Talos version given or found; the default was used"),
+    "talos-version-unknown": ("error", "the file is for a release newer than talosgpu knows"),
     "templated-input": ("info", "template tags were blanked before linting"),
     "not-talos-config": ("info", "the file is not Talos config and was skipped"),
     "invalid-inline-patch": ("error", "a talhelper inline patch is not valid YAML"),
@@ -51,6 +52,9 @@ RULES: dict[str, tuple[Severity, str]] = {
     "cri-misplaced-key": ("error", "default_runtime_name outside the containerd table"),
     "cri-binary-path": ("error", "nvidia-container-runtime BinaryName outside /usr/local/bin"),
     "cri-default-runtime-nvidia": ("warning", "an NVIDIA runtime made the default for every pod"),
+    "cri-runtime-binary-missing": ("error", "a runtime whose NVIDIA binary the release lacks"),
+    "cri-config-v4-moved": ("warning", "a top-level table containerd config v4 ignores"),
+    "cri-nri-disabled": ("error", "NRI disabled where the GPU Operator injects through it"),
     "cri-customization-name": ("error", "CRICustomizationConfig named `customization`"),
     "cdi-spec-dir-readonly": ("warning", "cdi_spec_dirs under the read-only /etc"),
     "gpu-modules-missing": (

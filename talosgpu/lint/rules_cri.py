@@ -21,6 +21,7 @@ from typing import Any
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
 from talosgpu.lint.rules_files import CRI_CUSTOMIZATION, CRI_DIR
+from talosgpu.renderers.cri import NRI_PLUGIN, V4_MOVED_TABLES
 
 __all__ = ["check_cri"]
 
@@ -91,7 +92,34 @@ def check_cri(ctx: Context) -> Iterator[Finding]:
             )
             continue
         yield from _tables(ctx, hit, data)
+        yield from _config_v4(ctx, hit, data)
         yield from _walk(ctx, hit, data, ())
+
+
+def _config_v4(ctx: Context, hit: Hit, data: dict[str, Any]) -> Iterator[Finding]:
+    """Talos 1.15 reads every part as containerd config version 4 (renderers/cri.py)."""
+    if ctx.version.containerd_config_version >= 4:
+        for key, home in V4_MOVED_TABLES.items():
+            if key in data:
+                yield ctx.finding(
+                    "cri-config-v4-moved",
+                    hit,
+                    f"top-level [{key}]: containerd config version 4 (Talos {ctx.version}) "
+                    "silently ignores it",
+                    f"move it to {home}",
+                    "warning",
+                )
+    plugins = data.get("plugins")
+    nri = plugins.get(NRI_PLUGIN) if isinstance(plugins, dict) else None
+    if isinstance(nri, dict) and nri.get("disable") is True and ctx.version.nri_injection:
+        yield ctx.finding(
+            "cri-nri-disabled",
+            hit,
+            f"containerd's NRI plugin is disabled, but on Talos {ctx.version} the GPU Operator's "
+            "toolkit injects GPUs through NRI: GPU pods get no GPU",
+            f'remove disable = true from [plugins."{NRI_PLUGIN}"]',
+            "error",
+        )
 
 
 def _header(path: tuple[str, ...]) -> str:
@@ -218,6 +246,19 @@ def _walk(ctx: Context, hit: Hit, node: dict[str, Any], path: tuple[str, ...]) -
 
 def _binary(ctx: Context, hit: Hit, path: tuple[str, ...], value: str) -> Iterator[Finding]:
     directory, _, name = value.rpartition("/")
+    if name.startswith("nvidia-container-runtime") and not ctx.version.extension_ships_toolkit:
+        yield ctx.finding(
+            "cri-runtime-binary-missing",
+            hit,
+            f"{_header(path[:-1])} BinaryName is {value}, but the Talos {ctx.version} "
+            "nvidia-container-toolkit extension ships no NVIDIA Container Toolkit: every pod "
+            "using this runtime fails to start",
+            "delete this runtime (the GPU Operator's toolkit injects GPUs through NRI; "
+            f"talosgpu render --from-version <old> --talos-version {ctx.version} drops "
+            "talosgpu's own part)",
+            "error",
+        )
+        return
     if name.startswith("nvidia-container-runtime") and directory != _NVIDIA_RUNTIME_DIR:
         yield ctx.finding(
             "cri-binary-path",
@@ -245,6 +286,17 @@ def _default_runtime(
         )
         return
     if not value.startswith("nvidia"):
+        return
+    if not ctx.version.extension_ships_toolkit:
+        yield ctx.finding(
+            "cri-default-runtime-nvidia",
+            hit,
+            f"default_runtime_name = {value!r}: Talos {ctx.version} has no NVIDIA runtime "
+            "binaries, so every pod on the node fails to start",
+            "delete default_runtime_name (runc stays the default; the GPU Operator injects GPUs "
+            "through NRI)",
+            "error",
+        )
         return
     why = (
         "; Talos 1.13+ uses CDI, where the GPU Operator / device plugin inject devices without "

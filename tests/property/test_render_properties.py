@@ -106,7 +106,7 @@ def test_render_is_deterministic_and_round_trips(data: dict[str, object]) -> Non
     mode = data["runtime"]["mode"]  # type: ignore[index]
     if data["talosVersion"] == "1.15" and mode in ("cdi", "legacy"):
         # Talos 1.15 ships no NVIDIA runtime binaries: these modes are refused, on one line.
-        with pytest.raises(RenderError, match="cannot work on Talos 1.15") as info:
+        with pytest.raises(RenderError, match=r"cannot work on Talos 1\.15") as info:
             resolve(load_intent_text(text))
         assert "\n" not in str(info.value)
         return
