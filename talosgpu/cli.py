@@ -71,6 +71,13 @@ def version_option(func: F) -> F:
     )(func)
 
 
+def _version(value: str | None, assume_newest_known: bool) -> Any:
+    """``--talos-version`` parsed once, refused for an unknown release unless assumed."""
+    from talosgpu.versions import version_option as parse
+
+    return parse(value, assume_newest_known=assume_newest_known)
+
+
 def assume_option(func: F) -> F:
     return click.option(
         "--assume-newest-known",
@@ -336,12 +343,14 @@ def cdi_group() -> None:
     "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
 )
 @click.option("--strict", is_flag=True, default=False, help="Warnings also fail (exit 1).")
+@assume_option
 def cdi_validate(
     spec: str,
     device_id_strategy: str | None,
     talos_version: str | None,
     output: str,
     strict: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Validate the CDI spec SPEC (YAML or JSON; - for stdin).
 
@@ -356,7 +365,7 @@ def cdi_validate(
     findings = validate_spec(
         loaded,
         device_id_strategy=device_id_strategy,  # type: ignore[arg-type]
-        talos_version=talos_version,
+        talos_version=_version(talos_version, assume_newest_known),
     )
     emit(render_report(loaded, findings, output=output, strict=strict))  # type: ignore[arg-type]
     sys.exit(exit_code(findings, strict=strict))
@@ -411,12 +420,14 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
     help="Merge like this Talos release (default: the newest known).",
 )
 @show_secrets_option
+@assume_option
 def patch_command(
     config: str,
     patch_specs: tuple[str, ...],
     output: str | None,
     talos_version: str | None,
     show_secrets: bool,
+    assume_newest_known: bool,
 ) -> None:
     """Apply patches to CONFIG (- for stdin) exactly as Talos does; print the merged config.
 
@@ -428,7 +439,9 @@ def patch_command(
 
     text, source = read_source(config)
     docs = load_config(text, source=source)
-    result = apply_patches(docs, list(patch_specs), talos_version=talos_version)
+    result = apply_patches(
+        docs, list(patch_specs), talos_version=_version(talos_version, assume_newest_known)
+    )
     if show_secrets:
         emit(result.text, output)
         return
@@ -457,7 +470,10 @@ def patch_command(
 @click.option(
     "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
 )
-def explain_command(text: str | None, talos_version: str | None, output: str) -> None:
+@assume_option
+def explain_command(
+    text: str | None, talos_version: str | None, output: str, assume_newest_known: bool
+) -> None:
     """Explain known GPU-node failures found in TEXT (an error message or a log).
 
     No TEXT or - reads stdin; @FILE reads a file. Exit 0 something matched, 1 nothing did,
@@ -476,8 +492,9 @@ def explain_command(text: str | None, talos_version: str | None, output: str) ->
         body = text
     if not body.strip():
         raise TalosGPUError("nothing to explain (empty input)")
-    matches = explain(body, talos_version=talos_version)
-    emit(render_explain(matches, talos_version=talos_version, output=output))
+    version = _version(talos_version, assume_newest_known)
+    matches = explain(body, talos_version=version)
+    emit(render_explain(matches, talos_version=version, output=output))
     sys.exit(EXIT_OK if matches else EXIT_FINDINGS)
 
 

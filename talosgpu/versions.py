@@ -30,6 +30,7 @@ __all__ = [
     "VersionFacts",
     "known_versions",
     "newest_known",
+    "version_option",
 ]
 
 HookEra = Literal["nvidia-ctk", "wrapper-real", "usr-bin"]
@@ -126,6 +127,19 @@ def _refusal(major: int, minor: int) -> str:
         "upgrade talosgpu, or pass --assume-newest-known to use the "
         f"Talos {newest_known()} facts"
     )
+
+
+def version_option(
+    value: str | TalosVersion | None, *, assume_newest_known: bool = False
+) -> TalosVersion | None:
+    """A ``--talos-version`` value: parsed, and refused (attributed to the option) when it is a
+    release newer than talosgpu knows, unless ``assume_newest_known``."""
+    if value is None:
+        return None
+    try:
+        return TalosVersion.parse(value, assume_newest_known=assume_newest_known).require_known()
+    except VersionError as exc:
+        raise VersionError(exc.message, file="--talos-version") from None
 
 
 def known_versions() -> tuple[TalosVersion, ...]:

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from talosgpu.versions import TalosVersion
+from talosgpu.versions import TalosVersion, version_option
 
 __all__ = ["CatalogEntry", "ExplainMatch", "VersionedFix", "catalog", "explain"]
 
@@ -186,7 +186,7 @@ def explain(text: str, *, talos_version: TalosVersion | str | None = None) -> li
     """
     from talosgpu.talos.secrets import redact_text
 
-    version = None if talos_version is None else TalosVersion.parse(talos_version)
+    version = version_option(talos_version)
     found: list[tuple[int, int, ExplainMatch]] = []
     for order, entry in enumerate(catalog()):
         if entry.context and not any(c.search(text) for c in entry.context):

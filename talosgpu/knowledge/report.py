@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from talosgpu.knowledge.explain import ExplainMatch
-from talosgpu.versions import TalosVersion
+from talosgpu.versions import TalosVersion, version_option
 
 __all__ = ["render_explain"]
 
@@ -26,7 +26,7 @@ def render_explain(
     output: Literal["text", "json"] | str = "text",
 ) -> str:
     """The report of :func:`~talosgpu.knowledge.explain.explain` results."""
-    version = None if talos_version is None else TalosVersion.parse(talos_version)
+    version = version_option(talos_version)
     if output == "json":
         doc = {
             "talos_version": None if version is None else str(version),

@@ -14,7 +14,7 @@ from talosgpu.lint.inputs import Source, note, read_input
 from talosgpu.lint.registry import CHECKS
 from talosgpu.lint.rules_files import FileEvent, file_events
 from talosgpu.lint.target import infer_version
-from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 __all__ = ["lint_files", "lint_text"]
 
@@ -109,14 +109,7 @@ def _redact(findings: list[Finding], src: Source) -> list[Finding]:
 
 def _version(value: str | TalosVersion | None, *, assume: bool = False) -> TalosVersion | None:
     """The ``--talos-version`` option, refused when talosgpu does not know the release."""
-    if value is None:
-        return None
-    from talosgpu.errors import TalosGPUError
-
-    try:
-        return TalosVersion.parse(value, assume_newest_known=assume).require_known()
-    except TalosGPUError as exc:
-        raise type(exc)(exc.message, file="--talos-version") from None
+    return version_option(value, assume_newest_known=assume)
 
 
 def lint_text(

@@ -19,7 +19,7 @@ from talosgpu.plain import clone
 from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
 from talosgpu.talos.merge import merge_documents
 from talosgpu.talos.patches import Patch, load_patch
-from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 __all__ = ["PatchResult", "apply_json6902", "apply_patch_chain", "apply_patches", "load_config"]
 
@@ -107,7 +107,9 @@ def apply_patches(
     >>> apply_patches("machine: {sysctls: {a: '1'}}", ["machine: {sysctls: {b: '2'}}"]).documents
     [{'machine': {'sysctls': {'a': '1', 'b': '2'}}}]
     """
-    version = TalosVersion.parse(talos_version if talos_version is not None else DEFAULT_VERSION)
+    # Talos's merge rules change by release: a release talosgpu does not know is refused.
+    version = version_option(talos_version if talos_version is not None else DEFAULT_VERSION)
+    assert version is not None
     # A private copy: the result of apply_patch_chain shares subtrees with what it is given.
     docs = load_config(config) if isinstance(config, str) else [clone(dict(d)) for d in config]
     loaded = [p if isinstance(p, Patch) else load_patch(p, base_dir=base_dir) for p in patches]
