@@ -339,6 +339,12 @@ class TalosVersion:
         return self.facts.gpu_operator_min
 
     @property
+    def ghcr_installer_published(self) -> bool:
+        """``ghcr.io/siderolabs/installer`` is published for this release (<= 1.13; from 1.14
+        only the Image Factory installers are: talos ``pkg/images/images.go``)."""
+        return not self.at_least("1.14")
+
+    @property
     def extension_ships_toolkit(self) -> bool:
         """The ``nvidia-container-toolkit`` extension ships the NVIDIA Container Toolkit and its
         ``nvidia`` / ``nvidia.cdi`` runtimes (<= 1.14). From 1.15 it carries only the driver's

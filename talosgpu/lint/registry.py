@@ -41,6 +41,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "deprecated-field-with-document": ("error", "v1alpha1 field set next to its 1.14 document"),
     "deprecated-field": ("info", "v1alpha1 field deprecated in 1.14"),
     "install-extensions-ignored": ("warning", ".machine.install.extensions (no effect from 1.10)"),
+    "installer-image-unpublished": ("error", "ghcr.io/siderolabs/installer on Talos 1.14+"),
     "files-unknown-op": ("error", "machine.files op other than create/overwrite/append"),
     "files-create-outside-var": ("error", "machine.files op: create outside /var"),
     "files-duplicate-create": ("error", "the same path created twice (in a file or across layers)"),

@@ -173,7 +173,8 @@ def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Find
                 "cri-containerd-generation",
                 hit,
                 f"{_header(('plugins', GRPC))} ({shown}) is the containerd 1.7 layout; Talos "
-                f"{ctx.version} runs containerd {facts.containerd} (config version 3), which "
+                f"{ctx.version} runs containerd {facts.containerd} (config version "
+                f"{ctx.version.containerd_config_version}), which "
                 "ignores these settings",
                 f"move runtime settings (containerd.runtimes, default_runtime_name, enable_cdi, "
                 f'cdi_spec_dirs, device_ownership_from_security_context) to plugins."{RUNTIME}" '

@@ -96,7 +96,29 @@ def check_deprecated(ctx: Context) -> Iterator[Finding]:
             )
 
 
+_GHCR_INSTALLER = "ghcr.io/siderolabs/installer:"
+
+
 def check_install(ctx: Context) -> Iterator[Finding]:
+    images = [*ctx.values("machine", "install", "image")]
+    for doc in ctx.documents("UnattendedInstallConfig"):
+        installer = doc.value.get("installer")
+        if isinstance(installer, dict) and isinstance(installer.get("image"), str):
+            images.append(doc)
+    for hit in images:
+        value = hit.value if isinstance(hit.value, str) else hit.value["installer"]["image"]
+        if value.startswith(_GHCR_INSTALLER) and not ctx.version.ghcr_installer_published:
+            tag = value[len(_GHCR_INSTALLER) :]
+            yield ctx.finding(
+                "installer-image-unpublished",
+                hit,
+                f"{value}: ghcr.io/siderolabs/installer is not published for Talos "
+                f"{ctx.version} (only Image Factory installers are), and a plain installer has "
+                "no NVIDIA extensions",
+                f"use factory.talos.dev/metal-installer/<schematic id>:{tag} (talosgpu schematic "
+                "--id gives the id)",
+                "error",
+            )
     for hit in ctx.values("machine", "install", "extensions"):
         if not _set(hit.value):
             continue

@@ -98,3 +98,26 @@ def test_every_kube_node_config_conflict_is_an_error(
         if key
         else ("no KubeNodeConfig twin" in hit[0].message)
     )
+
+
+@pytest.mark.parametrize(
+    ("tag", "fires"), [("v1.13.4", False), ("v1.14.2", True), ("v1.15.0", True)]
+)
+def test_ghcr_installer_is_not_published_from_1_14(tag: str, fires: bool) -> None:
+    config = f"machine:\n  install:\n    image: ghcr.io/siderolabs/installer:{tag}\n"
+    findings = lint_text(config, source="c.yaml").by_rule("installer-image-unpublished")
+    assert bool(findings) is fires
+    if fires:
+        assert f"factory.talos.dev/metal-installer/<schematic id>:{tag}" in findings[0].fix
+    document = (
+        "apiVersion: v1alpha1\nkind: UnattendedInstallConfig\n"
+        f"installer:\n  image: ghcr.io/siderolabs/installer:{tag}\n"
+    )
+    assert (
+        bool(
+            lint_text(document, source="u.yaml", talos_version=tag).by_rule(
+                "installer-image-unpublished"
+            )
+        )
+        is fires
+    )
