@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from talosgpu.errors import LiveConfigError, VersionError
+from talosgpu.plain import get_path
 from talosgpu.versions import TalosVersion
 
 __all__ = ["MACHINE_CONFIG_TYPE", "LiveConfig", "detect_talos_version", "load_live_config"]
@@ -117,7 +118,7 @@ def detect_talos_version(documents: Sequence[Mapping[str, Any]]) -> TalosVersion
     or ``factory.talos.dev/metal-installer/<schematic>:v1.11.1``; None when not recognisable."""
     for doc in documents:
         for keys in (("machine", "install", "image"), ("installer", "image")):
-            image = _get(doc, keys)
+            image = get_path(doc, keys)
             if not isinstance(image, str) or "installer" not in image:
                 continue
             match = _TAG.search(image.strip())
@@ -130,14 +131,6 @@ def detect_talos_version(documents: Sequence[Mapping[str, Any]]) -> TalosVersion
 
 
 # --------------------------------------------------------------------------------- internals
-def _get(doc: Any, keys: Sequence[str]) -> Any:
-    for key in keys:
-        if not isinstance(doc, Mapping):
-            return None
-        doc = doc.get(key)
-    return doc
-
-
 def _is_envelope(doc: Any) -> bool:
     return isinstance(doc, Mapping) and isinstance(doc.get("metadata"), Mapping) and "spec" in doc
 
@@ -244,7 +237,7 @@ def _mode(value: Any) -> Any:
 
 def _normalise_modes(documents: list[dict[str, Any]]) -> None:
     for doc in documents:
-        files = _get(doc, ("machine", "files"))
+        files = get_path(doc, ("machine", "files"))
         if isinstance(files, list):
             for item in files:
                 if isinstance(item, dict) and "permissions" in item:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
-__all__ = ["clone"]
+__all__ = ["clone", "get_path"]
 
 T = TypeVar("T")
 
@@ -20,3 +21,12 @@ def clone(value: T) -> T:
     if isinstance(value, list):
         return [clone(v) for v in value]  # type: ignore[return-value]
     return value
+
+
+def get_path(doc: Any, keys: Sequence[str]) -> Any:
+    """``doc[k1][k2]...``, or None where a key is missing or a value on the way is no mapping."""
+    for key in keys:
+        if not isinstance(doc, Mapping):
+            return None
+        doc = doc.get(key)
+    return doc

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from talosgpu.errors import LiveConfigError
+from talosgpu.plain import get_path
 from talosgpu.talos.documents import is_v1alpha1
 
 __all__ = ["KUBE_NODE_CONFIG_CONFLICTS", "conflict_paths", "move_kube_node_fields"]
@@ -45,14 +46,6 @@ def dotted(path: Sequence[str]) -> str:
     return "." + ".".join(path)
 
 
-def _get(doc: Any, path: Sequence[str]) -> Any:
-    for key in path:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(key)
-    return doc
-
-
 def _is_set(value: Any) -> bool:
     return value not in (None, {}, [], "")
 
@@ -61,7 +54,7 @@ def conflict_paths(v1alpha1: dict[str, Any]) -> list[tuple[tuple[str, ...], str 
     """``(path, KubeNodeConfig key, value)`` of every conflicting field set in ``v1alpha1``."""
     out = []
     for path, key in KUBE_NODE_CONFIG_CONFLICTS:
-        value = _get(v1alpha1, path)
+        value = get_path(v1alpha1, path)
         if _is_set(value):
             out.append((path, key, value))
     return out
