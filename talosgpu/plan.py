@@ -348,6 +348,16 @@ def resolve(
             )
         )
     mode = _choose_mode(intent, v, decisions, warnings)
+    if mode == "operator" and v.nri_injection:
+        decisions.append(
+            Decision(
+                "gpu-injection",
+                "GPU Operator installs the NVIDIA Container Toolkit and injects GPUs through NRI "
+                f"(operator >= {v.gpu_operator_min}; no RuntimeClass, no runtimeClassName)",
+                f"the Talos {v} nvidia-container-toolkit extension ships no toolkit and NRI is on "
+                "by default (extensions e9498f6; gpu-operator v26.7.0 cdi.nriPluginEnabled)",
+            )
+        )
     hooks = _hooks(intent, v, mode, decisions, warnings)
     cri = _cri(intent, v, mode, decisions, warnings)
     labels = dict(intent.labels)
