@@ -134,6 +134,49 @@ def resolve_version(
     return version, warnings
 
 
+def drop_stale_runtime_parts(
+    rendered: Rendered, live_docs: list[dict[str, Any]]
+) -> tuple[Rendered, list[str]]:
+    """On a release without NVIDIA runtime binaries (1.15+), remove talosgpu's own old CRI part
+    from the live config and warn about any other part that points at those binaries."""
+    from dataclasses import replace
+
+    from talosgpu.renderers.cri import CUSTOMIZATION_PATH, DOCUMENT_NAME
+
+    v = rendered.plan.version
+    if v.extension_ships_toolkit:
+        return rendered, []
+    warnings: list[str] = []
+    docs = list(rendered.documents)
+    for doc in live_docs:
+        if doc.get("kind") == "CRICustomizationConfig" and isinstance(doc.get("content"), str):
+            name = doc.get("name")
+            if name == DOCUMENT_NAME and not any(
+                d.get("kind") == "CRICustomizationConfig" and d.get("name") == name for d in docs
+            ):
+                docs.insert(0, {"apiVersion": "v1alpha1", "kind": "CRICustomizationConfig",
+                                "name": name, "$patch": "delete"})  # fmt: skip
+            elif "nvidia-container-runtime" in doc["content"]:
+                warnings.append(
+                    f"the live CRICustomizationConfig {name!r} points at NVIDIA runtime "
+                    f"binaries that Talos {v} does not ship: pods using it fail (delete it)"
+                )
+    machine = next((d.get("machine") for d in live_docs if "machine" in d), None)
+    files = machine.get("files") if isinstance(machine, dict) else None
+    for entry in files if isinstance(files, list) else []:
+        content = entry.get("content") if isinstance(entry, dict) else None
+        if isinstance(content, str) and "nvidia-container-runtime" in content:
+            where = entry.get("path", "?")
+            warnings.append(
+                f"the live machine file {where} points at NVIDIA runtime binaries that Talos {v} "
+                f"does not ship: pods using it fail (delete it{' ' if where else ''}with "
+                f"`machine: {{files: [{{path: {where or CUSTOMIZATION_PATH}, $patch: delete}}]}}`)"
+            )
+    if len(docs) == len(rendered.documents):
+        return rendered, warnings
+    return replace(rendered, documents=tuple(docs)), warnings
+
+
 def _read_live(
     live: str | Path | LiveConfig | None, *, node: str | None, talosconfig: str | None
 ) -> LiveConfig:
@@ -183,6 +226,8 @@ def diff(
     )
     try:
         rendered = api.render(loaded, talos_version=version, source=label)
+        rendered, stale = drop_stale_runtime_parts(rendered, live_config.documents)
+        warnings.extend(stale)
         proposal = propose(live_config, rendered)
         result = diff_configs(
             proposal.live_documents, proposal.proposed_documents, talos_version=version
