@@ -195,8 +195,7 @@ def _cri(
                 Decision(
                     "cdi",
                     f"enable CDI in containerd, spec dirs {', '.join(dirs)}",
-                    f"Talos {v}'s base CRI part does not enable CDI; /etc is read-only, so the "
-                    "spec dirs are under /var (Talos docs v1.12 containerd)",
+                    _cdi_reason(v),
                 )
             )
         elif rt.cdi_spec_dirs:
@@ -244,6 +243,21 @@ def _cri(
         runtimes=tuple(runtimes),
         default_runtime=default,
         extra_toml=rt.extra_cri_toml,
+    )
+
+
+def _cdi_reason(v: TalosVersion) -> str:
+    dirs = ", ".join(v.facts.cdi_default_spec_dirs)
+    if v.containerd_cdi_default:
+        return (
+            f"containerd {v.facts.containerd} enables CDI by default (containerd#9621; spec dirs "
+            f"{dirs}), though Talos {v}'s base CRI part does not set it; talosgpu sets it "
+            "explicitly and lists writable dirs, because /etc is read-only (Talos docs v1.12 "
+            "containerd)"
+        )
+    return (
+        f"containerd {v.facts.containerd} (Talos {v}) has CDI off by default; /etc is read-only, "
+        "so the spec dirs are under /var (Talos docs containerd)"
     )
 
 

@@ -267,6 +267,12 @@ class TalosVersion:
         return self.facts.containerd_major >= 2
 
     @property
+    def containerd_cdi_default(self) -> bool:
+        """containerd itself enables CDI by default (2.0+, containerd#9621), whatever Talos's
+        base part says; spec dirs /etc/cdi and /var/run/cdi."""
+        return self.facts.containerd_major >= 2
+
+    @property
     def cri_runtime_table(self) -> str:
         return self.facts.cri_runtime_table
 
