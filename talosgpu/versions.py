@@ -63,8 +63,6 @@ class VersionFacts:
     nri_enabled_by_default: bool = False
     drivers_new_feature: str | None = None
     open_only_branches: tuple[str, ...] = ()
-    kernel_latest: str | None = None
-    containerd_latest: str | None = None
 
     @property
     def containerd_major(self) -> int:
@@ -102,8 +100,6 @@ def _table() -> dict[tuple[int, int], VersionFacts]:
             nri_enabled_by_default=row["nri_enabled_by_default"],
             drivers_new_feature=row.get("drivers_new_feature"),
             open_only_branches=tuple(row.get("open_only_branches", ())),
-            kernel_latest=row.get("kernel_latest"),
-            containerd_latest=row.get("containerd_latest"),
         )
     return dict(sorted(table.items()))
 
