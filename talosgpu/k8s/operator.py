@@ -114,8 +114,11 @@ def _requirement_lines(plan: Plan) -> list[str]:
         "# read-only hosts, gpu-operator d91f4aa65).",
     ]
     if v.facts_note:
-        lines.append(
-            f"# {v.facts_note}: values follow the operator's NRI requirements; the 1.15 guide's "
-            "Helm section was not read."
-        )
+        lines += [
+            f"# {v.facts_note}.",
+            "# These values follow the operator's NRI requirements (gpu-operator v26.7.0); the",
+            "# Talos 1.15 guide's Helm section could not be read. UNVERIFIED: where the operator's",
+            "# toolkit installs on Talos (chart default toolkit.installDir /usr/local/nvidia; /usr",
+            "# is read-only on Talos) and driverInstallDir: check the Talos 1.15 NVIDIA guide.",
+        ]
     return lines
