@@ -21,7 +21,7 @@ from typing import Any
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
 from talosgpu.lint.rules_files import CRI_CUSTOMIZATION, CRI_DIR
-from talosgpu.renderers.cri import NRI_PLUGIN, V4_MOVED_TABLES
+from talosgpu.renderers.cri import NRI_PLUGIN, v4_moved_tables
 
 __all__ = ["check_cri"]
 
@@ -99,16 +99,15 @@ def check_cri(ctx: Context) -> Iterator[Finding]:
 def _config_v4(ctx: Context, hit: Hit, data: dict[str, Any]) -> Iterator[Finding]:
     """Talos 1.15 reads every part as containerd config version 4 (renderers/cri.py)."""
     if ctx.version.containerd_config_version >= 4:
-        for key, home in V4_MOVED_TABLES.items():
-            if key in data:
-                yield ctx.finding(
-                    "cri-config-v4-moved",
-                    hit,
-                    f"top-level [{key}]: containerd config version 4 (Talos {ctx.version}) "
-                    "silently ignores it",
-                    f"move it to {home}",
-                    "warning",
-                )
+        for key, home in v4_moved_tables(data):
+            yield ctx.finding(
+                "cri-config-v4-moved",
+                hit,
+                f"top-level [{key}]: containerd config version 4 (Talos {ctx.version}) "
+                "silently ignores it",
+                f"move it to {home}",
+                "warning",
+            )
     plugins = data.get("plugins")
     nri = plugins.get(NRI_PLUGIN) if isinstance(plugins, dict) else None
     if isinstance(nri, dict) and nri.get("disable") is True and ctx.version.nri_injection:

@@ -84,6 +84,21 @@ V4_MOVED_TABLES = {
     "debug": 'plugins."io.containerd.server.v1.debug"',
 }
 NRI_PLUGIN = "io.containerd.nri.v1.nri"
+# [debug] level/format stay top-level in v4; only address/uid/gid move (containerd serviceMigrate).
+_DEBUG_MOVED = frozenset({"address", "uid", "gid"})
+
+
+def v4_moved_tables(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(table, new home)`` of the top-level tables in ``data`` that config v4 ignores."""
+    out = []
+    for key, home in V4_MOVED_TABLES.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if key == "debug" and isinstance(value, dict) and not _DEBUG_MOVED & set(value):
+            continue
+        out.append((key, home))
+    return out
 
 
 def warnings(plan: Plan) -> list[str]:
@@ -104,12 +119,11 @@ def warnings(plan: Plan) -> list[str]:
             f"{plan.version} ignores; use plugins.{plan.cri.table!r}"
         )
     if plan.version.containerd_config_version >= 4:
-        for key, home in V4_MOVED_TABLES.items():
-            if key in extra:
-                out.append(
-                    f"runtime.extraCriToml sets top-level [{key}], which containerd config "
-                    f"version 4 (Talos {plan.version}) silently ignores; move it to {home}"
-                )
+        for key, home in v4_moved_tables(extra):
+            out.append(
+                f"runtime.extraCriToml sets top-level [{key}], which containerd config "
+                f"version 4 (Talos {plan.version}) silently ignores; move it to {home}"
+            )
     nri = plugins.get(NRI_PLUGIN, {})
     if isinstance(nri, dict) and nri.get("disable") is True and plan.version.nri_injection:
         raise RenderError(

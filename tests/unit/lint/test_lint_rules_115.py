@@ -121,3 +121,15 @@ def test_ghcr_installer_is_not_published_from_1_14(tag: str, fires: bool) -> Non
         )
         is fires
     )
+
+
+def test_debug_level_stays_top_level_in_v4() -> None:
+    """containerd's v4 migration moves only [debug] address/uid/gid; level/format stay."""
+    level = '[debug]\n  level = "debug"\n'
+    assert not lint_text(document(level), source="p.yaml", talos_version="1.15").by_rule(
+        "cri-config-v4-moved"
+    )
+    address = '[debug]\n  address = "/run/containerd/debug.sock"\n'
+    assert lint_text(document(address), source="p.yaml", talos_version="1.15").by_rule(
+        "cri-config-v4-moved"
+    )
