@@ -48,7 +48,9 @@ def _lint_source(
     if option is not None:
         version, origin = option, "option"
     else:
-        version, origin = infer_version(src.units, talconfig_version=src.talconfig_version)
+        version, origin = infer_version(
+            src.units, talconfig_version=src.talconfig_version, header_version=src.header_version
+        )
         if not version.is_known:
             if not assume_newest_known:
                 # Never lint for a release whose facts talosgpu does not have.

@@ -10,13 +10,14 @@ Terraform templates (template tags are blanked first). Anything else is skipped 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from talosgpu import yamlio
 from talosgpu.errors import YAMLError, format_yaml_path
 from talosgpu.lint.context import V1, Fragment, Path, Unit, make_finding, positions
 from talosgpu.lint.findings import Finding
+from talosgpu.renderers import header_version
 from talosgpu.talos.documents import doc_kind, is_v1alpha1
 
 __all__ = ["Source", "read_input"]
@@ -52,6 +53,7 @@ class Source:
     skipped: str | None = None
     talconfig_version: str | None = None
     is_talconfig: bool = False
+    header_version: str | None = None  # "# Rendered by talosgpu for Talos X.Y" on line 1
 
 
 def note(
@@ -67,7 +69,9 @@ def read_input(text: str, *, source: str) -> Source:
         return _markdown(text, source)
     notes: list[Finding] = []
     docs = _parse(text, source, notes)
-    return _from_documents(docs, source, notes)
+    src = _from_documents(docs, source, notes)
+    rendered_for = header_version(text)
+    return replace(src, header_version=rendered_for) if rendered_for else src
 
 
 def _parse(text: str, source: str, notes: list[Finding]) -> list[Any]:

@@ -1,6 +1,7 @@
 """Which Talos release a file is linted for.
 
-Order: ``--talos-version``; a talconfig's ``talosVersion``; the tag of the installer image
+Order: ``--talos-version``; the talosgpu header of a rendered patch (``# Rendered by talosgpu for
+Talos X.Y``); a talconfig's ``talosVersion``; the tag of the installer image
 (``machine.install.image`` or the 1.14 ``UnattendedInstallConfig`` ``installer.image``, e.g.
 ``factory.talos.dev/metal-installer/<id>:v1.13.9``); 1.14 documents in the file (1.14); else
 :data:`talosgpu.versions.DEFAULT_VERSION`, which the report says in an info finding.
@@ -62,9 +63,12 @@ def _installer_version(docs: Iterable[Any]) -> TalosVersion | None:
 
 
 def infer_version(
-    units: Iterable[Unit], *, talconfig_version: str | None
+    units: Iterable[Unit], *, talconfig_version: str | None, header_version: str | None = None
 ) -> tuple[TalosVersion, str]:
-    """``(version, origin)`` with origin ``talconfig``/``installer``/``documents``/``default``."""
+    """``(version, origin)`` with origin ``header``/``talconfig``/``installer``/``documents``/
+    ``default``."""
+    if header_version and (version := _parse(header_version)) is not None:
+        return version, "header"
     if talconfig_version and (version := _parse(talconfig_version)) is not None:
         return version, "talconfig"
     units = list(units)

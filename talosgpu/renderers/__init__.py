@@ -13,16 +13,28 @@ from talosgpu.plan import Plan
 from talosgpu.renderers import cri, kernel, node, sysctl, udev
 from talosgpu.renderers.base import Rendered
 
-__all__ = ["CONCERNS", "Rendered", "header", "render_plan"]
+__all__ = ["CONCERNS", "HEADER_PREFIX", "Rendered", "header", "header_version", "render_plan"]
 
 # Order = order of keys in the patch and of documents in 1.14 output.
 CONCERNS = (kernel, udev, node, sysctl, cri)
 
 
+# The first line of every rendered patch; lint reads the release back from it.
+HEADER_PREFIX = "# Rendered by talosgpu for Talos "
+
+
+def header_version(text: str) -> str | None:
+    """The release a talosgpu-rendered text was rendered for (its first line), else None."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if not first.startswith(HEADER_PREFIX):
+        return None
+    return first[len(HEADER_PREFIX) :].split(" ", 1)[0] or None
+
+
 def header(plan: Plan, *, source: str) -> str:
     """The comment block on top of a rendered patch: what, for which version, and why."""
     lines = [
-        f"# Rendered by talosgpu for Talos {plan.version} from {source}; do not edit by hand.",
+        f"{HEADER_PREFIX}{plan.version} from {source}; do not edit by hand.",
         f"# Runtime mode: {plan.mode}.",
     ]
     lines += [f"# - {d.summary}: {d.reason}" for d in plan.decisions]
