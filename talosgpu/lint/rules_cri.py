@@ -309,7 +309,11 @@ def _default_runtime(
         hit,
         f"default_runtime_name = {value!r} makes every pod on the node (including system pods "
         f"without GPUs) run through the NVIDIA runtime{why}",
-        "keep runc as the default and give GPU pods `runtimeClassName: nvidia` (RuntimeClass "
-        "with handler nvidia)",
-        "warning",
+        f"keep runc as the default and give GPU pods `runtimeClassName: {value}` (RuntimeClass "
+        f"with handler {value})",
+        # The legacy runtime on every pod is the real-world trap (its eBPF device filter runs for
+        # every container); a CDI-mode runtime such as nvidia-cdi only acts on pods that request
+        # CDI devices, a deliberate setup (the talos05 field report): said, not warned about,
+        # the same verdict `render` gives such an intent.
+        "warning" if value == "nvidia" else "info",
     )

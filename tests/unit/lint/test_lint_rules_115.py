@@ -33,7 +33,8 @@ def test_runtime_binaries_the_release_lacks_are_errors_on_1_15_only() -> None:
     assert default.severity == "error"
     on_114 = lint_text(document(CDI_RUNTIME), source="p.yaml", talos_version="1.14")
     assert not on_114.by_rule("cri-runtime-binary-missing")
-    assert on_114.by_rule("cri-default-runtime-nvidia")[0].severity == "warning"
+    # A CDI-mode runtime as the default is a deliberate setup on 1.8-1.14: said at info level.
+    assert on_114.by_rule("cri-default-runtime-nvidia")[0].severity == "info"
 
 
 @pytest.mark.parametrize("table", ["metrics", "grpc", "ttrpc", "debug"])
@@ -133,3 +134,31 @@ def test_debug_level_stays_top_level_in_v4() -> None:
     assert lint_text(document(address), source="p.yaml", talos_version="1.15").by_rule(
         "cri-config-v4-moved"
     )
+
+
+def test_every_profile_render_lints_clean_for_its_own_release() -> None:
+    """render and lint agree: what talosgpu renders, lint (reading the header) does not flag."""
+    from conftest import refused
+
+    from talosgpu import api
+    from talosgpu.profiles import list_profiles
+    from talosgpu.versions import known_versions
+
+    for profile in list_profiles():
+        for v in known_versions():
+            if refused(profile, str(v)):
+                continue
+            text = api.render(profile=profile, talos_version=v).patch_text
+            report = lint_text(text, source=f"{profile}-{v}.yaml")
+            bad = [f for f in report.findings if f.severity != "info"]
+            assert not bad, (profile, str(v), [f.message for f in bad])
+            assert "talos-version-assumed" not in report.rules(), (profile, str(v))
+
+
+def test_the_render_header_sets_the_release() -> None:
+    text = "# Rendered by talosgpu for Talos 1.11 from x; do not edit by hand.\nmachine:\n  sysctls:\n    net.core.bpf_jit_harden: '1'\n"
+    assert not lint_text(text, source="p.yaml").by_rule("bpf-jit-harden-unneeded")
+    newer = text.replace("1.11", "1.13")
+    assert lint_text(newer, source="p.yaml").by_rule("bpf-jit-harden-unneeded")
+    unknown = text.replace("1.11", "1.16")
+    assert lint_text(unknown, source="p.yaml").rules() == {"talos-version-unknown"}
