@@ -1,6 +1,6 @@
 """Rewriting the hook paths of NVIDIA CDI specs for the Talos NVIDIA extension.
 
-Why (peers.md §1.9, seed 004): on Talos 1.8-1.12 every toolkit binary in ``/usr/local/bin`` was a
+Why (peers.md §1.9, the talos05 field report): on Talos 1.8-1.12 every toolkit binary in ``/usr/local/bin`` was a
 symlink to ``nvidia-container-runtime-wrapper``, which dispatches on ``argv[0]`` and has no
 ``nvidia-cdi-hook`` entry ("unknown command nvidia-cdi-hook"), so hooks must call the
 ``/usr/local/bin/*.real`` binaries. Talos 1.13 removed the wrapper (siderolabs/extensions c5480f9)

@@ -3,7 +3,7 @@
 Hook eras come from ``TalosVersion.hook_era`` (data/talos_versions.toml): ``nvidia-ctk`` (1.7,
 toolkit 1.14: no ``nvidia-cdi-hook`` yet, it arrived in toolkit 1.16.0, peers.md §1.7),
 ``wrapper-real`` (1.8-1.12: the extension's argv[0] wrapper rejects ``nvidia-cdi-hook``, hooks
-must call ``*.real``; seed 004) and ``usr-bin`` (1.13+: wrapper and ``.real`` binaries gone with
+must call ``*.real``; the talos05 field report) and ``usr-bin`` (1.13+: wrapper and ``.real`` binaries gone with
 siderolabs/extensions c5480f9, ``/usr/bin`` symlinks from talos PR #13022).
 
 Device names: the NVIDIA device plugin asks the runtime for ``nvidia.com/gpu=<id>`` where the id

@@ -1,12 +1,12 @@
-"""The CDI spec generator Pod and the CDI init DaemonSet (seed 004), for cdi mode before 1.13.
+"""The CDI spec generator Pod and the CDI init DaemonSet (the talos05 field report), for cdi mode before 1.13.
 
 Before Talos 1.13 nothing on the node writes a CDI spec (1.13's toolkit extension adds the
 ``nvidia-cdi-gen`` service writing ``/run/cdi/nvidia.yaml``, talos-internals.md §6), so in cdi
-mode talosgpu renders what seed 004 ran by hand:
+mode talosgpu renders what the talos05 field report ran by hand:
 
 * ``nvidia-cdi-generator`` (Pod): enters the host's namespaces and runs the extension's
   ``/usr/local/bin/nvidia-ctk cdi generate`` into the persistent spec dir. Talos has no shell, so
-  nvidia-ctk is run directly (seed 004's ``nsenter ... sh -c "mkdir ..."`` needs a host ``sh``);
+  nvidia-ctk is run directly (the talos05 field report's ``nsenter ... sh -c "mkdir ..."`` needs a host ``sh``);
   the hostPath volume (``DirectoryOrCreate``) creates the directory instead.
 * ``nvidia-cdi-init`` (DaemonSet): on every start (so after every reboot, ``/var/run`` is tmpfs)
   copies the spec into the other spec dirs.
@@ -14,7 +14,7 @@ mode talosgpu renders what seed 004 ran by hand:
 In the hook-rewrite era (``plan.hook_strategy == "real-binaries"``, Talos 1.8-1.12) both also
 point every CDI hook at ``/usr/local/bin/<binary>.real``: the extension's
 ``nvidia-container-runtime-wrapper`` dispatches on argv[0] and rejects ``nvidia-cdi-hook``
-("unknown command nvidia-cdi-hook", seed 004; peers.md §1.9). Seed 004's
+("unknown command nvidia-cdi-hook", the talos05 field report; peers.md §1.9). The talos05 field report's
 ``sed 's|nvidia-cdi-hook|nvidia-cdi-hook.real|g'`` is not idempotent (a restart gives
 ``.real.real``); :data:`HOOK_REWRITE_SED` is: it rewrites only ``path:`` values ending in the
 hook binary with or without ``.real``, and also moves ``/usr/bin/...`` hooks (the toolkit's
@@ -122,7 +122,7 @@ def _generator(plan: Plan, source: str, *, rewrite: bool) -> dict[str, Any]:
     spec = HOST + host_spec
     lines = [
         "set -eu",
-        # busybox may lack nsenter; util-linux has it (seed 004 installed it unconditionally).
+        # busybox may lack nsenter; util-linux has it (the talos05 field report installed it unconditionally).
         "command -v nsenter >/dev/null 2>&1 || apk add --no-cache util-linux",
         f"nsenter -t 1 -m -u -n -i -- {NVIDIA_CTK} cdi generate --output={host_spec}",
     ]

@@ -26,7 +26,7 @@ __all__ = [
     "volume_name",
 ]
 
-# Images are pinned, never `latest` (seed 004 used alpine:latest / pause:3.9). alpine's busybox
+# Images are pinned, never `latest` (the talos05 field report used alpine:latest / pause:3.9). alpine's busybox
 # has sh, sed -E/-i, cp and mv; nsenter comes from util-linux when busybox lacks it.
 ALPINE_IMAGE = "alpine:3.20"
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"

@@ -3,7 +3,7 @@
 The Talos NVIDIA guides (<= 1.12) create ``RuntimeClass nvidia`` (``node.k8s.io/v1``, handler
 ``nvidia``) for the extension's legacy runtime (shared/research/talos-internals.md §6); the
 ``nvidia-cdi`` runtime talosgpu adds in cdi mode gets its own class (handler = containerd
-runtime name, as in seed 004 and k8s-device-plugin/runtimeclass/*). In operator mode the GPU
+runtime name, as in the talos05 field report and k8s-device-plugin/runtimeclass/*). In operator mode the GPU
 Operator creates its classes itself, so none are rendered.
 
 ``scheduling`` makes every pod of the class land on GPU nodes and tolerate their taints: the

@@ -1,12 +1,12 @@
 """Verification workloads, one per workload kind the intent names.
 
-* compute: the ``nvidia-smi`` Pod of seed 000.
-* graphics / display: seed 000's OpenGL Pod *with its fix*: ``NVIDIA_DRIVER_CAPABILITIES``
+* compute: the ``nvidia-smi`` Pod of the velaryon field report.
+* graphics / display: the velaryon field report's OpenGL Pod *with its fix*: ``NVIDIA_DRIVER_CAPABILITIES``
   including ``graphics`` and ``__GLX_VENDOR_LIBRARY_NAME=nvidia`` (without it GLVND picked Mesa's
   ``llvmpipe`` CPU renderer while ``nvidia-smi`` worked), and a renderer check that fails the Pod
   when ``glxinfo`` still reports a software renderer.
 * video: an NVENC Job encoding ffmpeg's ``testsrc`` with ``h264_nvenc`` and ``hevc_nvenc``
-  (seed 004's check).
+  (the talos05 field report's check).
 
 Every Pod requests one GPU, tolerates the node's taints, selects the GPU node and uses the
 plan's RuntimeClass (none in operator mode: the operator's CDI setup needs none).
@@ -33,10 +33,10 @@ NAMESPACE = "default"
 # CUDA 12.2 is what the 535 LTS driver (Talos <= 1.11) supports: a newer base image's
 # NVIDIA_REQUIRE_CUDA check would refuse to start on that driver under the legacy runtime.
 CUDA_IMAGE = "nvidia/cuda:12.2.2-base-ubuntu22.04"
-OPENGL_IMAGE = "nvidia/opengl:1.2-glvnd-runtime-ubuntu22.04"  # seed 000
+OPENGL_IMAGE = "nvidia/opengl:1.2-glvnd-runtime-ubuntu22.04"  # the velaryon field report
 FFMPEG_IMAGE = "jrottenberg/ffmpeg:6.1-nvidia2204"  # ffmpeg built with NVENC/NVDEC
 
-# Fails (exit 1) on a software renderer: seed 000's symptom was
+# Fails (exit 1) on a software renderer: the velaryon field report's symptom was
 # "OpenGL renderer string: llvmpipe (LLVM 15.0.7, 256 bits)".
 RENDERER_CHECK = """\
 renderer="$(glxinfo -B 2>&1 | grep 'OpenGL renderer' || true)"

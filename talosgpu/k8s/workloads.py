@@ -2,7 +2,7 @@
 
 The variable *replaces* the default ``compute,utility`` (shared/research/peers.md §4.5):
 OpenGL/EGL/Vulkan need ``graphics``, presenting to X11/Wayland needs ``display``, NVENC/NVDEC
-need ``video``. Seed 000 hit Mesa's llvmpipe with a CUDA-only setup. ``utility`` (nvidia-smi,
+need ``video``. The velaryon field report hit Mesa's llvmpipe with a CUDA-only setup. ``utility`` (nvidia-smi,
 NVML) is always included.
 
 ``video`` also includes ``compute``: ffmpeg's ``h264_nvenc``/``hevc_nvenc`` and NVDEC create a

@@ -1,8 +1,8 @@
 """Known failures of NVIDIA GPU nodes on Talos: find them in logs, say why, say what to change.
 
-The catalog is data (``data/explain_catalog.toml``): every error message of the field reports
-(``shared/seeds``) and of research peers.md §3-§5 maps to a cause and to fixes that depend on the
-Talos release. Affected releases are evaluated with :class:`~talosgpu.versions.TalosVersion`
+The catalog is data (``data/explain_catalog.toml``): every error message of the talos05 and
+velaryon field reports and of research peers.md §3-§5 maps to a cause and to fixes that depend on
+the Talos release. Affected releases are evaluated with :class:`~talosgpu.versions.TalosVersion`
 (``at_least`` and named predicates), never by comparing version strings.
 """
 
