@@ -76,11 +76,10 @@ def render(
         raise exc.with_file(label) from None
     if from_version is not None:
         from talosgpu.renderers.upgrade import add_upgrade_moves
+        from talosgpu.versions import version_option
 
-        try:
-            old = TalosVersion.parse(from_version).require_known()
-        except TalosGPUError as exc:
-            raise type(exc)(exc.message, file="--from-version") from None
+        old = version_option(from_version, option="--from-version")
+        assert old is not None
         rendered = add_upgrade_moves(rendered, from_version=old)
     return rendered
 

@@ -306,19 +306,17 @@ def target_version(
     ``assume_newest_known``; the error names where the version came from.
     """
     from talosgpu.errors import VersionError
-    from talosgpu.versions import DEFAULT_VERSION
+    from talosgpu.versions import DEFAULT_VERSION, version_option
 
     if version is not None:
-        where: dict[str, str] = {"file": "--talos-version"}
-        text: TalosVersion | str = version
-    elif intent.talos_version is not None:
-        where, text = {"path": ".talosVersion"}, intent.talos_version
-    else:
-        where, text = {}, DEFAULT_VERSION
+        given = version_option(version, assume_newest_known=assume_newest_known)
+        assert given is not None
+        return given
+    text = intent.talos_version or DEFAULT_VERSION
     try:
         return TalosVersion.parse(text, assume_newest_known=assume_newest_known).require_known()
     except VersionError as exc:
-        raise VersionError(exc.message, **where) from None
+        raise VersionError(exc.message, path=".talosVersion") from None
 
 
 def resolve(

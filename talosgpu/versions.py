@@ -126,16 +126,20 @@ def _refusal(major: int, minor: int) -> str:
 
 
 def version_option(
-    value: str | TalosVersion | None, *, assume_newest_known: bool = False
+    value: str | TalosVersion | None,
+    *,
+    assume_newest_known: bool = False,
+    option: str = "--talos-version",
 ) -> TalosVersion | None:
-    """A ``--talos-version`` value: parsed, and refused (attributed to the option) when it is a
-    release newer than talosgpu knows, unless ``assume_newest_known``."""
+    """A version option's value (``--talos-version``, or ``option``): parsed, and refused
+    (attributed to the option) when it is a release newer than talosgpu knows, unless
+    ``assume_newest_known``."""
     if value is None:
         return None
     try:
         return TalosVersion.parse(value, assume_newest_known=assume_newest_known).require_known()
     except VersionError as exc:
-        raise VersionError(exc.message, file="--talos-version") from None
+        raise VersionError(exc.message, file=option) from None
 
 
 def known_versions() -> tuple[TalosVersion, ...]:

@@ -18,7 +18,7 @@ from talosgpu.configdiff.report import render_json, render_text
 from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import LiveConfig
-from talosgpu.versions import DEFAULT_VERSION, TalosVersion
+from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 if TYPE_CHECKING:
     from talosgpu.intent.models import Intent
@@ -112,7 +112,8 @@ def resolve_version(
     detected = live.talos_version
     assume = assume_newest_known
     if explicit is not None:
-        version = _known(explicit, assume=assume, origin="--talos-version")
+        version = version_option(explicit, assume_newest_known=assume)
+        assert version is not None
         origin = "--talos-version"
     elif intent_version is not None:
         version = _known(intent_version, assume=assume, origin="the intent's talosVersion")

@@ -109,11 +109,6 @@ def _redact(findings: list[Finding], src: Source) -> list[Finding]:
     ]
 
 
-def _version(value: str | TalosVersion | None, *, assume: bool = False) -> TalosVersion | None:
-    """The ``--talos-version`` option, refused when talosgpu does not know the release."""
-    return version_option(value, assume_newest_known=assume)
-
-
 def lint_text(
     text: str,
     *,
@@ -125,7 +120,7 @@ def lint_text(
 
     Raises :class:`~talosgpu.errors.YAMLError` when the text is not YAML at all.
     """
-    option = _version(talos_version, assume=assume_newest_known)
+    option = version_option(talos_version, assume_newest_known=assume_newest_known)
     result = _lint_source(
         read_input(text, source=source), option, assume_newest_known=assume_newest_known
     )
@@ -162,7 +157,7 @@ def lint_files(
     with ``$patch: delete``. Unreadable input raises :class:`~talosgpu.errors.YAMLError` naming
     the file.
     """
-    option = _version(talos_version, assume=assume_newest_known)
+    option = version_option(talos_version, assume_newest_known=assume_newest_known)
     results = []
     for name in _expand(paths):
         text, display = yamlio.read_source(name)
