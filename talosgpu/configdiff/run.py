@@ -142,7 +142,7 @@ def drop_stale_runtime_parts(
     from the live config and warn about any other part that points at those binaries."""
     from dataclasses import replace
 
-    from talosgpu.renderers.cri import CUSTOMIZATION_PATH, DOCUMENT_NAME
+    from talosgpu.renderers.cri import delete_own_part, is_own_part
 
     v = rendered.plan.version
     if v.extension_ships_toolkit:
@@ -152,11 +152,8 @@ def drop_stale_runtime_parts(
     for doc in live_docs:
         if doc.get("kind") == "CRICustomizationConfig" and isinstance(doc.get("content"), str):
             name = doc.get("name")
-            if name == DOCUMENT_NAME and not any(
-                d.get("kind") == "CRICustomizationConfig" and d.get("name") == name for d in docs
-            ):
-                docs.insert(0, {"apiVersion": "v1alpha1", "kind": "CRICustomizationConfig",
-                                "name": name, "$patch": "delete"})  # fmt: skip
+            if is_own_part(doc) and not any(is_own_part(d) for d in docs):
+                docs.insert(0, delete_own_part())
             elif "nvidia-container-runtime" in doc["content"]:
                 warnings.append(
                     f"the live CRICustomizationConfig {name!r} points at NVIDIA runtime "
@@ -170,8 +167,8 @@ def drop_stale_runtime_parts(
             where = entry.get("path", "?")
             warnings.append(
                 f"the live machine file {where} points at NVIDIA runtime binaries that Talos {v} "
-                f"does not ship: pods using it fail (delete it{' ' if where else ''}with "
-                f"`machine: {{files: [{{path: {where or CUSTOMIZATION_PATH}, $patch: delete}}]}}`)"
+                f"does not ship: pods using it fail (delete it with "
+                f"`machine: {{files: [{{path: {where}, $patch: delete}}]}}`)"
             )
     if len(docs) == len(rendered.documents):
         return rendered, warnings

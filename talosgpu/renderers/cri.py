@@ -64,6 +64,22 @@ def _fragments(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
     return frags
 
 
+def is_own_part(doc: dict[str, Any]) -> bool:
+    """Is ``doc`` talosgpu's own ``CRICustomizationConfig`` (1.14+)?"""
+    return doc.get("kind") == "CRICustomizationConfig" and doc.get("name") == DOCUMENT_NAME
+
+
+def delete_own_part() -> dict[str, Any]:
+    """A patch document deleting talosgpu's ``CRICustomizationConfig``. On 1.14+ a delete of a
+    document the config does not have is skipped (configpatcher strategic.go, c3052e845)."""
+    return {
+        "apiVersion": "v1alpha1",
+        "kind": "CRICustomizationConfig",
+        "name": DOCUMENT_NAME,
+        "$patch": "delete",
+    }
+
+
 def toml_text(plan: Plan) -> str | None:
     """The customization TOML, or None when the plan changes nothing in containerd."""
     if plan.cri.empty:

@@ -24,7 +24,7 @@ from typing import Any
 
 from talosgpu.errors import RenderError, TalosGPUError
 from talosgpu.renderers.base import Rendered
-from talosgpu.renderers.cri import DOCUMENT_NAME
+from talosgpu.renderers.cri import DOCUMENT_NAME, delete_own_part, is_own_part
 from talosgpu.talos.kubenode import KUBE_NODE_CONFIG_CONFLICTS, dotted
 from talosgpu.versions import TalosVersion
 
@@ -77,18 +77,10 @@ def _toolkit_moves(rendered: Rendered, from_version: TalosVersion) -> tuple[list
     """Into a release whose extension ships no toolkit (1.15): drop the runtime part, say why."""
     target = rendered.plan.version
     docs: list[Any] = []
-    has_part = any(
-        d.get("kind") == "CRICustomizationConfig" and d.get("name") == DOCUMENT_NAME
-        for d in rendered.documents
-    )
-    if from_version.gpu_documents and not has_part:
-        # Delete the 1.14 runtime part (its runtimes point at binaries 1.15 lacks). A delete of
-        # a document the config does not have is skipped on 1.14+ (configpatcher strategic.go,
-        # c3052e845), so this is safe whether or not the node has it.
-        docs.append(
-            {"apiVersion": "v1alpha1", "kind": "CRICustomizationConfig", "name": DOCUMENT_NAME}
-            | _DELETE
-        )
+    if from_version.gpu_documents and not any(is_own_part(d) for d in rendered.documents):
+        # Delete the 1.14 runtime part (its runtimes point at binaries 1.15 lacks); safe
+        # whether or not the node has it.
+        docs.append(delete_own_part())
     warnings = [
         f"Talos {target}'s nvidia-container-toolkit extension ships no NVIDIA Container Toolkit "
         "(only the driver's userspace libraries and persistenced): before upgrading, install the "
@@ -97,12 +89,11 @@ def _toolkit_moves(rendered: Rendered, from_version: TalosVersion) -> tuple[list
         "CRI customization pointing at /usr/local/bin/nvidia-container-runtime* (talosgpu lint "
         f"--talos-version {target} finds them) breaks every pod that uses it",
     ]
-    intent = rendered.plan.intent
-    if intent.gpu.driver.flavour == "proprietary" and target.open_only(intent.gpu.driver.branch):
+    if target.open_only("lts") and not from_version.open_only("lts"):
         warnings.append(
-            f"on upgrade to Talos {target} Image Factory replaces nonfree-kmod-nvidia-lts with "
-            f"the open LTS modules ({target.facts.drivers_lts}): check the GPU is Turing or newer "
-            "(extensions discussion #1365)"
+            f"if this node ran nonfree-kmod-nvidia-lts, Image Factory replaces it with the open "
+            f"LTS modules ({target.facts.drivers_lts}) on upgrade to Talos {target}: a Maxwell, "
+            "Pascal or Volta GPU then has no driver (extensions discussion #1365)"
         )
     return docs, warnings
 

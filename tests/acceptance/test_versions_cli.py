@@ -145,3 +145,12 @@ def test_1_15_upgrade_move_drops_the_old_runtime_part(capsys: pytest.CaptureFixt
     assert code == 2 and "not older than the target" in err
     code, _, err = run_cli([*argv, "--from-version", "1.17"], capsys)
     assert code == 2 and err.startswith("talosgpu: error: --from-version: Talos 1.17")
+
+
+def test_1_15_upgrade_warns_about_the_image_factory_lts_swap(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["render", "--profile", "nvidia-operator", "--talos-version", "1.15"]
+    code, _, err = run_cli([*argv, "--from-version", "1.14"], capsys)
+    assert code == 0
+    assert "Image Factory replaces it with the open LTS modules (620.70.06)" in err
