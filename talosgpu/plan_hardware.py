@@ -26,8 +26,6 @@ def hardware_findings(intent: Intent, version: TalosVersion) -> tuple[str | None
     problem = branch_problem(
         talos_version=version, flavour=gpu.driver.flavour, branch=gpu.driver.branch
     )
-    if problem is not None and not version.suffixed_extensions:
-        problem = None  # one driver on 1.7: the branch has no effect (a warning below says so)
     if gpu.model is None and gpu.pci_id is None:
         if problem is not None:
             raise RenderError(f"{problem[0]}; fix: {problem[1]}", path=".gpu.driver")

@@ -108,7 +108,7 @@ def nvidia_extensions(
     if flavour not in _KMOD:
         raise IntentError(f"unknown driver flavour {flavour!r} (expected open or proprietary)")
     problem = branch_problem(talos_version=talos_version, flavour=flavour, branch=branch)
-    if problem is not None and talos_version.suffixed_extensions:  # 1.7: one driver, any branch
+    if problem is not None:
         raise IntentError(f"{problem[0]}; fix: {problem[1]}")
     suffix = f"-{branch}" if talos_version.suffixed_extensions else ""
     names = [f"siderolabs/{_KMOD[flavour]}{suffix}", f"siderolabs/{_TOOLKIT}{suffix}"]
@@ -120,23 +120,24 @@ def nvidia_extensions(
 def branch_problem(
     *, talos_version: TalosVersion, flavour: Flavour, branch: str
 ) -> tuple[str, str] | None:
-    """``(why, fix)`` when the release publishes no ``flavour`` kernel modules on ``branch``."""
+    """``(why, fix)`` when the release publishes no ``flavour`` kernel modules on ``branch``.
+
+    None on releases with one unsuffixed driver (1.7): any branch names it, and the
+    compatibility check says the branch has no effect.
+    """
+    if not talos_version.suffixed_extensions:
+        return None
     branches = talos_version.driver_branches
     if branch not in ("lts", "production", "new-feature"):
         return (
             f"unknown driver branch {branch!r}",
             f"use one of {', '.join(branches)} (Talos {talos_version})",
         )
-    if branch not in branches:
-        if branch == "new-feature":
-            return (
-                f"the new-feature driver branch is published from Talos 1.15 on, not for "
-                f"Talos {talos_version}",
-                "gpu: {driver: {branch: production}}",
-            )
+    if branch not in branches:  # lts and production exist on every suffixed release
         return (
-            f"Talos {talos_version} ships a single NVIDIA driver branch (unsuffixed names)",
-            "gpu: {driver: {branch: lts}}",
+            f"the {branch} driver branch is published from Talos 1.15 on, not for "
+            f"Talos {talos_version}",
+            "gpu: {driver: {branch: production}}",
         )
     if flavour == "proprietary" and talos_version.open_only(branch):
         others = [b for b in branches if b != branch and not talos_version.open_only(b)]
