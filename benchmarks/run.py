@@ -120,7 +120,8 @@ def _inventory(nodes: int) -> str:
 
 def bench_fleet_render(nodes: int) -> dict[str, Any]:
     try:
-        from talosgpu.fleet import load_inventory, render_fleet
+        from talosgpu.commands.fleet import render_fleet
+        from talosgpu.fleet import load_inventory
     except ImportError as exc:
         return {"skipped": f"fleet support not available: {exc}"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,7 +161,7 @@ def bench_fleet_diff(count: int, rounds: int = 5) -> dict[str, Any]:
     except ImportError:
         return {"skipped": "PyYAML with libyaml is needed for the baseline (pip install pyyaml)"}
     try:
-        from talosgpu import api
+        from talosgpu.commands import render as api
         from talosgpu.configdiff.propose import propose
         from talosgpu.configdiff.semantic import diff_configs
         from talosgpu.live import load_live_config

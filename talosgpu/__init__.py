@@ -23,14 +23,18 @@ _EXPORTS: dict[str, str] = {
     "Plan": "talosgpu.plan",
     "resolve": "talosgpu.plan",
     "Rendered": "talosgpu.renderers.base",
-    "render": "talosgpu.api",
-    "diff_fleet": "talosgpu.fleet.remote",
-    "schematic": "talosgpu.api",
-    "output_files": "talosgpu.api",
-    "intent_schema": "talosgpu.api",
+    "render": "talosgpu.commands.render",
+    "diff_fleet": "talosgpu.commands.fleet_remote",
+    "apply_fleet": "talosgpu.commands.fleet_remote",
+    "FleetDiff": "talosgpu.commands.fleet_remote",
+    "schematic": "talosgpu.commands.render",
+    "output_files": "talosgpu.commands.render",
+    "intent_schema": "talosgpu.commands.render",
     "list_profiles": "talosgpu.profiles",
-    "load_profile": "talosgpu.profiles",
+    "load_profile": "talosgpu.intent.load",
     "profile_text": "talosgpu.profiles",
+    "render_outputs": "talosgpu.commands.render",
+    "render_helm_values": "talosgpu.commands.render",
     # Kubernetes manifests and Helm values (talosgpu render --manifests, talosgpu helm-values)
     "render_manifests": "talosgpu.k8s",
     "device_plugin_values": "talosgpu.k8s",
@@ -38,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "capabilities_for": "talosgpu.k8s",
     "helm_values": "talosgpu.k8s",
     # CDI specs (talosgpu cdi validate, talosgpu cdi patch-hooks)
+    "validate_spec_file": "talosgpu.commands.cdi",
+    "patch_spec_hooks": "talosgpu.commands.cdi",
     "load_cdi_spec": "talosgpu.cdi",
     "validate_cdi_spec": "talosgpu.cdi",
     "patch_cdi_hooks": "talosgpu.cdi",
@@ -45,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "CDIFinding": "talosgpu.cdi",
     "HookPatchResult": "talosgpu.cdi",
     # Talos strategic merge, patches and idempotency (talosgpu patch)
+    "patch_config": "talosgpu.commands.patch",
     "apply_patches": "talosgpu.talos.apply",
     "PatchResult": "talosgpu.talos.apply",
     "load_patch": "talosgpu.talos.patches",
@@ -61,19 +68,19 @@ _EXPORTS: dict[str, str] = {
     "redact_text": "talosgpu.talos.secrets",
     "load_live_config": "talosgpu.live",
     "LiveConfig": "talosgpu.live",
-    "fetch_live_config": "talosgpu.talosctl",
+    "fetch_live_config": "talosgpu.commands.talosctl",
     # diff before apply (talosgpu diff, talosgpu apply)
-    "diff": "talosgpu.configdiff.run",
-    "DiffResult": "talosgpu.configdiff.run",
+    "diff": "talosgpu.commands.diff",
+    "DiffResult": "talosgpu.commands.diff",
     "diff_configs": "talosgpu.configdiff.semantic",
     "ConfigDiff": "talosgpu.configdiff.model",
     "Change": "talosgpu.configdiff.model",
     "propose": "talosgpu.configdiff.propose",
     "Proposal": "talosgpu.configdiff.propose",
-    "apply": "talosgpu.configdiff.apply",
-    "ApplyResult": "talosgpu.configdiff.apply",
+    "apply": "talosgpu.commands.apply",
+    "ApplyResult": "talosgpu.commands.apply",
     # lint: known GPU traps in patches, configs and talconfig.yaml (talosgpu lint)
-    "lint_files": "talosgpu.lint",
+    "lint_files": "talosgpu.commands.lint",
     "lint_text": "talosgpu.lint",
     "LintReport": "talosgpu.lint",
     "LintFinding": "talosgpu.lint",
@@ -90,16 +97,19 @@ _EXPORTS: dict[str, str] = {
     "canonical_schematic_yaml": "talosgpu.knowledge.schematic",
     "Schematic": "talosgpu.knowledge.schematic",
     "explain": "talosgpu.knowledge.explain",
+    "explain_input": "talosgpu.commands.explain",
     "ExplainMatch": "talosgpu.knowledge.explain",
     # fleets and the pre-commit gate (talosgpu render INVENTORY --output-dir, talosgpu check)
     "Inventory": "talosgpu.fleet",
     "load_inventory": "talosgpu.fleet",
     "node_intents": "talosgpu.fleet",
-    "render_fleet": "talosgpu.fleet",
-    "fleet_output_files": "talosgpu.fleet",
-    "for_each_node": "talosgpu.fleet",
-    "check_files": "talosgpu.check",
-    "CheckReport": "talosgpu.check",
+    "render_fleet": "talosgpu.commands.fleet",
+    "fleet_output_files": "talosgpu.commands.fleet",
+    "for_each_node": "talosgpu.commands.fleet",
+    "check_files": "talosgpu.commands.check",
+    "CheckReport": "talosgpu.commands.check",
+    # the one reporter: any command result as text or JSON
+    "format_report": "talosgpu.report",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -113,7 +123,6 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from talosgpu.api import intent_schema, output_files, render, schematic
     from talosgpu.cdi import (
         CDIFinding,
         CDISpec,
@@ -122,23 +131,30 @@ if TYPE_CHECKING:  # pragma: no cover
         patch_cdi_hooks,
         validate_cdi_spec,
     )
-    from talosgpu.check import CheckReport, check_files
-    from talosgpu.configdiff.apply import ApplyResult, apply
+    from talosgpu.commands.apply import ApplyResult, apply
+    from talosgpu.commands.cdi import patch_spec_hooks, validate_spec_file
+    from talosgpu.commands.check import CheckReport, check_files
+    from talosgpu.commands.diff import DiffResult, diff
+    from talosgpu.commands.explain import explain_input
+    from talosgpu.commands.fleet import fleet_output_files, for_each_node, render_fleet
+    from talosgpu.commands.fleet_remote import FleetDiff, apply_fleet, diff_fleet
+    from talosgpu.commands.lint import lint_files
+    from talosgpu.commands.patch import patch_config
+    from talosgpu.commands.render import (
+        intent_schema,
+        output_files,
+        render,
+        render_helm_values,
+        render_outputs,
+        schematic,
+    )
+    from talosgpu.commands.talosctl import fetch_live_config
     from talosgpu.configdiff.model import Change, ConfigDiff
     from talosgpu.configdiff.propose import Proposal, propose
-    from talosgpu.configdiff.run import DiffResult, diff
     from talosgpu.configdiff.semantic import diff_configs
     from talosgpu.errors import TalosGPUError
-    from talosgpu.fleet import (
-        Inventory,
-        fleet_output_files,
-        for_each_node,
-        load_inventory,
-        node_intents,
-        render_fleet,
-    )
-    from talosgpu.fleet.remote import diff_fleet
-    from talosgpu.intent.load import load_intent, load_intent_text
+    from talosgpu.fleet import Inventory, load_inventory, node_intents
+    from talosgpu.intent.load import load_intent, load_intent_text, load_profile
     from talosgpu.intent.models import Intent
     from talosgpu.k8s import (
         capabilities_for,
@@ -163,11 +179,12 @@ if TYPE_CHECKING:  # pragma: no cover
         load_schematic,
         schematic_id,
     )
-    from talosgpu.lint import LintFinding, LintReport, lint_files, lint_text
+    from talosgpu.lint import LintFinding, LintReport, lint_text
     from talosgpu.live import LiveConfig, load_live_config
     from talosgpu.plan import Plan, resolve
-    from talosgpu.profiles import list_profiles, load_profile, profile_text
+    from talosgpu.profiles import list_profiles, profile_text
     from talosgpu.renderers.base import Rendered
+    from talosgpu.report import format_report
     from talosgpu.talos.apply import PatchResult, apply_patches
     from talosgpu.talos.documents import document_id
     from talosgpu.talos.idempotency import (
@@ -180,5 +197,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.talos.merge import merge_documents
     from talosgpu.talos.patches import Patch, load_patch
     from talosgpu.talos.secrets import redact_documents, redact_text
-    from talosgpu.talosctl import fetch_live_config
     from talosgpu.versions import TalosVersion

@@ -1,9 +1,11 @@
-"""The ``talosgpu`` command line: a thin shell over the library.
+"""The ``talosgpu`` command line: click declarations only.
 
-This is the only module that imports click. Commands import the library lazily (inside the
-command body) so that ``talosgpu --help`` and ``talosgpu render`` start fast (pre-commit runs them
-on every commit). Every failure the library raises on purpose is a ``TalosGPUError``: printed as
-one line on stderr, exit 2, no traceback.
+Each command turns its options into one call of a use case in :mod:`talosgpu.commands`, hands
+the result to the reporter (:func:`talosgpu.report.format_report`) and maps it to an exit code.
+This is the only module that imports click. Use cases are imported inside the command bodies
+(lazy: ``talosgpu --help`` and a cached ``render``/``check`` must not import the library; pre-commit
+runs them on every commit). Every failure the library raises on purpose is a ``TalosGPUError``:
+printed as one line on stderr, exit 2, no traceback.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from talosgpu.commands.diff import DiffResult
+    from talosgpu.commands.render import RenderWhat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,9 +46,20 @@ def emit(text: str, output: str | None = None) -> None:
     if output in (None, "-"):
         click.echo(text, nl=False)
         return
-    from talosgpu.fsio import write_atomic
+    from talosgpu.fsio import write_atomic  # lazy: stdout needs no file I/O helpers
 
     write_atomic(output, text)
+
+
+def report(result: object, fmt: str = "text", **options: Any) -> str:
+    from talosgpu.report import format_report  # lazy: see the module docstring
+
+    return format_report(result, fmt, **options)
+
+
+def wrote(paths: Sequence[object]) -> None:
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
 
 
 def show_secrets_option(func: F) -> F:
@@ -60,6 +77,17 @@ def strict_option(func: F) -> F:
     )(func)
 
 
+def assume_option(func: F) -> F:
+    return click.option(
+        "--assume-newest-known",
+        "assume_newest_known",
+        is_flag=True,
+        default=False,
+        help="Accept a Talos release newer than talosgpu knows, using the newest known facts "
+        "(said in the output). Without it such a release is refused.",
+    )(func)
+
+
 def version_option(func: F) -> F:
     func = assume_option(func)
     return click.option(
@@ -71,21 +99,9 @@ def version_option(func: F) -> F:
     )(func)
 
 
-def _version(value: str | None, assume_newest_known: bool) -> Any:
-    """``--talos-version`` parsed once, refused for an unknown release unless assumed."""
-    from talosgpu.versions import version_option as parse
-
-    return parse(value, assume_newest_known=assume_newest_known)
-
-
-def assume_option(func: F) -> F:
+def format_option(func: F) -> F:
     return click.option(
-        "--assume-newest-known",
-        "assume_newest_known",
-        is_flag=True,
-        default=False,
-        help="Accept a Talos release newer than talosgpu knows, using the newest known facts "
-        "(said in the output). Without it such a release is refused.",
+        "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
     )(func)
 
 
@@ -100,8 +116,6 @@ def cli() -> None:
     """
 
 
-# ----------------------------------------------------------------------------- commands
-# Each command lives below in its own section; bodies import the library lazily.
 # --- render / profiles / schema ----------------------------------------------------------
 @cli.command()
 @click.argument("intent", required=False, metavar="[INTENT]")
@@ -136,28 +150,15 @@ def render(
     assume_newest_known: bool,
 ) -> None:
     """Render the Talos patch for INTENT (a file, - for stdin) or --profile NAME."""
-    from talosgpu import cache
+    from talosgpu.commands.render import render_outputs
 
-    if intent not in (None, "-") and b"GPUInventory" in _input_bytes(intent, None):
-        from talosgpu.fleet import inventory_files  # an inventory: one folder per node
-
-        plain_dir = None if explain or manifests_only or output else output_dir
-        fleet = inventory_files(
-            str(intent),
-            output_dir=plain_dir,
-            talos_version=talos_version,
-            from_version=from_version,
-            assume_newest_known=assume_newest_known,
-        )
-        if fleet is not None:
-            warn(fleet[1], strict=strict)
-            from talosgpu.fsio import write_tree_atomic
-
-            for path in write_tree_atomic(str(output_dir), fleet[0]):
-                click.echo(f"wrote {path}", err=True)
-            return
-    stdin_text = sys.stdin.read() if intent == "-" else None
-    what = (
+    # Each of these picks what render writes; -o only picks where the text goes.
+    forms = {"--output-dir": bool(output_dir), "--explain": explain, "--manifests": manifests_only}
+    chosen = [flag for flag, on in forms.items() if on]
+    if len(chosen) > 1 or (output and output_dir):
+        both = " and ".join(chosen if len(chosen) > 1 else ["-o/--output", "--output-dir"])
+        fail(f"{both} cannot be combined: each picks what render writes")
+    what: RenderWhat = (
         "explain"
         if explain
         else "manifests"
@@ -166,91 +167,21 @@ def render(
         if output_dir
         else "patch"
     )
-    cache_key = cache.key(
-        command=[
-            "render",
-            what,
-            intent or "",
-            profile or "",
-            talos_version or "",
-            from_version or "",
-            "assume" if assume_newest_known else "",
-        ],
-        inputs=[_input_bytes(intent, stdin_text)],
-    )
-    hit = cache.get(cache_key)
-    if hit is None:
-        hit = _render_uncached(
-            intent, stdin_text, profile, talos_version, from_version, what, assume_newest_known
-        )
-        cache.put(cache_key, hit)
-    warn(hit["warnings"], strict=strict)
-    if what == "dir":
-        from talosgpu.fsio import write_tree_atomic
-
-        for path in write_tree_atomic(str(output_dir), hit["files"]):
-            click.echo(f"wrote {path}", err=True)
-        return
-    emit(hit["text"], output)
-
-
-def _input_bytes(intent: str | None, stdin_text: str | None) -> bytes:
-    if stdin_text is not None:
-        return stdin_text.encode()
-    if intent:
-        try:
-            with open(intent, "rb") as handle:
-                return handle.read()
-        except OSError:
-            return b""  # the uncached path reports the error
-    return b""
-
-
-def _render_uncached(
-    intent: str | None,
-    stdin_text: str | None,
-    profile: str | None,
-    talos_version: str | None,
-    from_version: str | None,
-    what: str,
-    assume_newest_known: bool,
-) -> dict[str, Any]:
-    from talosgpu import api
-
-    target: Any = intent
-    if stdin_text is not None:
-        from talosgpu.intent.load import load_intent_text
-
-        target = load_intent_text(stdin_text, source="<stdin>")
-    rendered = api.render(
-        target,
+    outcome = render_outputs(
+        intent,
         profile=profile,
+        what=what,
         talos_version=talos_version,
         from_version=from_version,
-        source="<stdin>" if stdin_text is not None else None,
         assume_newest_known=assume_newest_known,
     )
-    result: dict[str, Any] = {"warnings": list(rendered.warnings)}
-    if what == "explain":
-        result["text"] = _explain_text(rendered)
-    elif what == "manifests":
-        files = api.output_files(rendered)
-        if "manifests.yaml" not in files:
-            fail("manifests are not available in this build")
-        result["text"] = files["manifests.yaml"]
-    elif what == "dir":
-        result["files"] = api.output_files(rendered)
-    else:
-        result["text"] = rendered.patch_text
-    return result
+    warn(outcome.warnings, strict=strict)
+    if outcome.what == "dir":
+        from talosgpu.fsio import write_tree_atomic
 
-
-def _explain_text(rendered: Any) -> str:
-    plan = rendered.plan
-    lines = [f"Talos {plan.version}: runtime mode {plan.mode}"]
-    lines += [f"- {d.summary}\n    why: {d.reason}" for d in plan.decisions]
-    lines += [f"! {w}" for w in rendered.warnings]
-    return "\n".join(lines) + "\n"
+        wrote(write_tree_atomic(str(output_dir), outcome.files))
+        return
+    emit(report(outcome), output)
 
 
 @cli.group(invoke_without_command=True)
@@ -258,10 +189,9 @@ def _explain_text(rendered: Any) -> str:
 def profiles(ctx: click.Context) -> None:
     """List the bundled profiles (``profiles show NAME`` prints one)."""
     if ctx.invoked_subcommand is None:
-        from talosgpu.profiles import list_profiles, load_profile
+        from talosgpu.commands.render import profile_rows
 
-        for name in list_profiles():
-            description = load_profile(name).description or ""
+        for name, description in profile_rows():
             click.echo(f"{name:<20} {description}")
 
 
@@ -280,7 +210,7 @@ def schema(output: str | None) -> None:
     """Print the JSON Schema of the intent format."""
     import json
 
-    from talosgpu.api import intent_schema
+    from talosgpu.commands.render import intent_schema
 
     emit(json.dumps(intent_schema(), indent=2, sort_keys=True) + "\n", output)
 
@@ -305,17 +235,16 @@ def helm_values(
     The nvidia-device-plugin chart (runtime modes cdi, legacy) or the gpu-operator chart
     (operator). Apply `talosgpu render --manifests` first: it creates the namespace and config.
     """
-    from talosgpu import api
-    from talosgpu.k8s import helm_values as values_for
+    from talosgpu.commands.render import render_helm_values
 
-    rendered = api.render(
+    values, warnings = render_helm_values(
         intent,
         profile=profile,
         talos_version=talos_version,
         assume_newest_known=assume_newest_known,
     )
-    warn(rendered.warnings, strict=strict)
-    emit(values_for(rendered.plan), output)
+    warn(warnings, strict=strict)
+    emit(values, output)
 
 
 # --- cdi validate / patch-hooks --------------------------------------------------------------
@@ -339,9 +268,7 @@ def cdi_group() -> None:
     default=None,
     help="Check hook paths against this Talos release's NVIDIA extension.",
 )
-@click.option(
-    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
-)
+@format_option
 @click.option("--strict", is_flag=True, default=False, help="Warnings also fail (exit 1).")
 @assume_option
 def cdi_validate(
@@ -356,19 +283,17 @@ def cdi_validate(
 
     Exit 0 valid, 1 findings (errors; warnings too with --strict), 2 unreadable or not a CDI spec.
     """
-    from talosgpu.cdi import load_spec, validate_spec
-    from talosgpu.cdi.report import exit_code, render_report
-    from talosgpu.yamlio import read_source
+    from talosgpu.cdi.findings import exit_code
+    from talosgpu.commands.cdi import validate_spec_file
 
-    text, source = read_source(spec)
-    loaded = load_spec(text, source=source)
-    findings = validate_spec(
-        loaded,
+    result = validate_spec_file(
+        spec,
         device_id_strategy=device_id_strategy,  # type: ignore[arg-type]
-        talos_version=_version(talos_version, assume_newest_known),
+        talos_version=talos_version,
+        assume_newest_known=assume_newest_known,
     )
-    emit(render_report(loaded, findings, output=output, strict=strict))  # type: ignore[arg-type]
-    sys.exit(exit_code(findings, strict=strict))
+    emit(report(result, output, strict=strict))
+    sys.exit(exit_code(result.findings, strict=strict))
 
 
 @cdi_group.command("patch-hooks")
@@ -386,11 +311,9 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
 
     Only hooks[].path changes (args, the hook's argv, stay); re-running is a no-op.
     """
-    from talosgpu.cdi import patch_hooks
-    from talosgpu.yamlio import read_source
+    from talosgpu.commands.cdi import patch_spec_hooks
 
-    text, source = read_source(spec)
-    result = patch_hooks(text, strategy=strategy, source=source)  # type: ignore[arg-type]
+    result, source = patch_spec_hooks(spec, strategy=strategy)  # type: ignore[arg-type]
     for change in result.changes:
         click.echo(f"talosgpu: {source}: {change.path}: {change.old} -> {change.new}", err=True)
     count = len(result.changes)
@@ -434,27 +357,21 @@ def patch_command(
     Secret values are redacted unless --show-secrets (needed for a config you will apply).
     Exit 0 ok, 2 bad input or a merge error Talos would also report.
     """
-    from talosgpu.talos.apply import apply_patches, load_config
-    from talosgpu.yamlio import read_source
+    from talosgpu.commands.patch import patch_config
 
-    text, source = read_source(config)
-    docs = load_config(text, source=source)
-    result = apply_patches(
-        docs, list(patch_specs), talos_version=_version(talos_version, assume_newest_known)
+    outcome = patch_config(
+        config,
+        patch_specs,
+        talos_version=talos_version,
+        show_secrets=show_secrets,
+        assume_newest_known=assume_newest_known,
     )
-    if show_secrets:
-        emit(result.text, output)
-        return
-    from talosgpu.talos.secrets import redact_documents
-    from talosgpu.yamlio import dump_all
-
-    redacted = redact_documents(list(result.documents))
-    if redacted != list(result.documents):
+    if outcome.redacted:
         click.echo(
             "talosgpu: note: secret values are redacted; use --show-secrets for a config to apply",
             err=True,
         )
-    emit(dump_all(redacted), output)
+    emit(outcome.text, output)
 
 
 # --- explain / schematic (knowledge: known failures, Image Factory) --------------------------
@@ -467,9 +384,7 @@ def patch_command(
     default=None,
     help="Give the fixes for this Talos release and say whether each failure is known on it.",
 )
-@click.option(
-    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
-)
+@format_option
 @assume_option
 def explain_command(
     text: str | None, talos_version: str | None, output: str, assume_newest_known: bool
@@ -479,23 +394,13 @@ def explain_command(
     No TEXT or - reads stdin; @FILE reads a file. Exit 0 something matched, 1 nothing did,
     2 bad input.
     """
-    from talosgpu.errors import TalosGPUError
-    from talosgpu.knowledge.explain import explain
-    from talosgpu.knowledge.report import render_explain
-    from talosgpu.yamlio import read_source
+    from talosgpu.commands.explain import explain_input
 
-    if text is None or text == "-":
-        body, _ = read_source("-")
-    elif text.startswith("@"):
-        body, _ = read_source(text[1:])
-    else:
-        body = text
-    if not body.strip():
-        raise TalosGPUError("nothing to explain (empty input)")
-    version = _version(talos_version, assume_newest_known)
-    matches = explain(body, talos_version=version)
-    emit(render_explain(matches, talos_version=version, output=output))
-    sys.exit(EXIT_OK if matches else EXIT_FINDINGS)
+    result = explain_input(
+        text, talos_version=talos_version, assume_newest_known=assume_newest_known
+    )
+    emit(report(result, output))
+    sys.exit(EXIT_OK if result.matches else EXIT_FINDINGS)
 
 
 @cli.command("schematic")
@@ -551,7 +456,7 @@ def schematic_command(
     Settings come from INTENT (a file, - for stdin) or --profile when given; flags override
     them. The installer image goes to stderr as '# installer: ...'. Exit 0, 2 bad input.
     """
-    from talosgpu.api import schematic
+    from talosgpu.commands.render import schematic
 
     result, warnings = schematic(
         intent,
@@ -592,14 +497,15 @@ def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> Non
     X.yaml. No FILES: every X.yaml with an X.rendered/ folder below the current folder.
     Exit 0 all current, 1 a rendered file differs / is missing / is extra, 2 invalid input.
     """
-    from talosgpu.check import check_files, format_report
+    from talosgpu.commands.check import check_files
+    from talosgpu.commands.redact import safe_line
 
-    report = check_files(files, rendered_dir=rendered_dir, strict=strict)
-    emit(format_report(report))
-    for error in report.errors:
-        click.echo(f"talosgpu: error: {_safe(str(error), show_secrets=False)}", err=True)
-    warn(report.warnings, strict=strict)
-    sys.exit(report.exit_code)
+    result = check_files(files, rendered_dir=rendered_dir, strict=strict)
+    emit(report(result))
+    for error in result.errors:
+        click.echo(f"talosgpu: error: {safe_line(str(error))}", err=True)
+    warn(result.warnings, strict=strict)
+    sys.exit(result.exit_code)
 
 
 # --- lint (known GPU traps in Talos patches, configs, talconfig.yaml) ------------------------
@@ -612,9 +518,7 @@ def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> Non
     default=None,
     help="Target Talos release (default: from the file, else the newest known).",
 )
-@click.option(
-    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
-)
+@format_option
 @click.option(
     "--layers",
     is_flag=True,
@@ -636,27 +540,20 @@ def lint_command(
 
     Exit 0 clean, 1 findings (warnings or errors; info too with --strict), 2 unreadable input.
     """
-    from talosgpu.lint import exit_code, lint_files, render_report
+    from talosgpu.commands.lint import lint_files
+    from talosgpu.lint.findings import exit_code
+    from talosgpu.report.lint import summary_line
 
-    report = lint_files(
+    result = lint_files(
         list(files),
         talos_version=talos_version,
         layers=layers,
         assume_newest_known=assume_newest_known,
     )
-    emit(render_report(report, output=output))  # type: ignore[arg-type]
+    emit(report(result, output))
     if output == "text":
-        counts = {
-            s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning")
-        }
-        counts["info"] = len(report.findings) - counts["error"] - counts["warning"]
-        click.echo(
-            f"talosgpu: lint: {report.files_checked} file(s) checked, {len(report.skipped)} "
-            f"skipped; {counts['error']} error(s), {counts['warning']} warning(s), "
-            f"{counts['info']} info",
-            err=True,
-        )
-    sys.exit(exit_code(report, strict=strict))
+        click.echo(summary_line(result), err=True)
+    sys.exit(exit_code(result, strict=strict))
 
 
 # --- diff / apply (live vs proposed config, reboot impact, talosctl patch) -------------------
@@ -678,9 +575,7 @@ def lint_command(
 )
 @version_option
 @click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")
-@click.option(
-    "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
-)
+@format_option
 @show_secrets_option
 @strict_option
 def diff_command(
@@ -704,14 +599,12 @@ def diff_command(
     talosctl from each node's address, or read from --live-dir), --jobs at a time.
     Exit 0 no changes, 1 changes, 2 error. Secrets are redacted unless --show-secrets.
     """
-    from talosgpu.configdiff.report import render_json, render_text
-    from talosgpu.configdiff.run import diff
     from talosgpu.errors import TalosGPUError
 
     if all_nodes:
         if intent is None or profile or live or node:
             raise TalosGPUError("--all takes an inventory file, without --profile/--live/--node")
-        from talosgpu.fleet.remote import diff_fleet
+        from talosgpu.commands.fleet_remote import diff_fleet
 
         fleet = diff_fleet(
             intent,
@@ -722,10 +615,12 @@ def diff_command(
             show_secrets=show_secrets,
             assume_newest_known=assume_newest_known,
         )
-        emit(fleet.json if output == "json" else fleet.text)
+        emit(report(fleet, output))
         sys.exit(fleet.exit_code)
     if live is None and node is None:
         raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
+    from talosgpu.commands.diff import diff
+
     result = diff(
         intent,
         profile=profile,
@@ -736,24 +631,17 @@ def diff_command(
         show_secrets=show_secrets,
         assume_newest_known=assume_newest_known,
     )
-    warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets), strict=strict)
-    render = render_json if output == "json" else render_text
-    emit(
-        render(
-            result.diff,
-            node=result.live.node,
-            source=result.live.source,
-            warnings=result.warnings if output == "json" else (),
-            show_secrets=show_secrets,
-        )
-    )
+    warn(_diff_warnings(result), strict=strict)
+    emit(report(result, output, warnings=output == "json"))
     sys.exit(EXIT_FINDINGS if result.changed else EXIT_OK)
 
 
-def _scrubbed(lines: Sequence[str], secrets: frozenset[str], show: bool) -> list[str]:
-    from talosgpu.talos.secrets import redact_text
+def _diff_warnings(result: DiffResult) -> list[str]:
+    from talosgpu.commands.redact import scrub_lines
 
-    return [line if show else redact_text(line, known_secrets=secrets) for line in lines]
+    return scrub_lines(
+        result.warnings, secrets=result.diff.secrets, show_secrets=result.show_secrets
+    )
 
 
 @cli.command("apply")
@@ -798,45 +686,32 @@ def apply_command(
     Exit 0 applied (or nothing to do, or dry run done), 1 declined at the prompt, 2 error or
     refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots).
     """
-    from talosgpu.configdiff.apply import apply
-    from talosgpu.configdiff.run import DiffResult
     from talosgpu.errors import TalosGPUError
 
+    options: dict[str, Any] = {
+        "mode": mode,
+        "dry_run": dry_run,
+        "talosconfig": talosconfig,
+        "talos_version": talos_version,
+        "show_secrets": show_secrets,
+        "assume_newest_known": assume_newest_known,
+    }
     if all_nodes:
         if intent is None or profile or node:
             raise TalosGPUError("--all takes an inventory file, without --profile/--node")
-        _apply_fleet(
-            intent,
-            mode,
-            dry_run,
-            yes,
-            talos_version,
-            talosconfig,
-            show_secrets,
-            assume_newest_known=assume_newest_known,
-        )
+        _apply_fleet(intent, yes=yes, options=options)
         return
     if node is None:
         raise TalosGPUError("which node? give --node ADDR (or an inventory with --all)")
-
-    def show(result: DiffResult) -> None:
-        _show_apply_diff(node, result, show_secrets=show_secrets)
-
-    def confirm(result: DiffResult) -> bool:
-        return _confirm_apply(node, result, yes=yes)
+    from talosgpu.commands.apply import apply
 
     outcome = apply(
         intent,
         profile=profile,
         node=node,
-        mode=mode,  # type: ignore[arg-type]
-        dry_run=dry_run,
-        talosconfig=talosconfig,
-        talos_version=talos_version,
-        show_secrets=show_secrets,
-        on_diff=show,
-        confirm=confirm,
-        assume_newest_known=assume_newest_known,
+        on_diff=lambda result: _show_apply_diff(node, result),
+        confirm=lambda result: _confirm_apply(node, result, yes=yes),
+        **options,
     )
     for run in outcome.runs:
         if run.stdout:
@@ -853,15 +728,13 @@ def apply_command(
     sys.exit(EXIT_FINDINGS if outcome.status == "declined" else EXIT_OK)
 
 
-def _show_apply_diff(node: str, result: Any, *, show_secrets: bool) -> None:
+def _show_apply_diff(node: str, result: DiffResult) -> None:
     """What ``apply`` shows before asking: warnings, then the node's diff (redacted)."""
-    from talosgpu.configdiff.report import render_text
-
-    warn(_scrubbed(result.warnings, result.diff.secrets, show_secrets))
-    emit(render_text(result.diff, node=node, source=result.live.source, show_secrets=show_secrets))
+    warn(_diff_warnings(result))
+    emit(report(result, warnings=False, node=node))
 
 
-def _confirm_apply(node: str, result: Any, *, yes: bool) -> bool:
+def _confirm_apply(node: str, result: DiffResult, *, yes: bool) -> bool:
     """``--yes``, else ask on a terminal; without a terminal refuse rather than guess."""
     from talosgpu.errors import TalosGPUError
 
@@ -876,37 +749,18 @@ def _confirm_apply(node: str, result: Any, *, yes: bool) -> bool:
     return click.confirm(f"Apply these changes to {node}{reboot}?", default=False)
 
 
-def _apply_fleet(
-    inventory: str,
-    mode: str,
-    dry_run: bool,
-    yes: bool,
-    talos_version: str | None,
-    talosconfig: str | None,
-    show_secrets: bool,
-    *,
-    assume_newest_known: bool,
-) -> None:
-    from talosgpu.configdiff.run import DiffResult
-    from talosgpu.fleet.remote import apply_fleet
+def _apply_fleet(inventory: str, *, yes: bool, options: dict[str, Any]) -> None:
+    from talosgpu.commands.fleet_remote import apply_fleet
 
     def show(name: str, result: DiffResult) -> None:
         emit(f"== {name}\n")
-        _show_apply_diff(name, result, show_secrets=show_secrets)
-
-    def confirm(name: str, result: DiffResult) -> bool:
-        return _confirm_apply(name, result, yes=yes)
+        _show_apply_diff(name, result)
 
     outcomes = apply_fleet(
         inventory,
-        mode=mode,  # type: ignore[arg-type]
-        dry_run=dry_run,
-        talosconfig=talosconfig,
-        talos_version=talos_version,
-        show_secrets=show_secrets,
         on_diff=show,
-        confirm=confirm,
-        assume_newest_known=assume_newest_known,
+        confirm=lambda name, result: _confirm_apply(name, result, yes=yes),
+        **options,
     )
     for name, outcome in outcomes:
         click.echo(f"talosgpu: {name}: {outcome.status}", err=True)
@@ -914,12 +768,10 @@ def _apply_fleet(
     sys.exit(EXIT_FINDINGS if declined else EXIT_OK)
 
 
-# (keep this marker: sections are added above it)
-# ----------------------------------------------------------------------------- end commands
-
-
+# ----------------------------------------------------------------------------- entry point
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning library errors into one line and exit 2."""
+    from talosgpu.commands.redact import safe_line
     from talosgpu.errors import TalosGPUError
 
     # talosgpu's own models need no pydantic plugins, and looking for them scans every installed
@@ -930,7 +782,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=list(argv) if argv is not None else None, prog_name="talosgpu")
     except TalosGPUError as exc:
         show = "--show-secrets" in (argv if argv is not None else sys.argv)
-        fail(_safe(str(exc), show_secrets=show))
+        fail(safe_line(str(exc), show_secrets=show))
     except KeyboardInterrupt:  # pragma: no cover - interactive
         click.echo("talosgpu: interrupted", err=True)
         sys.exit(130)
@@ -939,14 +791,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:  # no traceback for users; TALOSGPU_DEBUG=1 re-raises
         if os.environ.get("TALOSGPU_DEBUG"):
             raise
-        fail(f"internal error ({type(exc).__name__}): {_safe(str(exc), show_secrets=False)}")
-
-
-def _safe(text: str, *, show_secrets: bool) -> str:
-    """One line, secrets masked unless asked for."""
-    line = " ".join(text.split())
-    if show_secrets:
-        return line
-    from talosgpu.talos.secrets import redact_text
-
-    return redact_text(line)
+        fail(f"internal error ({type(exc).__name__}): {safe_line(str(exc))}")

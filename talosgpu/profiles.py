@@ -14,7 +14,7 @@ from typing import Any
 from talosgpu import yamlio
 from talosgpu.errors import ProfileError
 
-__all__ = ["list_profiles", "load_profile", "profile_data", "profile_text", "profiles_dir"]
+__all__ = ["list_profiles", "profile_data", "profile_text", "profiles_dir"]
 
 
 @cache
@@ -55,10 +55,3 @@ def profile_data(name: str, *, referenced_from: str | None = None) -> dict[str, 
     if "profile" in data:
         raise ProfileError("profiles cannot name another profile", file=f"profile:{name}")
     return data
-
-
-def load_profile(name: str) -> Any:
-    """A bundled profile as a validated :class:`~talosgpu.intent.models.Intent`."""
-    from talosgpu.intent.load import intent_from_data
-
-    return intent_from_data(profile_data(name), source=f"profile:{name}")

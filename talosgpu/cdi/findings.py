@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from talosgpu.errors import format_yaml_path
 
-__all__ = ["CDIFinding", "Path", "Severity", "finding", "show"]
+__all__ = ["CDIFinding", "Path", "Severity", "exit_code", "finding", "show"]
 
 Severity = Literal["error", "warning"]
 Path = Sequence[str | int]
@@ -54,3 +54,9 @@ def show(value: Any, limit: int = 60) -> str:
         return "a list"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def exit_code(findings: Sequence[CDIFinding], *, strict: bool = False) -> int:
+    """0 valid (warnings allowed unless ``strict``), 1 when a finding fails the spec."""
+    failing = [f for f in findings if f.severity == "error" or strict]
+    return 1 if failing else 0

@@ -19,6 +19,7 @@ from talosgpu.cdi.findings import CDIFinding, Path, finding, show
 from talosgpu.cdi.schema import decode
 from talosgpu.cdi.spec import CDISpec
 from talosgpu.cdi.talos import device_name_findings, talos_findings
+from talosgpu.versions import TalosVersion
 
 __all__ = ["validate_spec"]
 
@@ -35,7 +36,7 @@ def validate_spec(
     spec: CDISpec,
     *,
     device_id_strategy: DeviceIDStrategy | None = None,
-    talos_version: str | None = None,
+    talos_version: str | TalosVersion | None = None,
 ) -> list[CDIFinding]:
     """Every finding for ``spec``, in document order; errors make the runtime reject the spec.
 

@@ -1,30 +1,12 @@
-"""``talosgpu check``: the pre-commit gate (intents valid, committed rendered files current).
+"""What changed in a committed rendered file (the core of ``talosgpu check``).
 
-See ``docs/pre-commit.md``. ``files`` finds, re-renders and compares; ``semantic`` is the
-structural YAML/JSON diff it shows for a stale file.
+``semantic`` is the structural YAML/JSON diff; ``describe`` words one stale file, redacted.
+Finding, re-rendering and comparing the files is the use case :mod:`talosgpu.commands.check`.
 """
 
 from __future__ import annotations
 
-from talosgpu.check.files import (
-    DEFAULT_RENDERED_DIR,
-    CheckReport,
-    FileCheck,
-    FileProblem,
-    check_files,
-    describe_change,
-    format_report,
-)
+from talosgpu.check.describe import describe_change
 from talosgpu.check.semantic import parse_documents, semantic_diff
 
-__all__ = [
-    "DEFAULT_RENDERED_DIR",
-    "CheckReport",
-    "FileCheck",
-    "FileProblem",
-    "check_files",
-    "describe_change",
-    "format_report",
-    "parse_documents",
-    "semantic_diff",
-]
+__all__ = ["describe_change", "parse_documents", "semantic_diff"]

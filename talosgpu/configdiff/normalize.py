@@ -28,7 +28,6 @@ from talosgpu.talos.mergerules import rule_for
 from talosgpu.versions import TalosVersion
 
 __all__ = [
-    "CRI_PART_PATH",
     "go_text",
     "normalize_documents",
     "same_scalar",
@@ -36,8 +35,6 @@ __all__ = [
     "toml_secret_values",
 ]
 
-# The legacy machine file Talos injects into containerd (render/cri.py CUSTOMIZATION_PATH).
-CRI_PART_PATH = "/etc/cri/conf.d/20-customization.part"
 _OCTAL_TEXT = re.compile(r"0[oO]?([0-7]+)")
 # TOML keys whose values are credentials (containerd registry auth: config.toml `auth` tables).
 _TOML_SECRET_KEYS = frozenset({"password", "auth", "identitytoken", "token", "secret"})

@@ -21,14 +21,19 @@ from typing import Any, NamedTuple
 from talosgpu.configdiff.impact import classify, reason_for
 from talosgpu.configdiff.model import Change, ConfigDiff, Impact, Op
 from talosgpu.configdiff.normalize import (
-    CRI_PART_PATH,
     normalize_documents,
     same_scalar,
     same_toml,
     toml_secret_values,
 )
 from talosgpu.errors import format_yaml_path
-from talosgpu.talos.documents import V1ALPHA1, doc_kind, document_id, is_v1alpha1
+from talosgpu.talos.documents import (
+    CRI_PART_PATH,
+    V1ALPHA1,
+    doc_kind,
+    document_id,
+    is_v1alpha1,
+)
 from talosgpu.talos.mergerules import identity_key
 from talosgpu.talos.secrets import redact_in, redact_text, rule_kind, secret_path_values
 from talosgpu.versions import TalosVersion

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from talosgpu import yamlio
 from talosgpu.errors import IntentError, format_yaml_path
 from talosgpu.intent.models import Intent
+from talosgpu.profiles import profile_data
 
 __all__ = [
     "describe_error",
@@ -23,6 +24,7 @@ __all__ = [
     "intent_from_data",
     "load_intent",
     "load_intent_text",
+    "load_profile",
     "overlay",
 ]
 
@@ -99,18 +101,21 @@ def load_intent_text(text: str, *, source: str = "<intent>") -> Intent:
             file=source,
         )
     data = docs[0] if docs else {}
-    profile_data = None
+    base = None
     if isinstance(data, Mapping) and data.get("profile") is not None:
-        from talosgpu.profiles import profile_data as _profile_data
-
         name = data["profile"]
         if not isinstance(name, str):
             raise IntentError("profile must be a name", file=source, path=".profile")
-        profile_data = _profile_data(name, referenced_from=source)
-    return intent_from_data(data, source=source, profile_data=profile_data)
+        base = profile_data(name, referenced_from=source)
+    return intent_from_data(data, source=source, profile_data=base)
 
 
 def load_intent(path: str | Path) -> Intent:
     """Read an intent file (``-`` = stdin) and validate it."""
     text, source = yamlio.read_source(path)
     return load_intent_text(text, source=source)
+
+
+def load_profile(name: str) -> Intent:
+    """A bundled profile as a validated :class:`~talosgpu.intent.models.Intent`."""
+    return intent_from_data(profile_data(name), source=f"profile:{name}")

@@ -9,10 +9,16 @@
 
 from __future__ import annotations
 
-from talosgpu.lint.engine import lint_files, lint_text
-from talosgpu.lint.findings import Finding, LintReport, Severity, SkippedFile, Target
+from talosgpu.lint.engine import lint_text, lint_texts
+from talosgpu.lint.findings import (
+    Finding,
+    LintReport,
+    Severity,
+    SkippedFile,
+    Target,
+    exit_code,
+)
 from talosgpu.lint.registry import RULES
-from talosgpu.lint.report import exit_code, render_report
 
 LintFinding = Finding  # the name exported from ``talosgpu`` (CDI has its own finding type)
 
@@ -25,7 +31,6 @@ __all__ = [
     "SkippedFile",
     "Target",
     "exit_code",
-    "lint_files",
     "lint_text",
-    "render_report",
+    "lint_texts",
 ]

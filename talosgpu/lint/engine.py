@@ -5,9 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from talosgpu import yamlio
 from talosgpu.lint.context import Context, Unit, make_finding
 from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sort_findings
 from talosgpu.lint.inputs import Source, note, read_input
@@ -16,10 +14,7 @@ from talosgpu.lint.rules_files import FileEvent, file_events
 from talosgpu.lint.target import infer_version
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
-__all__ = ["lint_files", "lint_text"]
-
-# Suffixes picked up when a directory is given.
-_SUFFIXES = (".yaml", ".yml", ".json", ".j2", ".tmpl", ".md")
+__all__ = ["lint_text", "lint_texts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,42 +122,28 @@ def lint_text(
     return _report([result])
 
 
-def _expand(paths: Sequence[str | Path]) -> list[str]:
-    out: list[str] = []
-    for item in paths:
-        path = Path(item)
-        if str(item) != yamlio.STDIN and path.is_dir():
-            out.extend(
-                str(p)
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.name.lower().endswith(_SUFFIXES)
-            )
-        else:
-            out.append(str(item))
-    return out
-
-
-def lint_files(
-    paths: Sequence[str | Path],
+def lint_texts(
+    texts: Sequence[tuple[str, str]],
     *,
     talos_version: str | TalosVersion | None = None,
     layers: bool = False,
     assume_newest_known: bool = False,
 ) -> LintReport:
-    """Lint files (``-`` = stdin; directories are searched for YAML/JSON/template/Markdown).
+    """Lint ``(text, source)`` pairs already read (:func:`talosgpu.commands.lint.lint_files`
+    reads files and folders).
 
-    With ``layers=True`` the files are also read as layers of one node, in the order given
+    With ``layers=True`` the texts are also read as layers of one node, in the order given
     (base config first, then patches): a path created by ``op: create`` in two of them is
     reported (``files-duplicate-create``) unless a later layer deletes the earlier entry first
-    with ``$patch: delete``. Unreadable input raises :class:`~talosgpu.errors.YAMLError` naming
-    the file.
+    with ``$patch: delete``.
     """
     option = version_option(talos_version, assume_newest_known=assume_newest_known)
-    results = []
-    for name in _expand(paths):
-        text, display = yamlio.read_source(name)
-        src = read_input(text, source=display)
-        results.append(_lint_source(src, option, assume_newest_known=assume_newest_known))
+    results = [
+        _lint_source(
+            read_input(text, source=source), option, assume_newest_known=assume_newest_known
+        )
+        for text, source in texts
+    ]
     return _report(results, cross_file=layers)
 
 

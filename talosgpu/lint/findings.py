@@ -18,6 +18,7 @@ __all__ = [
     "Severity",
     "SkippedFile",
     "Target",
+    "exit_code",
 ]
 
 Severity = Literal["error", "warning", "info"]
@@ -110,3 +111,10 @@ def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     for item in findings:
         unique.setdefault((item.file, item.path, item.rule, item.message), item)
     return tuple(sorted(unique.values(), key=Finding.sort_key))
+
+
+def exit_code(report: LintReport, *, strict: bool = False) -> int:
+    """0 clean, 1 findings (warnings/errors; with ``strict`` info findings too)."""
+    if strict and report.findings:
+        return 1
+    return report.exit_code

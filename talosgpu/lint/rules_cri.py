@@ -20,8 +20,9 @@ from typing import Any
 
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
-from talosgpu.lint.rules_files import CRI_CUSTOMIZATION, CRI_DIR
+from talosgpu.lint.rules_files import CRI_DIR
 from talosgpu.renderers.cri import NRI_PLUGIN, v4_moved_tables
+from talosgpu.talos.documents import CRI_PART_PATH
 
 __all__ = ["check_cri"]
 
@@ -73,7 +74,7 @@ def check_cri(ctx: Context) -> Iterator[Finding]:
                 "cri-customization-name",
                 doc,
                 "CRICustomizationConfig name `customization` is reserved for the legacy "
-                f"machine.files {CRI_CUSTOMIZATION}; Talos rejects it",
+                f"machine.files {CRI_PART_PATH}; Talos rejects it",
                 "pick another name, e.g. `nvidia`",
                 "error",
                 extra=("name",),

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
+from talosgpu.talos.documents import CRI_PART_PATH
 
-__all__ = ["CRI_CUSTOMIZATION", "CRI_DIR", "FileEvent", "check_files", "file_events"]
+__all__ = ["CRI_DIR", "FileEvent", "check_files", "file_events"]
 
 CRI_DIR = "/etc/cri/conf.d/"
-CRI_CUSTOMIZATION = "/etc/cri/conf.d/20-customization.part"
 MANIFESTS_DIR = "/etc/kubernetes/manifests"
 _OPS = ("create", "overwrite", "append")
 _WORD = re.compile(r"[A-Za-z_-]{1,16}")
@@ -131,7 +131,7 @@ def _patch_delete(ctx: Context, hit: Hit, path: object) -> Finding:
 
 
 def _cri_location(ctx: Context, hit: Hit, path: str, op: object) -> Iterator[Finding]:
-    if path == CRI_CUSTOMIZATION:
+    if path == CRI_PART_PATH:
         return
     name = path.rsplit("/", 1)[-1]
     if not path.startswith(CRI_DIR):
@@ -140,7 +140,7 @@ def _cri_location(ctx: Context, hit: Hit, path: str, op: object) -> Iterator[Fin
             hit,
             f"{path} is not read by containerd on Talos: the CRI config is merged only from "
             f"{CRI_DIR}*.part",
-            f"put the TOML in {CRI_CUSTOMIZATION}"
+            f"put the TOML in {CRI_PART_PATH}"
             + (" or a CRICustomizationConfig document" if ctx.version.gpu_documents else ""),
             "warning",
             extra=("path",),
@@ -150,9 +150,9 @@ def _cri_location(ctx: Context, hit: Hit, path: str, op: object) -> Iterator[Fin
         yield ctx.finding(
             "cri-file-ignored",
             hit,
-            f"{name}: machine.files only injects {CRI_CUSTOMIZATION} into the CRI config; any "
+            f"{name}: machine.files only injects {CRI_PART_PATH} into the CRI config; any "
             "other name is an ordinary file, and op: create outside /var is rejected at boot",
-            f"move the TOML into {CRI_CUSTOMIZATION} (one entry; merge several concerns into it)"
+            f"move the TOML into {CRI_PART_PATH} (one entry; merge several concerns into it)"
             + ("; or use a CRICustomizationConfig document" if ctx.version.gpu_documents else ""),
             "error",
             extra=("path",),
@@ -161,10 +161,10 @@ def _cri_location(ctx: Context, hit: Hit, path: str, op: object) -> Iterator[Fin
     yield ctx.finding(
         "cri-file-ignored",
         hit,
-        f"{name}: machine.files only injects {CRI_CUSTOMIZATION}; {op} of another part (such "
+        f"{name}: machine.files only injects {CRI_PART_PATH}; {op} of another part (such "
         "as the NVIDIA extension's 10-nvidia-container-runtime.part) bind-mounts a copy that is "
         "written only at boot and stops following extension updates",
-        f"put overrides in {CRI_CUSTOMIZATION}: parts merge in name order, so 20- wins over 10-",
+        f"put overrides in {CRI_PART_PATH}: parts merge in name order, so 20- wins over 10-",
         "warning",
         extra=("path",),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from talosgpu import yamlio
 from talosgpu.plan import Plan
+from talosgpu.talos.documents import CRI_PART_PATH
 
 __all__ = ["Concern", "Rendered"]
 
@@ -37,6 +39,12 @@ class Rendered:
     @property
     def patch_text(self) -> str:
         """The Talos patch: header comment + multi-document YAML."""
-        from talosgpu import yamlio
-
         return self.header + yamlio.dump_all(self.documents)
+
+    @property
+    def cri_file_name(self) -> str:
+        """The name ``render --output-dir`` gives the CRI TOML: the machine file's own name up to
+        Talos 1.13, the ``CRICustomizationConfig`` content from 1.14."""
+        if self.plan.version.gpu_documents:
+            return "cri-customization.toml"
+        return CRI_PART_PATH.rsplit("/", 1)[-1]

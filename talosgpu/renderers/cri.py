@@ -21,10 +21,10 @@ from typing import Any
 from talosgpu import tomlio
 from talosgpu.errors import RenderError
 from talosgpu.plan import Plan
+from talosgpu.talos.documents import CRI_PART_PATH
 
 name = "cri"
 
-CUSTOMIZATION_PATH = "/etc/cri/conf.d/20-customization.part"
 DOCUMENT_NAME = "talosgpu-nvidia"
 _OTHER_TABLE = {
     "io.containerd.cri.v1.runtime": "io.containerd.grpc.v1.cri",
@@ -155,7 +155,7 @@ def machine(plan: Plan) -> dict[str, Any]:
     text = toml_text(plan)
     files: list[dict[str, Any]] = []
     if text is not None:
-        files.append({"content": text, "path": CUSTOMIZATION_PATH, "op": "create"})
+        files.append({"content": text, "path": CRI_PART_PATH, "op": "create"})
     files.extend(
         {"content": "", "path": f"{d.rstrip('/')}/.keep", "op": "create"} for d in plan.keep_dirs
     )

@@ -16,7 +16,13 @@ from typing import Any
 from talosgpu.errors import ConfigError
 from talosgpu.talos.mergerules import NAMED_KINDS
 
+# The one machine file Talos <= 1.13 injects into containerd's CRI config, and the only
+# machine.files path outside /var it accepts for op: create (WriteUserFiles in
+# internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_sequencer_tasks.go, research §3).
+CRI_PART_PATH = "/etc/cri/conf.d/20-customization.part"
+
 __all__ = [
+    "CRI_PART_PATH",
     "V1ALPHA1",
     "check_config_documents",
     "doc_kind",

@@ -15,7 +15,8 @@ import pytest
 from conftest import run_cli as run
 from conftest import stock_config, use_fake_talosctl
 
-from talosgpu import api, yamlio
+from talosgpu import yamlio
+from talosgpu.commands import render as api
 from talosgpu.configdiff.propose import propose
 from talosgpu.live import load_live_config
 
@@ -173,7 +174,7 @@ def test_canaries_masked_in_error_messages(
     def explode(*_: Any, **__: Any) -> Any:
         raise MergeError(f"cannot merge value {CANARY}pw4 here", file="<patch>")
 
-    monkeypatch.setattr("talosgpu.configdiff.run.propose", explode)
+    monkeypatch.setattr("talosgpu.commands.diff.propose", explode)
     live = _live_with_canaries(tmp_path)
     code, out, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live)], capsys)
     assert code == 2 and "cannot merge value <redacted> here" in err

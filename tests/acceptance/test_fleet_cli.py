@@ -8,7 +8,8 @@ import pytest
 from conftest import run_cli as run
 
 from talosgpu import yamlio
-from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
+from talosgpu.commands.fleet import fleet_output_files, render_fleet
+from talosgpu.fleet import load_inventory
 
 INVENTORY = """\
 apiVersion: talosgpu.dev/v1alpha1

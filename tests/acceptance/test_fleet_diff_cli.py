@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli, stock_config, use_fake_talosctl
 
-from talosgpu.fleet.remote import diff_fleet
+import talosgpu
+from talosgpu.commands.fleet_remote import diff_fleet
 
 INVENTORY = ROOT / "examples" / "fleet-two-roles" / "inventory.yaml"
 NODES = ["gpu-a", "gpu-b", "gpu-c"]
@@ -64,7 +65,7 @@ def test_one_failing_node_does_not_hide_the_others(live_dir: Path) -> None:
     by_node = dict(fleet.results)
     assert "no such file" in str(by_node["gpu-b"])
     assert by_node["gpu-a"].changed and by_node["gpu-c"].changed  # type: ignore[union-attr]
-    assert "gpu-b: error:" in fleet.text
+    assert "gpu-b: error:" in talosgpu.format_report(fleet)
 
 
 def test_all_nodes_through_fake_talosctl(

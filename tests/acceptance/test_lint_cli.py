@@ -14,7 +14,8 @@ import pytest
 from conftest import shared_path
 
 from talosgpu.cli import main
-from talosgpu.lint import LintReport, lint_files
+from talosgpu.commands.lint import lint_files
+from talosgpu.lint import LintReport
 
 
 def real(relative: str) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli as run
 
 from talosgpu import yamlio
-from talosgpu.api import render
+from talosgpu.commands.render import render
 from talosgpu.k8s import render_manifests
 
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from talosgpu.configdiff.normalize import normalize_documents
 from talosgpu.configdiff.propose import propose_documents
-from talosgpu.configdiff.report import render_json, render_text
 from talosgpu.configdiff.semantic import diff_configs
+from talosgpu.report.diff import render_json, render_text
 
 VERSIONS = st.sampled_from(["1.7", "1.10", "1.12", "1.13", "1.14"])
 NAMES = st.sampled_from(["nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset", "nvme"])

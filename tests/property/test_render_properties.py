@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from talosgpu import api, yamlio
+from talosgpu import yamlio
 from talosgpu.cli import main
+from talosgpu.commands import render as api
 from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from talosgpu import cache
 from talosgpu.cli import main
+from talosgpu.commands import cache
 
 
 def render(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -75,7 +75,16 @@ def test_key_depends_on_code_and_arguments(tmp_path: Path) -> None:
     assert base == cache.key(command=["render", "patch"], inputs=[b"x"])
     assert base != cache.key(command=["render", "dir"], inputs=[b"x"])
     assert base != cache.key(command=["render", "patch"], inputs=[b"y"])
-    module = Path(cache.__file__)
+    # a renderer, far from the cache module, and a bundled profile both count
+    import talosgpu.renderers.cri as renderer
+
+    for module in (Path(renderer.__file__), Path(cache.__file__)):
+        _assert_touch_is_a_miss(module, base)
+
+
+def _assert_touch_is_a_miss(module: Path, base: str) -> None:
+    cache._code_fingerprint.cache_clear()
+    assert base == cache.key(command=["render", "patch"], inputs=[b"x"])
     st = module.stat()
     try:
         os.utime(module, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from talosgpu import api
-from talosgpu.check import check_files, format_report, semantic_diff
+from talosgpu.check import semantic_diff
+from talosgpu.commands import render as api
+from talosgpu.commands.check import check_files
+from talosgpu.commands.fleet import fleet_output_files, render_fleet
 from talosgpu.errors import TalosGPUError
-from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
+from talosgpu.fleet import load_inventory
 from talosgpu.fsio import write_tree_atomic
+from talosgpu.report.check import format_report
 
 INTENT = "apiVersion: talosgpu.dev/v1alpha1\nkind: GPUNode\nprofile: nvidia-cdi\n"
 
@@ -219,7 +222,7 @@ def test_a_second_check_of_unchanged_inputs_renders_nothing(
     def no_render(*args: object, **kwargs: object) -> None:
         raise AssertionError("rendered although the input is unchanged")
 
-    monkeypatch.setattr(api, "render", no_render)
+    monkeypatch.setattr(api, "render_intent", no_render)
     assert check_files([node]).exit_code == 0
     # what is compared is still the committed folder, read every time
     patch = node.with_suffix(".rendered") / "patch.yaml"
@@ -238,6 +241,6 @@ def test_no_cache_means_always_render(
     monkeypatch.setenv("TALOSGPU_NO_CACHE", "1")
     check_files([node])
     calls: list[object] = []
-    real = api.render
-    monkeypatch.setattr(api, "render", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = api.render_intent
+    monkeypatch.setattr(api, "render_intent", lambda *a, **k: calls.append(a) or real(*a, **k))
     assert check_files([node]).exit_code == 0 and len(calls) == 1

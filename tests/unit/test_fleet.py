@@ -9,19 +9,16 @@ from pathlib import Path
 import pytest
 
 from talosgpu import yamlio
-from talosgpu.errors import IntentError, ProfileError, TalosGPUError
-from talosgpu.fleet import (
+from talosgpu.commands.fleet import (
     FleetNode,
-    Inventory,
     fleet_output_files,
     fleet_warnings,
     for_each_node,
-    inventory_files,
-    load_inventory,
-    load_inventory_text,
-    node_intents,
     render_fleet,
 )
+from talosgpu.commands.render import render_outputs
+from talosgpu.errors import IntentError, ProfileError, TalosGPUError
+from talosgpu.fleet import Inventory, load_inventory, load_inventory_text, node_intents
 
 HEAD = "apiVersion: talosgpu.dev/v1alpha1\nkind: GPUInventory\n"
 
@@ -233,16 +230,15 @@ def test_render_error_names_the_node() -> None:
     assert info.value.message == "node a: .kernelModules: a kernel module is listed twice"
 
 
-def test_inventory_files_returns_none_for_an_intent(tmp_path: Path) -> None:
+def test_render_outputs_tells_an_inventory_from_an_intent(tmp_path: Path) -> None:
     intent = tmp_path / "node.yaml"
     intent.write_text("# not a GPUInventory\nprofile: nvidia-cdi\n")
-    assert inventory_files(intent, output_dir="out") is None
+    assert set(render_outputs(str(intent), what="dir").files) >= {"patch.yaml", "plan.json"}
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(HEAD + "nodes:\n  - {name: a, profile: nvidia-cdi}\n")
     with pytest.raises(IntentError, match="--output-dir"):
-        inventory_files(fleet, output_dir=None)
-    result = inventory_files(fleet, output_dir="out")
-    assert result is not None and "a/patch.yaml" in result[0]
+        render_outputs(str(fleet), what="patch")
+    assert "a/patch.yaml" in render_outputs(str(fleet), what="dir").files
 
 
 FOUR = "nodes:\n" + "".join(f"  - {{name: n{i}, address: 10.0.0.{i}}}\n" for i in (3, 1, 4, 2))
@@ -316,7 +312,7 @@ def test_thousand_node_fleet_renders_quickly() -> None:
 
 
 def test_fleet_patch_text_is_byte_identical_to_a_plain_render() -> None:
-    from talosgpu.api import render
+    from talosgpu.commands.render import render
     from talosgpu.renderers.base import Rendered
 
     inventory = inv(

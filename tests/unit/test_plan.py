@@ -3,9 +3,8 @@ from __future__ import annotations
 import pytest
 
 from talosgpu.errors import RenderError
-from talosgpu.intent.load import load_intent_text
+from talosgpu.intent.load import load_intent_text, load_profile
 from talosgpu.plan import DEFAULT_MODULES, resolve
-from talosgpu.profiles import load_profile
 
 
 def plan_for(text: str, version: str | None = None):  # type: ignore[no-untyped-def]

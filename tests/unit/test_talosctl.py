@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from talosgpu import yamlio
+from talosgpu.commands.talosctl import apply_patch, fetch_live_config, find_talosctl
 from talosgpu.errors import TalosctlError
-from talosgpu.talosctl import apply_patch, fetch_live_config, find_talosctl
 
 FAKE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "fake_talosctl"
 SECRET = "pofHbABZq7VXuObsdLdy/bHmz6hlMHZ3p8+6WKrv1ic="

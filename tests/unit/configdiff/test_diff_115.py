@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import stock_config
 
 from talosgpu import yamlio
-from talosgpu.configdiff.run import diff
+from talosgpu.commands.diff import diff
 
 PART = (
     '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia-cdi.options]\n'

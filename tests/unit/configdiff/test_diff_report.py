@@ -7,8 +7,8 @@ from typing import Any
 
 import jsonschema
 
-from talosgpu.configdiff.report import render_json, render_text
 from talosgpu.configdiff.semantic import diff_configs
+from talosgpu.report.diff import render_json, render_text
 
 CRI = "/etc/cri/conf.d/20-customization.part"
 

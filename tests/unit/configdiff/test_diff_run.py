@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import shared_path
 
@@ -37,9 +39,9 @@ def test_diff_accepts_a_live_config_object_and_reports_version_mismatch() -> Non
     result = talosgpu.diff(profile="nvidia-cdi", live=live)  # profile says 1.11
     assert str(result.talos_version) == "1.11"
     assert any("installer image is Talos 1.13" in w for w in result.warnings)
-    data = result.to_dict()
+    data = json.loads(talosgpu.format_report(result, "json"))
     assert data["source"] == "mem" and data["talosVersion"] == "1.11"
-    assert result.text.splitlines()[-1] == result.diff.summary
+    assert talosgpu.format_report(result).splitlines()[-1] == result.diff.summary
 
 
 def test_intent_and_live_cannot_both_be_stdin() -> None:

@@ -16,8 +16,8 @@ import pytest
 from conftest import shared_path
 
 from talosgpu import yamlio
-from talosgpu.configdiff.report import render_json, render_text
 from talosgpu.configdiff.semantic import diff_configs
+from talosgpu.report.diff import render_json, render_text
 from talosgpu.talos.secrets import ANY_ITEM, ANY_KEY, SECRET_PATHS, SecretPath
 
 CANARY = "Zq9Canary"

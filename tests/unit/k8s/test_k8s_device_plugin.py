@@ -10,7 +10,7 @@ import pytest
 from conftest import shared_path
 
 from talosgpu import yamlio
-from talosgpu.api import render
+from talosgpu.commands.render import render
 from talosgpu.errors import RenderError
 from talosgpu.intent.models import Intent
 from talosgpu.k8s.device_plugin import (

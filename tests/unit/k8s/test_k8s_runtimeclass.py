@@ -6,7 +6,7 @@ import pytest
 from conftest import shared_path
 
 from talosgpu import yamlio
-from talosgpu.api import render
+from talosgpu.commands.render import render
 from talosgpu.intent.models import Intent
 from talosgpu.k8s.common import tolerations
 from talosgpu.k8s.runtimeclass import runtime_classes

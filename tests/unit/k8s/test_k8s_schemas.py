@@ -12,7 +12,7 @@ from conftest import refused
 from kubernetes_validate.utils import all_versions, major_minor
 
 from talosgpu import yamlio
-from talosgpu.api import render
+from talosgpu.commands.render import render
 from talosgpu.intent.models import Intent
 from talosgpu.k8s import manifest_objects, render_manifests
 from talosgpu.plan import resolve

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talosgpu.api import render
+from talosgpu.commands.render import render
 from talosgpu.errors import RenderError
 from talosgpu.intent.models import Intent
 from talosgpu.k8s import capabilities_for

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from talosgpu.lint import RULES, Finding, lint_files, lint_text, render_report
-from talosgpu.lint.report import exit_code
+from talosgpu.commands.lint import lint_files
+from talosgpu.lint import RULES, Finding, exit_code, lint_text
+from talosgpu.report.lint import render_report
 
 CREATE = "machine:\n  files:\n    - op: create\n      path: {path}\n      content: x\n"
 DELETE = "machine:\n  files:\n    - path: {path}\n      $patch: delete\n"

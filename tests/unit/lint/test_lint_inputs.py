@@ -7,8 +7,9 @@ import textwrap
 
 import pytest
 
+from talosgpu.commands.lint import lint_files
 from talosgpu.errors import YAMLError
-from talosgpu.lint import lint_files, lint_text
+from talosgpu.lint import lint_text
 
 BAD_BPF = "machine:\n  sysctls:\n    net.core.bpf_jit_harden: 1\n"
 

@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from talosgpu.configdiff.run import DiffResult, diff, redact_error
+from talosgpu import yamlio
+from talosgpu.commands.diff import DiffResult, diff
+from talosgpu.commands.redact import redact_error
+from talosgpu.commands.talosctl import ApplyMode, TalosctlResult, apply_patch
 from talosgpu.errors import TalosctlError, TalosGPUError
+from talosgpu.fsio import write_atomic
 from talosgpu.versions import TalosVersion
 
 if TYPE_CHECKING:
     from talosgpu.intent.models import Intent
-    from talosgpu.talosctl import ApplyMode, TalosctlResult
 
 __all__ = ["ApplyResult", "ApplyStatus", "apply"]
 
@@ -70,10 +73,6 @@ def _send(
     talosconfig: str | None,
     secrets: frozenset[str],
 ) -> tuple[TalosctlResult, ...]:
-    from talosgpu import yamlio
-    from talosgpu.fsio import write_atomic
-    from talosgpu.talosctl import apply_patch
-
     runs: list[TalosctlResult] = []
     workdir = Path(tempfile.mkdtemp(prefix="talosgpu-apply-"))  # 0700: the patch stays private
     try:

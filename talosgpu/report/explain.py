@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from talosgpu.knowledge.explain import ExplainMatch
 from talosgpu.versions import TalosVersion, version_option
 
-__all__ = ["render_explain"]
+if TYPE_CHECKING:
+    from talosgpu.commands.explain import ExplainOutcome
+
+__all__ = ["FORMATS", "render_explain"]
 
 
 def _wrap(label: str, text: str) -> list[str]:
@@ -54,3 +57,14 @@ def render_explain(
             lines += _wrap("see", ", ".join(match.references))
         lines.append("")
     return "\n".join(lines)
+
+
+def _text(result: ExplainOutcome) -> str:
+    return render_explain(result.matches, talos_version=result.talos_version, output="text")
+
+
+def _json(result: ExplainOutcome) -> str:
+    return render_explain(result.matches, talos_version=result.talos_version, output="json")
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": _text, "json": _json}

@@ -5,9 +5,7 @@ exactly what ``talosgpu render nodes/gpu1.yaml --output-dir nodes/gpu1.rendered`
 inventory: one sub-folder per node). ``rendered_dir`` overrides it: a template with ``{dir}``
 (the intent's folder) and ``{stem}`` (its name without suffix), or one folder for one file.
 
-A stale file is shown as a semantic diff of the parsed YAML/JSON (``~ path: old → new``,
-``+``/``-`` for added/removed), because a text diff of a re-ordered or re-indented patch hides
-what changes on the node; other files get a unified diff.
+A stale file is shown as a semantic diff (:mod:`talosgpu.check.describe`).
 """
 
 from __future__ import annotations
@@ -16,19 +14,25 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from talosgpu.check.inputs import Rendered, render_input, rendered_folder
+from talosgpu.commands import cache
 from talosgpu.errors import TalosGPUError
 
-# yamlio (ruamel.yaml), the semantic diff and difflib are imported where they are used: a check
-# whose every input is current and cached needs none of them (talosgpu.check.inputs).
+# yamlio (ruamel.yaml), pydantic, the renderers and the semantic diff are imported where they
+# are used: a check whose every input is current and cached needs none of them.
 
-__all__ = ["CheckReport", "FileCheck", "FileProblem", "check_files", "format_report"]
+__all__ = [
+    "DEFAULT_RENDERED_DIR",
+    "CheckReport",
+    "FileCheck",
+    "FileProblem",
+    "check_files",
+    "rendered_folder",
+]
 
 DEFAULT_RENDERED_DIR = "{dir}/{stem}.rendered"
 _SUFFIXES = (".yaml", ".yml")
-_MAX_LINES = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,38 +116,83 @@ def check_files(
     return CheckReport(checked=tuple(checked), errors=tuple(errors), ignored=tuple(ignored))
 
 
-def format_report(report: CheckReport) -> str:
-    """The human report (stdout of ``talosgpu check``)."""
-    lines: list[str] = []
-    for item in report.checked:
-        fix = f"talosgpu render {item.source} --output-dir {item.rendered_dir}"
-        if not item.problems:
-            if item.rendered_files:
-                lines.append(f"{item.source}: ok ({item.rendered_files} rendered files current)")
-            else:
-                lines.append(f"{item.source}: valid (no rendered folder {item.rendered_dir})")
-            continue
-        lines.append(f"{item.source}: rendered files are not current ({item.rendered_dir})")
-        for problem in item.problems:
-            lines.append(f"  {problem.path}: {_STATUS[problem.status]}")
-            lines += [f"    {line}" for line in problem.details]
-        lines.append(f"  fix: {fix}")
-        if any(p.status == "extra" for p in item.problems):
-            lines.append("  (render does not delete files: remove the extra ones)")
-    if report.checked:
-        stale = sum(1 for c in report.checked if c.problems)
-        lines.append(
-            f"talosgpu check: {len(report.checked)} file(s) checked, {stale} not current"
-            + (f", {len(report.errors)} invalid" if report.errors else "")
+# ----------------------------------------------------------------------------- what an input is now
+def rendered_folder(path: str, template: str) -> str:
+    """The folder holding ``path``'s committed rendered files (``{dir}``/``{stem}`` template)."""
+    p = Path(path)
+    try:
+        return os.path.normpath(template.format(dir=str(p.parent), stem=p.stem))
+    except (KeyError, IndexError, ValueError):
+        raise TalosGPUError(
+            f"--rendered-dir {template!r}: only {{dir}} and {{stem}} can be used"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What one input stands for now: an intent or inventory (``kind``) with the files talosgpu
+    renders for it and the render's warnings, or None (YAML that is not ours: ignored)."""
+
+    kind: Literal["intent", "inventory"] | None
+    files: Mapping[str, str]
+    warnings: tuple[str, ...]
+
+
+def render_input(path: str, template: str) -> Rendered:
+    """Classify and render ``path``, through the render cache (:mod:`talosgpu.commands.cache`).
+
+    The pre-commit hook meets unchanged intents on nearly every commit: on a hit (same bytes,
+    same name, same rendered-folder presence, same talosgpu) nothing is parsed, so neither the
+    YAML library nor pydantic is imported. A miss, or any error, takes the full path.
+    """
+    from talosgpu.commands.inputs import read_input
+
+    source = os.path.normpath(path)
+    has_folder = Path(rendered_folder(path, template)).is_dir()  # decides kind-less intents
+    item = read_input(path)
+    cache_key = cache.key(command=["check", source, str(has_folder)], inputs=[item.data])
+    hit = cache.get(cache_key)
+    if hit is not None and _valid_record(hit):
+        kind = hit["kind"]
+        return Rendered(kind=kind, files=dict(hit["files"]), warnings=tuple(hit["warnings"]))
+    result = _render_uncached(item.text, source, has_folder=has_folder, label=Path(path).name)
+    record = {"kind": result.kind, "files": dict(result.files), "warnings": result.warnings}
+    cache.put(cache_key, record)
+    return result
+
+
+def _valid_record(hit: dict[str, Any]) -> bool:
+    files, warnings = hit.get("files"), hit.get("warnings")
+    return (
+        hit.get("kind") in ("intent", "inventory", None)
+        and isinstance(files, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+        and isinstance(warnings, list)
+        and all(isinstance(w, str) for w in warnings)
+    )
+
+
+def _render_uncached(text: str, source: str, *, has_folder: bool, label: str) -> Rendered:
+    from talosgpu import yamlio
+    from talosgpu.commands.inputs import classify, intent_of
+
+    kind, doc = classify(yamlio.load_all(text, source=source), kindless=has_folder)
+    if kind is None:
+        return Rendered(kind=None, files={}, warnings=())
+    if kind == "inventory":
+        from talosgpu.commands.fleet import fleet_output_files, fleet_warnings, render_fleet
+        from talosgpu.fleet.load import inventory_from_data
+
+        rendered_fleet = render_fleet(inventory_from_data(doc, source=source))
+        return Rendered(
+            kind=kind,
+            files=dict(fleet_output_files(rendered_fleet)),
+            warnings=tuple(fleet_warnings(rendered_fleet)),
         )
-    return "".join(line + "\n" for line in lines)
+    from talosgpu.commands.render import output_files, render_intent
 
-
-_STATUS = {
-    "stale": "differs from what talosgpu renders now",
-    "missing": "missing (rendered now, not committed)",
-    "extra": "extra (committed, no longer rendered)",
-}
+    rendered = render_intent(intent_of(doc, text=text, source=source), source=label)
+    return Rendered(kind=kind, files=output_files(rendered), warnings=tuple(rendered.warnings))
 
 
 # ----------------------------------------------------------------------------- finding inputs
@@ -221,6 +270,8 @@ def _read_tree(folder: Path) -> dict[str, bytes] | None:
 def _compare(
     expected: Mapping[str, str], actual: Mapping[str, bytes], folder: str
 ) -> list[FileProblem]:
+    from talosgpu.check.describe import describe_change
+
     problems: list[FileProblem] = []
     for relative in sorted(set(expected) | set(actual)):
         shown = f"{folder}/{relative}"
@@ -234,45 +285,3 @@ def _compare(
                 details = describe_change(relative, committed, expected[relative])
                 problems.append(FileProblem(shown, "stale", details))
     return problems
-
-
-def describe_change(name: str, old: str, new: str) -> tuple[str, ...]:
-    """Semantic diff for YAML/JSON files (text diff when only comments/format differ).
-
-    Secret-redacted: a committed file may hold what it should not (a token pasted into a patch),
-    and pre-commit output ends up in CI logs. Values at Talos secret paths of either side, and
-    key material anywhere, are masked (:func:`talosgpu.talos.secrets.redact_text`).
-    """
-    from talosgpu.check.semantic import parse_documents, semantic_diff
-    from talosgpu.talos.secrets import collect_secret_values, redact_text
-
-    text = _unified(name, old, new)
-    old_docs, new_docs = parse_documents(name, old), parse_documents(name, new)
-    if old_docs is None or new_docs is None:
-        lines = text
-    else:
-        changes = semantic_diff(old_docs, new_docs)
-        lines = changes or ["(same data: comments or formatting differ)", *text]
-    secrets = collect_secret_values([*(old_docs or ()), *(new_docs or ())])
-    return _cap([redact_text(line, known_secrets=secrets) for line in lines])
-
-
-def _unified(name: str, old: str, new: str) -> list[str]:
-    import difflib
-
-    return list(
-        difflib.unified_diff(
-            old.splitlines(),
-            new.splitlines(),
-            fromfile=f"{name} (committed)",
-            tofile=f"{name} (rendered now)",
-            lineterm="",
-            n=2,
-        )
-    )
-
-
-def _cap(lines: list[str]) -> tuple[str, ...]:
-    if len(lines) <= _MAX_LINES:
-        return tuple(lines)
-    return (*lines[:_MAX_LINES], f"... {len(lines) - _MAX_LINES} more line(s)")

@@ -16,14 +16,17 @@ within a version)::
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from talosgpu import yamlio
 from talosgpu.configdiff.model import Change, ConfigDiff
 from talosgpu.talos.secrets import REDACTED, redact_text
 
-__all__ = ["JSON_SCHEMA_VERSION", "render_json", "render_text", "to_json_data"]
+if TYPE_CHECKING:
+    from talosgpu.commands.diff import DiffResult
+
+__all__ = ["FORMATS", "JSON_SCHEMA_VERSION", "render_json", "render_text", "to_json_data"]
 
 JSON_SCHEMA_VERSION = 1
 _SIGN = {"add": "+", "remove": "-", "change": "~"}
@@ -158,3 +161,25 @@ def render_json(
     )
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return _scrub(text, diff, show_secrets)
+
+
+def _meta(result: DiffResult, *, warnings: bool, node: str | None) -> dict[str, Any]:
+    return {
+        "node": node or result.live.node,
+        "source": result.live.source,
+        "warnings": result.warnings if warnings else (),
+        "show_secrets": result.show_secrets,
+    }
+
+
+def _text(result: DiffResult, *, warnings: bool = True, node: str | None = None) -> str:
+    """``warnings=False`` when the command prints them on stderr instead; ``node`` names the
+    node as the user gave it (``apply --node``) rather than as the envelope reports it."""
+    return render_text(result.diff, **_meta(result, warnings=warnings, node=node))
+
+
+def _json(result: DiffResult, *, warnings: bool = True, node: str | None = None) -> str:
+    return render_json(result.diff, **_meta(result, warnings=warnings, node=node))
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": _text, "json": _json}

@@ -8,7 +8,7 @@ Only two commands are used, both with an argv list (never a shell):
   ``cmd/talosctl/cmd/talos/patch.go``: fetches the active config, applies the patch client-side
   with the same strategic merge, sends the result with ``ApplyConfiguration`` (§1.1). With
   ``--dry-run`` the summary and the full config diff go to **stderr, unredacted** (§4.3):
-  pass the output through :func:`talosgpu.talos.secrets.redact_text` before showing it.
+  pass the output through :func:`talosgpu.talos.secret_text.redact_text` before showing it.
 
 ``--talosconfig PATH`` is added when given; otherwise talosctl's own lookup applies (the
 ``TALOSCONFIG`` environment variable, which the child inherits, then ``~/.talos/config``).
@@ -25,6 +25,7 @@ from typing import Literal
 
 from talosgpu.errors import TalosctlError
 from talosgpu.live import LiveConfig, load_live_config
+from talosgpu.talos.secret_text import redact_text
 
 __all__ = [
     "APPLY_MODES",
@@ -51,8 +52,6 @@ class TalosctlResult:
 
     def redacted(self, *, known_secrets: Iterable[str] = ()) -> TalosctlResult:
         """The same result with secrets masked in ``stdout`` and ``stderr``."""
-        from talosgpu.talos.secrets import redact_text
-
         return replace(
             self,
             stdout=redact_text(self.stdout, known_secrets=known_secrets),
@@ -132,8 +131,6 @@ def _argv(talosctl: str, node: str, talosconfig: str | None, command: Sequence[s
 
 
 def _run(argv: list[str], *, timeout: float, check: bool) -> TalosctlResult:
-    from talosgpu.talos.secrets import redact_text
-
     command = " ".join(argv[argv.index("-n") + 2 :][:2])  # e.g. "get machineconfig"
     try:
         proc = subprocess.run(

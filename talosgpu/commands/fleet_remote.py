@@ -8,18 +8,16 @@ nodes are still diffed. Results are in node-name order, whatever the completion 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from talosgpu.configdiff.apply import ApplyResult
-from talosgpu.configdiff.run import DiffResult, diff
+from talosgpu.commands.apply import ApplyResult, apply
+from talosgpu.commands.diff import DiffResult, diff
+from talosgpu.commands.fleet import FleetNode, fleet_nodes, for_each_node
+from talosgpu.commands.talosctl import ApplyMode
 from talosgpu.errors import TalosGPUError
 from talosgpu.fleet.load import load_inventory
-from talosgpu.fleet.run import FleetNode, fleet_nodes, for_each_node
-from talosgpu.talosctl import ApplyMode
 from talosgpu.versions import TalosVersion
 
 __all__ = ["FleetDiff", "apply_fleet", "diff_fleet"]
@@ -38,33 +36,6 @@ class FleetDiff:
         if any(isinstance(r, TalosGPUError) for _, r in self.results):
             return 2
         return 1 if any(r.changed for _, r in self.results if isinstance(r, DiffResult)) else 0
-
-    @property
-    def text(self) -> str:
-        blocks = []
-        for name, result in self.results:
-            if isinstance(result, TalosGPUError):
-                blocks.append(f"== {name}: error: {result}\n")
-            else:
-                blocks.append(f"== {name}\n{result.text}")
-        changed = sum(1 for _, r in self.results if isinstance(r, DiffResult) and r.changed)
-        failed = sum(1 for _, r in self.results if isinstance(r, TalosGPUError))
-        total = len(self.results)
-        blocks.append(f"{total} nodes: {changed} would change, {failed} failed\n")
-        return "\n".join(blocks)
-
-    def to_dict(self) -> dict[str, Any]:
-        nodes: list[dict[str, Any]] = []
-        for name, result in self.results:
-            if isinstance(result, TalosGPUError):
-                nodes.append({"node": name, "error": str(result)})
-            else:
-                nodes.append({**json.loads(result.json), "node": name})
-        return {"version": 1, "nodes": nodes, "exitCode": self.exit_code}
-
-    @property
-    def json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
 def diff_fleet(
@@ -125,8 +96,6 @@ def apply_fleet(
     once), and the first failure stops the run: the error names the node, and the nodes
     before it keep their new config. ``on_diff``/``confirm`` get the node name too.
     """
-    from talosgpu.configdiff.apply import apply
-
     loaded = load_inventory(inventory)
     done: list[tuple[str, ApplyResult]] = []
     for node in fleet_nodes(loaded):

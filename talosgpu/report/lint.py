@@ -12,11 +12,12 @@ JSON shape, version 1 (documented in ``docs/lint.md``)::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Literal
 
 from talosgpu.lint.findings import LintReport
 
-__all__ = ["JSON_VERSION", "exit_code", "render_report"]
+__all__ = ["FORMATS", "JSON_VERSION", "render_report", "summary_line"]
 
 JSON_VERSION = 1
 
@@ -37,8 +38,23 @@ def render_report(report: LintReport, *, output: Literal["text", "json"] = "text
     return "".join(f.one_line() + "\n" for f in report.findings)
 
 
-def exit_code(report: LintReport, *, strict: bool = False) -> int:
-    """0 clean, 1 findings (warnings/errors; with ``strict`` info findings too)."""
-    if strict and report.findings:
-        return 1
-    return report.exit_code
+def summary_line(report: LintReport) -> str:
+    """The count line ``talosgpu lint`` prints on stderr after a text report."""
+    errors = sum(1 for f in report.findings if f.severity == "error")
+    warnings = sum(1 for f in report.findings if f.severity == "warning")
+    info = len(report.findings) - errors - warnings
+    return (
+        f"talosgpu: lint: {report.files_checked} file(s) checked, {len(report.skipped)} "
+        f"skipped; {errors} error(s), {warnings} warning(s), {info} info"
+    )
+
+
+def _text(report: LintReport) -> str:
+    return render_report(report, output="text")
+
+
+def _json(report: LintReport) -> str:
+    return render_report(report, output="json")
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": _text, "json": _json}

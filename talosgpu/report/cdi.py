@@ -1,21 +1,18 @@
-"""Text and JSON reports of CDI findings, and the exit code they mean (for ``talosgpu cdi``)."""
+"""Text and JSON reports of ``talosgpu cdi validate`` (the exit code is ``cdi.findings``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
 
-from talosgpu.cdi.findings import CDIFinding
+from talosgpu.cdi.findings import CDIFinding, exit_code
 from talosgpu.cdi.spec import CDISpec
 
-__all__ = ["exit_code", "render_report"]
+if TYPE_CHECKING:
+    from talosgpu.commands.cdi import CDIValidation
 
-
-def exit_code(findings: Sequence[CDIFinding], *, strict: bool = False) -> int:
-    """0 valid (warnings allowed unless ``strict``), 1 when a finding fails the spec."""
-    failing = [f for f in findings if f.severity == "error" or strict]
-    return 1 if failing else 0
+__all__ = ["FORMATS", "render_report"]
 
 
 def render_report(
@@ -55,3 +52,14 @@ def render_report(
     else:
         lines.append(f"{spec.source}: invalid CDI spec: {counts}")
     return "\n".join(lines) + "\n"
+
+
+def _text(result: CDIValidation, *, strict: bool = False) -> str:
+    return render_report(result.spec, result.findings, output="text", strict=strict)
+
+
+def _json(result: CDIValidation, *, strict: bool = False) -> str:
+    return render_report(result.spec, result.findings, output="json", strict=strict)
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": _text, "json": _json}

@@ -28,7 +28,7 @@ from typing import Any
 
 __all__ = ["cache_dir", "enabled", "get", "key", "put"]
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the talosgpu package, every module of it
 # Libraries whose version changes the bytes we print.
 _OUTPUT_LIBRARIES = ("ruamel.yaml", "pydantic", "pydantic_core", "tomlkit")
 

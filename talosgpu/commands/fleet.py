@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from talosgpu import yamlio
+from talosgpu.commands.render import output_files, render_intent
 from talosgpu.errors import TalosGPUError
 from talosgpu.fleet.load import node_intents
 from talosgpu.fleet.models import Inventory
@@ -22,7 +24,6 @@ __all__ = [
     "fleet_output_files",
     "fleet_warnings",
     "for_each_node",
-    "inventory_files",
     "render_fleet",
 ]
 
@@ -60,8 +61,6 @@ _EMITTED_MAX = 256
 
 
 def _emit_shared(documents: tuple[dict[str, Any], ...]) -> str:
-    from talosgpu import yamlio
-
     key = repr(documents)
     text = _EMITTED.get(key)
     if text is None:
@@ -95,14 +94,12 @@ def render_fleet(
     assume_newest_known: bool = False,
 ) -> dict[str, Rendered]:
     """Render every node (``talos_version`` overrides each node's talosVersion), by node name."""
-    from talosgpu.api import render
-
     label = Path(inventory.source).name
     index = {node.name: i for i, node in enumerate(inventory.nodes)}
     out: dict[str, Rendered] = {}
     for name, intent in node_intents(inventory).items():
         try:
-            one = render(
+            one = render_intent(
                 intent,
                 talos_version=talos_version,
                 from_version=from_version,
@@ -122,49 +119,11 @@ def render_fleet(
 
 def fleet_output_files(rendered: Mapping[str, Rendered]) -> dict[str, str]:
     """What ``render INVENTORY --output-dir DIR`` writes: ``<node>/patch.yaml``, ... per node."""
-    from talosgpu.api import output_files
-
     files: dict[str, str] = {}
     for name in sorted(rendered):
         for relative, text in output_files(rendered[name]).items():
             files[f"{name}/{relative}"] = text
     return files
-
-
-def inventory_files(
-    path: str | Path,
-    *,
-    output_dir: str | None,
-    talos_version: str | TalosVersion | None = None,
-    from_version: str | TalosVersion | None = None,
-    assume_newest_known: bool = False,
-) -> tuple[dict[str, str], list[str]] | None:
-    """``render INVENTORY --output-dir DIR``: (files by relative path, warnings).
-
-    None when ``path`` is not an inventory (the caller renders it as an intent). An inventory
-    renders only to a folder (one sub-folder per node): ``output_dir`` None is an error.
-    """
-    from talosgpu import yamlio
-    from talosgpu.errors import IntentError
-    from talosgpu.fleet.load import inventory_from_data
-
-    text, source = yamlio.read_source(path)
-    docs = yamlio.load_all(text, source=source)
-    if len(docs) != 1 or not isinstance(docs[0], dict) or docs[0].get("kind") != "GPUInventory":
-        return None
-    if output_dir is None:
-        raise IntentError(
-            "an inventory renders one folder per node: use --output-dir DIR "
-            "(without --output, --explain or --manifests)",
-            file=source,
-        )
-    rendered = render_fleet(
-        inventory_from_data(docs[0], source=source),
-        talos_version=talos_version,
-        from_version=from_version,
-        assume_newest_known=assume_newest_known,
-    )
-    return fleet_output_files(rendered), fleet_warnings(rendered)
 
 
 def fleet_warnings(rendered: Mapping[str, Rendered]) -> list[str]:

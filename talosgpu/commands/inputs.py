@@ -1,0 +1,125 @@
+"""Reading what a command is given, once, and deciding once what it is.
+
+Every command that takes a file reads it here: the bytes (for the render cache key, so a hit
+parses nothing), the text, and the name errors use. What a YAML input *is* — an intent, a fleet
+inventory, or neither — is decided by :func:`classify` alone, for ``render``, ``check`` and the
+fleet commands alike.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from talosgpu.errors import TalosGPUError, YAMLError
+
+if TYPE_CHECKING:
+    from talosgpu.intent.models import Intent
+
+# This module is imported on the render cache's hit path: the YAML library and pydantic are
+# imported inside the functions that parse (a hit parses nothing).
+STDIN = "-"  # as talosgpu.yamlio.STDIN
+
+__all__ = ["Input", "InputKind", "classify", "load_target", "read_input"]
+
+InputKind = Literal["intent", "inventory"]
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One input as read: ``path`` as given (``-`` for stdin), ``source`` the name messages
+    use (``<stdin>`` or the path), ``label`` the name a rendered header uses (the file name)."""
+
+    path: str
+    source: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8-sig")
+
+    @property
+    def label(self) -> str:
+        return self.source if self.path == STDIN else Path(self.path).name
+
+
+def read_input(path: str | Path) -> Input:
+    """Read ``path`` (``-`` = standard input) as bytes once; a file that cannot be read, or is
+    not UTF-8, is a :class:`~talosgpu.errors.YAMLError` naming it."""
+    given = str(path)
+    if given == STDIN:
+        return _checked(Input(path=STDIN, source="<stdin>", data=sys.stdin.read().encode()))
+    try:
+        data = Path(given).read_bytes()
+    except FileNotFoundError:
+        raise YAMLError("no such file", file=given) from None
+    except IsADirectoryError:
+        raise YAMLError("is a directory, expected a file", file=given) from None
+    except OSError as exc:
+        raise YAMLError(f"cannot read: {exc.strerror}", file=given) from None
+    return _checked(Input(path=given, source=given, data=data))
+
+
+def _checked(item: Input) -> Input:
+    try:
+        item.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise YAMLError("not UTF-8 text", file=item.source) from None
+    return item
+
+
+def classify(docs: list[Any], *, kindless: bool) -> tuple[InputKind | None, Any]:
+    """What parsed YAML ``docs`` are: ``inventory`` (one ``kind: GPUInventory`` document),
+    ``intent`` (one ``kind: GPUNode`` or ``talosgpu.dev/*`` document, or one without ``kind``
+    when ``kindless``) or None (not talosgpu's), with the document.
+
+    ``render`` passes ``kindless=True`` (the README's intents have no ``kind``) and treats
+    anything that is not an inventory as an intent, so the intent loader words what is wrong;
+    ``check`` passes it only when the file has a rendered folder, so that other YAML in a
+    repository is not taken for an intent.
+    """
+    doc = docs[0] if len(docs) == 1 else None
+    if isinstance(doc, Mapping):
+        kind, api = doc.get("kind"), doc.get("apiVersion")
+        if kind == "GPUInventory":
+            return "inventory", doc
+        ours = kind == "GPUNode" or (isinstance(api, str) and api.startswith("talosgpu.dev/"))
+        if ours or (kind is None and kindless):
+            return "intent", doc
+    return None, None
+
+
+def load_target(
+    intent: Intent | str | Path | None = None, *, profile: str | None = None
+) -> tuple[Intent, str]:
+    """Resolve what to render: an Intent, an intent file (``-`` = stdin) or a bundled profile.
+
+    Returns the intent and a label naming where it came from (used in messages and headers).
+    """
+    from talosgpu.intent.load import load_intent_text, load_profile
+    from talosgpu.intent.models import Intent
+
+    if isinstance(intent, Intent):
+        if profile:
+            raise TalosGPUError("give an intent or a profile, not both")
+        return intent, "intent"
+    if intent is not None and profile:
+        raise TalosGPUError("give an intent file or --profile, not both")
+    if intent is not None:
+        item = read_input(intent)
+        return load_intent_text(item.text, source=item.source), item.label
+    if profile:
+        return load_profile(profile), f"profile {profile}"
+    raise TalosGPUError("nothing to render: give an intent file or --profile NAME")
+
+
+def intent_of(doc: Any, *, text: str, source: str) -> Intent:
+    """The intent a classified document stands for (profile references resolved)."""
+    from talosgpu.intent.load import intent_from_data, load_intent_text
+
+    if isinstance(doc, Mapping) and doc.get("profile") is None:
+        return intent_from_data(doc, source=source)
+    return load_intent_text(text, source=source)

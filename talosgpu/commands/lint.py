@@ -1,0 +1,53 @@
+"""``talosgpu lint``: read the files (folders searched, ``-`` for stdin), then lint them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from talosgpu.commands.inputs import STDIN, read_input
+from talosgpu.lint.engine import lint_texts
+from talosgpu.lint.findings import LintReport
+
+if TYPE_CHECKING:
+    from talosgpu.versions import TalosVersion
+
+__all__ = ["LINT_SUFFIXES", "lint_files"]
+
+# Suffixes picked up when a directory is given.
+LINT_SUFFIXES = (".yaml", ".yml", ".json", ".j2", ".tmpl", ".md")
+
+
+def _expand(paths: Sequence[str | Path]) -> list[str]:
+    out: list[str] = []
+    for item in paths:
+        path = Path(item)
+        if str(item) != STDIN and path.is_dir():
+            out.extend(
+                str(p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.name.lower().endswith(LINT_SUFFIXES)
+            )
+        else:
+            out.append(str(item))
+    return out
+
+
+def lint_files(
+    paths: Sequence[str | Path],
+    *,
+    talos_version: str | TalosVersion | None = None,
+    layers: bool = False,
+    assume_newest_known: bool = False,
+) -> LintReport:
+    """Lint files (``-`` = stdin; directories are searched for YAML/JSON/template/Markdown).
+
+    With ``layers=True`` the files are also read as layers of one node, in the order given
+    (see :func:`talosgpu.lint.engine.lint_texts`). Unreadable input raises
+    :class:`~talosgpu.errors.YAMLError` naming the file.
+    """
+    texts = [(item.text, item.source) for item in map(read_input, _expand(paths))]
+    return lint_texts(
+        texts, talos_version=talos_version, layers=layers, assume_newest_known=assume_newest_known
+    )

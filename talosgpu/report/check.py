@@ -1,0 +1,49 @@
+"""The report of ``talosgpu check`` (the pre-commit hook's output)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from talosgpu.commands.check import CheckReport
+
+# Imported on the check cache's hit path: stdlib only.
+__all__ = ["FORMATS", "format_report"]
+
+
+def format_report(report: CheckReport) -> str:
+    """The human report (stdout of ``talosgpu check``)."""
+    lines: list[str] = []
+    for item in report.checked:
+        fix = f"talosgpu render {item.source} --output-dir {item.rendered_dir}"
+        if not item.problems:
+            if item.rendered_files:
+                lines.append(f"{item.source}: ok ({item.rendered_files} rendered files current)")
+            else:
+                lines.append(f"{item.source}: valid (no rendered folder {item.rendered_dir})")
+            continue
+        lines.append(f"{item.source}: rendered files are not current ({item.rendered_dir})")
+        for problem in item.problems:
+            lines.append(f"  {problem.path}: {_STATUS[problem.status]}")
+            lines += [f"    {line}" for line in problem.details]
+        lines.append(f"  fix: {fix}")
+        if any(p.status == "extra" for p in item.problems):
+            lines.append("  (render does not delete files: remove the extra ones)")
+    if report.checked:
+        stale = sum(1 for c in report.checked if c.problems)
+        lines.append(
+            f"talosgpu check: {len(report.checked)} file(s) checked, {stale} not current"
+            + (f", {len(report.errors)} invalid" if report.errors else "")
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+_STATUS = {
+    "stale": "differs from what talosgpu renders now",
+    "missing": "missing (rendered now, not committed)",
+    "extra": "extra (committed, no longer rendered)",
+}
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": format_report}
