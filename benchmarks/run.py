@@ -120,8 +120,7 @@ def _inventory(nodes: int) -> str:
 
 def bench_fleet_render(nodes: int) -> dict[str, Any]:
     try:
-        from talosgpu.commands.fleet import render_fleet
-        from talosgpu.fleet import load_inventory
+        from talosgpu.fleet import load_inventory, render_fleet
     except ImportError as exc:
         return {"skipped": f"fleet support not available: {exc}"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,7 +160,7 @@ def bench_fleet_diff(count: int, rounds: int = 5) -> dict[str, Any]:
     except ImportError:
         return {"skipped": "PyYAML with libyaml is needed for the baseline (pip install pyyaml)"}
     try:
-        from talosgpu.commands import render as api
+        import talosgpu as api
         from talosgpu.configdiff.propose import propose
         from talosgpu.configdiff.semantic import diff_configs
         from talosgpu.live import load_live_config

@@ -27,14 +27,14 @@ _EXPORTS: dict[str, str] = {
     "diff_fleet": "talosgpu.commands.fleet_remote",
     "apply_fleet": "talosgpu.commands.fleet_remote",
     "FleetDiff": "talosgpu.commands.fleet_remote",
-    "schematic": "talosgpu.commands.render",
-    "output_files": "talosgpu.commands.render",
-    "intent_schema": "talosgpu.commands.render",
+    "schematic": "talosgpu.commands.schematic",
+    "output_files": "talosgpu.outputs",
+    "intent_schema": "talosgpu.commands.profiles",
     "list_profiles": "talosgpu.profiles",
     "load_profile": "talosgpu.intent.load",
     "profile_text": "talosgpu.profiles",
     "render_outputs": "talosgpu.commands.render",
-    "render_helm_values": "talosgpu.commands.render",
+    "render_helm_values": "talosgpu.commands.helm_values",
     # Kubernetes manifests and Helm values (talosgpu render --manifests, talosgpu helm-values)
     "render_manifests": "talosgpu.k8s",
     "device_plugin_values": "talosgpu.k8s",
@@ -86,8 +86,8 @@ _EXPORTS: dict[str, str] = {
     "LintFinding": "talosgpu.lint",
     # knowledge: hardware compatibility, Image Factory schematics (talosgpu schematic), explain
     "identify_gpu": "talosgpu.knowledge.hardware",
-    "check_compatibility": "talosgpu.knowledge.hardware",
-    "check_extension_set": "talosgpu.knowledge.hardware",
+    "check_compatibility": "talosgpu.knowledge.compat",
+    "check_extension_set": "talosgpu.knowledge.compat",
     "driver_for": "talosgpu.knowledge.hardware",
     "GPUArchitecture": "talosgpu.knowledge.hardware",
     "CompatIssue": "talosgpu.knowledge.hardware",
@@ -103,8 +103,8 @@ _EXPORTS: dict[str, str] = {
     "Inventory": "talosgpu.fleet",
     "load_inventory": "talosgpu.fleet",
     "node_intents": "talosgpu.fleet",
-    "render_fleet": "talosgpu.commands.fleet",
-    "fleet_output_files": "talosgpu.commands.fleet",
+    "render_fleet": "talosgpu.fleet",
+    "fleet_output_files": "talosgpu.fleet",
     "for_each_node": "talosgpu.commands.fleet",
     "check_files": "talosgpu.commands.check",
     "CheckReport": "talosgpu.commands.check",
@@ -136,24 +136,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.commands.check import CheckReport, check_files
     from talosgpu.commands.diff import DiffResult, diff
     from talosgpu.commands.explain import explain_input
-    from talosgpu.commands.fleet import fleet_output_files, for_each_node, render_fleet
+    from talosgpu.commands.fleet import for_each_node
     from talosgpu.commands.fleet_remote import FleetDiff, apply_fleet, diff_fleet
+    from talosgpu.commands.helm_values import render_helm_values
     from talosgpu.commands.lint import lint_files
     from talosgpu.commands.patch import patch_config
-    from talosgpu.commands.render import (
-        intent_schema,
-        output_files,
-        render,
-        render_helm_values,
-        render_outputs,
-        schematic,
-    )
+    from talosgpu.commands.profiles import intent_schema
+    from talosgpu.commands.render import render, render_outputs
+    from talosgpu.commands.schematic import schematic
     from talosgpu.commands.talosctl import fetch_live_config
     from talosgpu.configdiff.model import Change, ConfigDiff
     from talosgpu.configdiff.propose import Proposal, propose
     from talosgpu.configdiff.semantic import diff_configs
     from talosgpu.errors import TalosGPUError
-    from talosgpu.fleet import Inventory, load_inventory, node_intents
+    from talosgpu.fleet import (
+        Inventory,
+        fleet_output_files,
+        load_inventory,
+        node_intents,
+        render_fleet,
+    )
     from talosgpu.intent.load import load_intent, load_intent_text, load_profile
     from talosgpu.intent.models import Intent
     from talosgpu.k8s import (
@@ -163,15 +165,9 @@ if TYPE_CHECKING:  # pragma: no cover
         operator_values,
         render_manifests,
     )
+    from talosgpu.knowledge.compat import check_compatibility, check_extension_set
     from talosgpu.knowledge.explain import ExplainMatch, explain
-    from talosgpu.knowledge.hardware import (
-        CompatIssue,
-        GPUArchitecture,
-        check_compatibility,
-        check_extension_set,
-        driver_for,
-        identify_gpu,
-    )
+    from talosgpu.knowledge.hardware import CompatIssue, GPUArchitecture, driver_for, identify_gpu
     from talosgpu.knowledge.schematic import (
         Schematic,
         build_schematic,
@@ -181,6 +177,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from talosgpu.lint import LintFinding, LintReport, lint_text
     from talosgpu.live import LiveConfig, load_live_config
+    from talosgpu.outputs import output_files
     from talosgpu.plan import Plan, resolve
     from talosgpu.profiles import list_profiles, profile_text
     from talosgpu.renderers.base import Rendered

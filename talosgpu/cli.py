@@ -189,7 +189,7 @@ def render(
 def profiles(ctx: click.Context) -> None:
     """List the bundled profiles (``profiles show NAME`` prints one)."""
     if ctx.invoked_subcommand is None:
-        from talosgpu.commands.render import profile_rows
+        from talosgpu.commands.profiles import profile_rows
 
         for name, description in profile_rows():
             click.echo(f"{name:<20} {description}")
@@ -210,7 +210,7 @@ def schema(output: str | None) -> None:
     """Print the JSON Schema of the intent format."""
     import json
 
-    from talosgpu.commands.render import intent_schema
+    from talosgpu.commands.profiles import intent_schema
 
     emit(json.dumps(intent_schema(), indent=2, sort_keys=True) + "\n", output)
 
@@ -235,7 +235,7 @@ def helm_values(
     The nvidia-device-plugin chart (runtime modes cdi, legacy) or the gpu-operator chart
     (operator). Apply `talosgpu render --manifests` first: it creates the namespace and config.
     """
-    from talosgpu.commands.render import render_helm_values
+    from talosgpu.commands.helm_values import render_helm_values
 
     values, warnings = render_helm_values(
         intent,
@@ -456,7 +456,7 @@ def schematic_command(
     Settings come from INTENT (a file, - for stdin) or --profile when given; flags override
     them. The installer image goes to stderr as '# installer: ...'. Exit 0, 2 bad input.
     """
-    from talosgpu.commands.render import schematic
+    from talosgpu.commands.schematic import schematic
 
     result, warnings = schematic(
         intent,

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from talosgpu.errors import LiveConfigError, VersionError
+from talosgpu import yamlio
+from talosgpu.errors import ConfigError, LiveConfigError, VersionError, YAMLError
 from talosgpu.plain import get_path
+from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
 from talosgpu.versions import TalosVersion
 
 __all__ = ["MACHINE_CONFIG_TYPE", "LiveConfig", "detect_talos_version", "load_live_config"]
@@ -58,8 +60,6 @@ class LiveConfig:
     @property
     def v1alpha1(self) -> dict[str, Any] | None:
         """The legacy ``version: v1alpha1`` document, when the config has one."""
-        from talosgpu.talos.documents import is_v1alpha1
-
         return next((doc for doc in self.documents if is_v1alpha1(doc)), None)
 
 
@@ -73,9 +73,6 @@ def load_live_config(
     nodes found. Raises :class:`~talosgpu.errors.LiveConfigError` (file and YAML path set; never
     a secret value) on anything that is not a machine config.
     """
-    from talosgpu import yamlio
-    from talosgpu.errors import YAMLError
-
     if text is None:
         try:
             text, display = yamlio.read_source(source)
@@ -178,9 +175,6 @@ def _unwrap(
     spec = res["spec"]
     warnings: list[str] = []
     if isinstance(spec, str):
-        from talosgpu import yamlio
-        from talosgpu.errors import YAMLError
-
         try:
             docs = yamlio.load_all(spec, source=source)
         except YAMLError as exc:
@@ -201,8 +195,6 @@ def _unwrap(
 
 
 def _check_documents(docs: list[Any], *, source: str) -> list[dict[str, Any]]:
-    from talosgpu.talos.documents import order_documents
-
     for index, doc in enumerate(docs):
         if not isinstance(doc, dict):
             what = type(doc).__name__
@@ -214,9 +206,6 @@ def _check_documents(docs: list[Any], *, source: str) -> list[dict[str, Any]]:
     if not docs:
         raise LiveConfigError("no machine config documents found", file=source)
     # What Talos's loader rejects is reported here, naming this file, not later by a merge.
-    from talosgpu.errors import ConfigError
-    from talosgpu.talos.documents import check_config_documents
-
     try:
         check_config_documents(docs, source=source)
     except ConfigError as exc:

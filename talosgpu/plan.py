@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from talosgpu.errors import RenderError
+from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.models import Intent
-from talosgpu.versions import TalosVersion
+from talosgpu.plan_hardware import hardware_findings
+from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 __all__ = ["DEFAULT_MODULES", "CRIPlan", "Decision", "Module", "Plan", "resolve"]
 
@@ -305,9 +306,6 @@ def target_version(
     A release newer than talosgpu knows is refused (:class:`VersionError`) unless
     ``assume_newest_known``; the error names where the version came from.
     """
-    from talosgpu.errors import VersionError
-    from talosgpu.versions import DEFAULT_VERSION, version_option
-
     if version is not None:
         given = version_option(version, assume_newest_known=assume_newest_known)
         assert given is not None
@@ -345,7 +343,6 @@ def resolve(
         )
     if version is None and intent.talos_version is None:
         warnings.append(f"no talosVersion given; rendering for Talos {v}")
-    from talosgpu.plan_hardware import hardware_findings
 
     gpu_label, hw_warnings = hardware_findings(intent, v)
     warnings.extend(hw_warnings)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from talosgpu.errors import RenderError
 from talosgpu.intent.models import Intent
+from talosgpu.knowledge.compat import check_compatibility
+from talosgpu.knowledge.extensions import branch_problem
+from talosgpu.knowledge.hardware import CompatIssue, identify_gpu
 from talosgpu.versions import TalosVersion
 
 __all__ = ["hardware_findings"]
@@ -21,7 +24,6 @@ def hardware_findings(intent: Intent, version: TalosVersion) -> tuple[str | None
     Raises :class:`RenderError` when the intent's driver cannot drive its GPU on ``version``.
     """
     gpu = intent.gpu
-    from talosgpu.knowledge.extensions import branch_problem
 
     problem = branch_problem(
         talos_version=version, flavour=gpu.driver.flavour, branch=gpu.driver.branch
@@ -30,8 +32,6 @@ def hardware_findings(intent: Intent, version: TalosVersion) -> tuple[str | None
         if problem is not None:
             raise RenderError(f"{problem[0]}; fix: {problem[1]}", path=".gpu.driver")
         return None, []
-    # The module, not the package: rendering needs neither explain nor schematic.
-    from talosgpu.knowledge.hardware import CompatIssue, check_compatibility, identify_gpu
 
     arch = identify_gpu(model=gpu.model, pci_id=gpu.pci_id)
     if arch is None:

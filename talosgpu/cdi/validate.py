@@ -19,6 +19,7 @@ from talosgpu.cdi.findings import CDIFinding, Path, finding, show
 from talosgpu.cdi.schema import decode
 from talosgpu.cdi.spec import CDISpec
 from talosgpu.cdi.talos import device_name_findings, talos_findings
+from talosgpu.errors import format_yaml_path
 from talosgpu.versions import TalosVersion
 
 __all__ = ["validate_spec"]
@@ -253,6 +254,4 @@ def _check_devices(raw: dict[str, Any], data: dict[str, Any], out: list[CDIFindi
 
 
 def _fmt(path: Path) -> str:
-    from talosgpu.errors import format_yaml_path
-
     return format_yaml_path(list(path))

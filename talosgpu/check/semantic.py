@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from talosgpu import yamlio
 from talosgpu.errors import TalosGPUError, format_yaml_path
 
 __all__ = ["parse_documents", "semantic_diff"]
@@ -27,7 +28,6 @@ def parse_documents(name: str, text: str) -> list[Any] | None:
     """The documents of a YAML/JSON file, or None (not structured, or does not parse)."""
     if not name.endswith(_STRUCTURED):
         return None
-    from talosgpu import yamlio  # here, not at the top: a current `check` never parses
 
     try:
         if name.endswith(".json"):

@@ -180,7 +180,7 @@ def _render_uncached(text: str, source: str, *, has_folder: bool, label: str) ->
     if kind is None:
         return Rendered(kind=None, files={}, warnings=())
     if kind == "inventory":
-        from talosgpu.commands.fleet import fleet_output_files, fleet_warnings, render_fleet
+        from talosgpu.fleet import fleet_output_files, fleet_warnings, render_fleet
         from talosgpu.fleet.load import inventory_from_data
 
         rendered_fleet = render_fleet(inventory_from_data(doc, source=source))
@@ -189,7 +189,7 @@ def _render_uncached(text: str, source: str, *, has_folder: bool, label: str) ->
             files=dict(fleet_output_files(rendered_fleet)),
             warnings=tuple(fleet_warnings(rendered_fleet)),
         )
-    from talosgpu.commands.render import output_files, render_intent
+    from talosgpu.outputs import output_files, render_intent
 
     rendered = render_intent(intent_of(doc, text=text, source=source), source=label)
     return Rendered(kind=kind, files=output_files(rendered), warnings=tuple(rendered.warnings))

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from talosgpu.commands.inputs import load_target
 from talosgpu.commands.redact import redact_error
-from talosgpu.commands.render import render_intent
 from talosgpu.commands.talosctl import fetch_live_config
 from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.configdiff.propose import Proposal, propose
@@ -20,6 +19,7 @@ from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.configdiff.stale import drop_stale_runtime_parts
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import LiveConfig, load_live_config
+from talosgpu.outputs import render_intent
 from talosgpu.talos.secrets import collect_secret_values
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 

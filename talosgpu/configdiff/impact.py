@@ -20,9 +20,12 @@ schematic, kernel arguments) only matter on install or upgrade.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from talosgpu.configdiff.model import ConfigDiff, Impact, Op
 from talosgpu.versions import TalosVersion
+
+if TYPE_CHECKING:  # types only: the model imports this module for its summary line
+    from talosgpu.configdiff.model import ConfigDiff, Impact, Op
 
 __all__ = ["classify", "reason_for", "summarize"]
 

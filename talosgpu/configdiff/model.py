@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from talosgpu.configdiff.impact import summarize
 from talosgpu.versions import TalosVersion
 
 __all__ = ["IMPACTS", "Change", "ConfigDiff", "Impact", "Op"]
@@ -88,6 +89,4 @@ class ConfigDiff:
     @property
     def summary(self) -> str:
         """One line: how many changes, whether the node reboots and why."""
-        from talosgpu.configdiff.impact import summarize
-
         return summarize(self)

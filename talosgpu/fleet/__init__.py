@@ -1,8 +1,8 @@
 """Fleets: one inventory (defaults, roles, per-node overrides) → one intent and render per node.
 
-See ``docs/fleet.md``. ``models`` is the format, ``load`` builds the per-node intents. Rendering
-them and running a function per node (``diff`` / ``apply`` with ``--jobs``) are the use cases
-:mod:`talosgpu.commands.fleet` and :mod:`talosgpu.commands.fleet_remote`.
+See ``docs/fleet.md``. ``models`` is the format, ``load`` builds the per-node intents, ``render``
+renders them. Running a function per node (``diff`` / ``apply`` with ``--jobs``) is the use
+case :mod:`talosgpu.commands.fleet` (and :mod:`talosgpu.commands.fleet_remote`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,23 @@ from talosgpu.fleet.load import (
     node_intents,
 )
 from talosgpu.fleet.models import Inventory, InventoryNode
+from talosgpu.fleet.render import (
+    FleetRendered,
+    fleet_output_files,
+    fleet_warnings,
+    render_fleet,
+)
 
 __all__ = [
+    "FleetRendered",
     "Inventory",
     "InventoryNode",
+    "fleet_output_files",
+    "fleet_warnings",
     "inventory_from_data",
     "load_inventory",
     "load_inventory_text",
     "node_intent",
     "node_intents",
+    "render_fleet",
 ]

@@ -28,6 +28,7 @@ from talosgpu.errors import IntentError, ProfileError, format_yaml_path
 from talosgpu.fleet.models import Inventory, InventoryNode
 from talosgpu.intent.load import describe_error, error_path, overlay
 from talosgpu.intent.models import Intent
+from talosgpu.profiles import profile_data
 
 __all__ = ["inventory_from_data", "load_inventory", "load_inventory_text", "node_intents"]
 
@@ -137,8 +138,6 @@ def _profile(
 ) -> dict[str, Any]:
     # One read per profile per inventory: a 1,000-node fleet names the same few profiles.
     if name not in cache:
-        from talosgpu.profiles import profile_data
-
         try:
             cache[name] = profile_data(name)
         except ProfileError as exc:

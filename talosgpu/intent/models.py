@@ -13,7 +13,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from talosgpu.errors import VersionError
 from talosgpu.intent import rules
+from talosgpu.versions import TalosVersion
 
 __all__ = [
     "DriverSpec",
@@ -261,9 +263,6 @@ class Intent(_Model):
                 f"write the Talos version as a quoted string, e.g. '{value}' (YAML reads 1.10 as the number 1.1)"
             )
         if isinstance(value, str):
-            from talosgpu.errors import VersionError
-            from talosgpu.versions import TalosVersion
-
             try:
                 TalosVersion.parse(value)
             except VersionError as exc:

@@ -20,8 +20,8 @@ _EXPORTS = {
     "explain": "talosgpu.knowledge.explain",
     "CompatIssue": "talosgpu.knowledge.hardware",
     "GPUArchitecture": "talosgpu.knowledge.hardware",
-    "check_compatibility": "talosgpu.knowledge.hardware",
-    "check_extension_set": "talosgpu.knowledge.hardware",
+    "check_compatibility": "talosgpu.knowledge.compat",
+    "check_extension_set": "talosgpu.knowledge.compat",
     "driver_for": "talosgpu.knowledge.hardware",
     "gpu_extensions_without_gpu_warning": "talosgpu.knowledge.hardware",
     "identify_gpu": "talosgpu.knowledge.hardware",
@@ -33,12 +33,11 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from talosgpu.knowledge.compat import check_compatibility, check_extension_set
     from talosgpu.knowledge.explain import ExplainMatch, explain
     from talosgpu.knowledge.hardware import (
         CompatIssue,
         GPUArchitecture,
-        check_compatibility,
-        check_extension_set,
         driver_for,
         gpu_extensions_without_gpu_warning,
         identify_gpu,

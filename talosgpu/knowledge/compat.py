@@ -1,22 +1,30 @@
-"""The compatibility rules behind :func:`~talosgpu.knowledge.hardware.check_compatibility` and
-:func:`~talosgpu.knowledge.hardware.check_extension_set` (research peers.md §4.3, §1.9)."""
+"""Compatibility of a GPU, a driver and a node's extensions: :func:`check_compatibility` and
+:func:`check_extension_set` and the rules behind them (research peers.md §4.3, §1.9)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Literal
 
+from talosgpu.errors import IntentError
 from talosgpu.knowledge.extensions import Branch, ExtensionName, Flavour, parse_extension
 from talosgpu.knowledge.hardware import (
     CompatIssue,
     GPUArchitecture,
     _first_release,
     _major,
+    architectures,
     driver_for,
     gpu_extensions_without_gpu_warning,
 )
 from talosgpu.versions import TalosVersion, known_versions
 
-__all__ = ["compatibility_issues", "extension_set_issues"]
+__all__ = [
+    "check_compatibility",
+    "check_extension_set",
+    "compatibility_issues",
+    "extension_set_issues",
+]
 
 _HOPPER_GENERATION = 8
 
@@ -290,3 +298,45 @@ def _name_rules(ext: ExtensionName, version: TalosVersion) -> list[CompatIssue]:
             f"say the branch: {ext.full}-lts or {ext.full}-production",
         )]  # fmt: skip
     return []
+
+
+# ----------------------------------------------------------------------------- public entry points
+def check_compatibility(
+    *,
+    architecture: GPUArchitecture | str,
+    flavour: Flavour,
+    branch: Branch,
+    talos_version: TalosVersion | str,
+    fabric_manager: bool = False,
+    arch_cpu: Literal["amd64", "arm64"] = "amd64",
+    extra_kernel_args: Sequence[str] = (),
+) -> list[CompatIssue]:
+    """Problems (errors) and doubts (warnings) with driving ``architecture`` this way."""
+    arch = architecture
+    if isinstance(arch, str):
+        if arch not in architectures():
+            known = ", ".join(architectures())
+            raise IntentError(f"unknown GPU architecture {arch!r} (known: {known})")
+        arch = architectures()[arch]
+    if flavour not in ("open", "proprietary"):
+        raise IntentError(f"unknown driver flavour {flavour!r} (expected open or proprietary)")
+    version = TalosVersion.parse(talos_version)
+    return compatibility_issues(
+        arch, flavour=flavour, branch=branch, version=version, driver=driver_for(version, branch),
+        fabric_manager=fabric_manager, arch_cpu=arch_cpu, kernel_args=tuple(extra_kernel_args),
+    )  # fmt: skip
+
+
+def check_extension_set(
+    extensions: Sequence[str],
+    *,
+    talos_version: TalosVersion | str,
+    gpu_count: int | None = None,
+) -> list[CompatIssue]:
+    """Consistency of a node's extension list (factory names, bare names or image references).
+
+    ``gpu_count=0`` adds :func:`gpu_extensions_without_gpu_warning` when NVIDIA extensions are in.
+    """
+    return extension_set_issues(
+        extensions, version=TalosVersion.parse(talos_version), gpu_count=gpu_count
+    )

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from talosgpu.talos.secrets import redact_text
 from talosgpu.versions import TalosVersion, version_option
 
 __all__ = ["CatalogEntry", "ExplainMatch", "VersionedFix", "catalog", "explain"]
@@ -184,8 +185,6 @@ def explain(text: str, *, talos_version: TalosVersion | str | None = None) -> li
     With ``talos_version`` the fix is the one for that release and ``applies_to_version`` says
     whether the failure is known on it; without, ``applies_to_version`` is ``None``.
     """
-    from talosgpu.talos.secrets import redact_text
-
     version = version_option(talos_version)
     found: list[tuple[int, int, ExplainMatch]] = []
     for order, entry in enumerate(catalog()):

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
 from talosgpu.errors import IntentError
-from talosgpu.knowledge.extensions import Branch, Flavour
+from talosgpu.knowledge.extensions import Branch
 from talosgpu.versions import TalosVersion, known_versions
 
 __all__ = [
     "CompatIssue",
     "GPUArchitecture",
     "architectures",
-    "check_compatibility",
-    "check_extension_set",
     "driver_for",
     "gpu_extensions_without_gpu_warning",
     "identify_gpu",
@@ -191,51 +188,6 @@ def _first_release(ok: Any) -> str | None:
         if ok(version):
             return str(version)
     return None
-
-
-def check_compatibility(
-    *,
-    architecture: GPUArchitecture | str,
-    flavour: Flavour,
-    branch: Branch,
-    talos_version: TalosVersion | str,
-    fabric_manager: bool = False,
-    arch_cpu: Literal["amd64", "arm64"] = "amd64",
-    extra_kernel_args: Sequence[str] = (),
-) -> list[CompatIssue]:
-    """Problems (errors) and doubts (warnings) with driving ``architecture`` this way."""
-    from talosgpu.knowledge.compat import compatibility_issues
-
-    arch = architecture
-    if isinstance(arch, str):
-        if arch not in architectures():
-            known = ", ".join(architectures())
-            raise IntentError(f"unknown GPU architecture {arch!r} (known: {known})")
-        arch = architectures()[arch]
-    if flavour not in ("open", "proprietary"):
-        raise IntentError(f"unknown driver flavour {flavour!r} (expected open or proprietary)")
-    version = TalosVersion.parse(talos_version)
-    return compatibility_issues(
-        arch, flavour=flavour, branch=branch, version=version, driver=driver_for(version, branch),
-        fabric_manager=fabric_manager, arch_cpu=arch_cpu, kernel_args=tuple(extra_kernel_args),
-    )  # fmt: skip
-
-
-def check_extension_set(
-    extensions: Sequence[str],
-    *,
-    talos_version: TalosVersion | str,
-    gpu_count: int | None = None,
-) -> list[CompatIssue]:
-    """Consistency of a node's extension list (factory names, bare names or image references).
-
-    ``gpu_count=0`` adds :func:`gpu_extensions_without_gpu_warning` when NVIDIA extensions are in.
-    """
-    from talosgpu.knowledge.compat import extension_set_issues
-
-    return extension_set_issues(
-        extensions, version=TalosVersion.parse(talos_version), gpu_count=gpu_count
-    )
 
 
 def gpu_extensions_without_gpu_warning() -> CompatIssue:

@@ -16,6 +16,7 @@ from typing import Any
 
 from talosgpu import yamlio
 from talosgpu.errors import ConfigError, RenderError, VersionError
+from talosgpu.knowledge.compat import check_extension_set
 from talosgpu.knowledge.extensions import Branch, Flavour, normalise_extension, nvidia_extensions
 from talosgpu.knowledge.goyaml import marshal
 from talosgpu.versions import TalosVersion
@@ -79,8 +80,6 @@ def build_schematic(
     Raises :class:`RenderError` when the extension set is inconsistent (e.g. an extra
     ``nvidia-container-toolkit-production`` next to ``lts`` kernel modules).
     """
-    from talosgpu.knowledge.hardware import check_extension_set
-
     version = TalosVersion.parse(talos_version)
     names = nvidia_extensions(
         talos_version=version, flavour=flavour, branch=branch, fabric_manager=fabric_manager

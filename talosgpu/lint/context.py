@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from talosgpu.errors import format_yaml_path
 from talosgpu.lint.findings import Finding, Severity
+from talosgpu.talos.secrets import redact_text
 from talosgpu.versions import TalosVersion
 
 __all__ = ["Context", "Fragment", "Hit", "Path", "Unit", "positions", "render_path"]
@@ -177,8 +178,6 @@ def make_finding(
     message: str,
     fix: str,
 ) -> Finding:
-    from talosgpu.talos.secrets import redact_text
-
     doc = frag.doc if frag is not None else 0
     root = frag.root if frag is not None else None
     return Finding(

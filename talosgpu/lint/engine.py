@@ -12,6 +12,7 @@ from talosgpu.lint.inputs import Source, note, read_input
 from talosgpu.lint.registry import CHECKS
 from talosgpu.lint.rules_files import FileEvent, file_events
 from talosgpu.lint.target import infer_version
+from talosgpu.talos.secrets import collect_secret_values, redact_text
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 __all__ = ["lint_text", "lint_texts"]
@@ -88,8 +89,6 @@ def _lint_source(
 
 def _redact(findings: list[Finding], src: Source) -> list[Finding]:
     """Mask any value of a known secret path of the file that a message might still carry."""
-    from talosgpu.talos.secrets import collect_secret_values, redact_text
-
     docs = [f.value for u in src.units for f in u.fragments if not f.logical]
     known = collect_secret_values([d for d in docs if isinstance(d, dict)])
     if not known:

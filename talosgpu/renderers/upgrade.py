@@ -23,6 +23,8 @@ from dataclasses import replace
 from typing import Any
 
 from talosgpu.errors import RenderError, TalosGPUError
+from talosgpu.plan import resolve
+from talosgpu.renderers import render_plan
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import DOCUMENT_NAME, delete_own_part, is_own_part
 from talosgpu.talos.kubenode import KUBE_NODE_CONFIG_CONFLICTS, dotted
@@ -60,9 +62,6 @@ def deletes_for(old_machine: dict[str, Any]) -> dict[str, Any]:
 
 
 def _old_render(rendered: Rendered, from_version: TalosVersion) -> Rendered:
-    from talosgpu.plan import resolve
-    from talosgpu.renderers import render_plan
-
     try:
         return render_plan(resolve(rendered.plan.intent, from_version))
     except TalosGPUError as exc:

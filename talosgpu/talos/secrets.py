@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from talosgpu.plain import clone
+from talosgpu.talos.documents import doc_kind
 
 # The free-text half (key-material patterns, redact_text) lives in secret_text; its names are
 # re-exported here, where callers have always found them.
@@ -164,8 +165,6 @@ def is_secret_path(doc_kind: str, path: Sequence[str | int]) -> bool:
 def rule_kind(doc: Any) -> str:
     """The kind the secret rules of ``doc`` are filed under: ``"v1alpha1"``, the document's
     ``kind``, or ``""`` (not a document); what :func:`redact_in` takes."""
-    from talosgpu.talos.documents import doc_kind
-
     return doc_kind(doc) if isinstance(doc, Mapping) else ""
 
 

@@ -15,8 +15,8 @@ import pytest
 from conftest import run_cli as run
 from conftest import stock_config, use_fake_talosctl
 
+import talosgpu as api
 from talosgpu import yamlio
-from talosgpu.commands import render as api
 from talosgpu.configdiff.propose import propose
 from talosgpu.live import load_live_config
 

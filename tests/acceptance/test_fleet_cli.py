@@ -8,8 +8,7 @@ import pytest
 from conftest import run_cli as run
 
 from talosgpu import yamlio
-from talosgpu.commands.fleet import fleet_output_files, render_fleet
-from talosgpu.fleet import load_inventory
+from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
 
 INVENTORY = """\
 apiVersion: talosgpu.dev/v1alpha1

@@ -170,7 +170,7 @@ def test_python_m_talosgpu_and_help() -> None:
 
 
 def test_every_schema_field_is_described() -> None:
-    from talosgpu.commands.render import intent_schema
+    from talosgpu.commands.profiles import intent_schema
 
     schema = intent_schema()
     objects = [schema, *schema.get("$defs", {}).values()]

@@ -67,7 +67,7 @@ def test_bad_input_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) 
 
 def test_schematic_from_profile_and_intent_with_flag_override(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """INTENT/--profile supply flavour, branch and version; flags override them."""
-    from talosgpu.commands import render as api
+    import talosgpu as api
 
     with pytest.raises(SystemExit) as exit_info:
         main(["schematic", "--profile", "nvidia-cdi"])

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import talosgpu as api
 from talosgpu import yamlio
 from talosgpu.cli import main
-from talosgpu.commands import render as api
 from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+import talosgpu as api
+from talosgpu import outputs
 from talosgpu.check import semantic_diff
-from talosgpu.commands import render as api
 from talosgpu.commands.check import check_files
-from talosgpu.commands.fleet import fleet_output_files, render_fleet
 from talosgpu.errors import TalosGPUError
-from talosgpu.fleet import load_inventory
+from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
 from talosgpu.fsio import write_tree_atomic
 from talosgpu.report.check import format_report
 
@@ -222,7 +222,7 @@ def test_a_second_check_of_unchanged_inputs_renders_nothing(
     def no_render(*args: object, **kwargs: object) -> None:
         raise AssertionError("rendered although the input is unchanged")
 
-    monkeypatch.setattr(api, "render_intent", no_render)
+    monkeypatch.setattr(outputs, "render_intent", no_render)
     assert check_files([node]).exit_code == 0
     # what is compared is still the committed folder, read every time
     patch = node.with_suffix(".rendered") / "patch.yaml"
@@ -241,6 +241,6 @@ def test_no_cache_means_always_render(
     monkeypatch.setenv("TALOSGPU_NO_CACHE", "1")
     check_files([node])
     calls: list[object] = []
-    real = api.render_intent
-    monkeypatch.setattr(api, "render_intent", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = outputs.render_intent
+    monkeypatch.setattr(outputs, "render_intent", lambda *a, **k: calls.append(a) or real(*a, **k))
     assert check_files([node]).exit_code == 0 and len(calls) == 1

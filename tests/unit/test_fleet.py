@@ -9,16 +9,18 @@ from pathlib import Path
 import pytest
 
 from talosgpu import yamlio
-from talosgpu.commands.fleet import (
-    FleetNode,
-    fleet_output_files,
-    fleet_warnings,
-    for_each_node,
-    render_fleet,
-)
+from talosgpu.commands.fleet import FleetNode, for_each_node
 from talosgpu.commands.render import render_outputs
 from talosgpu.errors import IntentError, ProfileError, TalosGPUError
-from talosgpu.fleet import Inventory, load_inventory, load_inventory_text, node_intents
+from talosgpu.fleet import (
+    Inventory,
+    fleet_output_files,
+    fleet_warnings,
+    load_inventory,
+    load_inventory_text,
+    node_intents,
+    render_fleet,
+)
 
 HEAD = "apiVersion: talosgpu.dev/v1alpha1\nkind: GPUInventory\n"
 
@@ -105,7 +107,7 @@ def test_results_sorted_by_name_and_empty_sections_allowed() -> None:
 
 
 def test_profiles_are_read_once_per_inventory(monkeypatch: pytest.MonkeyPatch) -> None:
-    import talosgpu.profiles as profiles
+    import talosgpu.fleet.load as profiles  # where the inventory loader looks it up
 
     calls: list[str] = []
     real = profiles.profile_data

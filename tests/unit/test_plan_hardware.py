@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from talosgpu.commands import render as api
+import talosgpu as api
 from talosgpu.errors import RenderError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from conftest import shared_path
 
+import talosgpu as api
 from talosgpu import yamlio
-from talosgpu.commands import render as api
 from talosgpu.configdiff.propose import propose, propose_documents
 from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.live import load_live_config

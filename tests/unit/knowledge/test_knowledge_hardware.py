@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from talosgpu.errors import IntentError
+from talosgpu.knowledge.compat import check_compatibility, check_extension_set
 from talosgpu.knowledge.hardware import (
     architectures,
-    check_compatibility,
-    check_extension_set,
     driver_for,
     gpu_extensions_without_gpu_warning,
     identify_gpu,

@@ -140,7 +140,7 @@ def test_every_profile_render_lints_clean_for_its_own_release() -> None:
     """render and lint agree: what talosgpu renders, lint (reading the header) does not flag."""
     from conftest import refused
 
-    from talosgpu.commands import render as api
+    import talosgpu as api
     from talosgpu.profiles import list_profiles
     from talosgpu.versions import known_versions
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from conftest import refused
 
+import talosgpu as api
 from talosgpu import tomlio, yamlio
-from talosgpu.commands import render as api
 from talosgpu.errors import RenderError, TalosGPUError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve

@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from conftest import refused, shared_path
 
+import talosgpu as api
 from talosgpu import yamlio
-from talosgpu.commands import render as api
 from talosgpu.profiles import list_profiles
 from talosgpu.talos.apply import apply_patches
 from talosgpu.versions import known_versions

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import stock_config
 
+import talosgpu as api
 from talosgpu import yamlio
-from talosgpu.commands import render as api
 from talosgpu.configdiff.propose import propose_documents
 from talosgpu.errors import LiveConfigError
 from talosgpu.talos.kubenode import KUBE_NODE_CONFIG_CONFLICTS, conflict_paths

@@ -1,0 +1,92 @@
+"""Rendering a fleet: every node of an inventory through the one-node render."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from talosgpu import yamlio
+from talosgpu.errors import TalosGPUError
+from talosgpu.fleet.load import node_intents
+from talosgpu.fleet.models import Inventory
+from talosgpu.outputs import output_files, render_intent
+from talosgpu.renderers.base import Rendered
+from talosgpu.versions import TalosVersion
+
+__all__ = ["FleetRendered", "fleet_output_files", "fleet_warnings", "render_fleet"]
+
+
+@dataclass(frozen=True, slots=True)
+class FleetRendered(Rendered):
+    """A node's :class:`Rendered` whose patch YAML is emitted once per distinct document set.
+
+    Most nodes of a role render the same documents (only the header names the node), and YAML
+    emission dominates a fleet render (about 2 ms per node with ruamel's pure-Python emitter),
+    so identical documents share one emitted text. Same data, same bytes: the key is the
+    ``repr`` of the plain documents, which tells str/int/bool/list/tuple and key order apart.
+    """
+
+    @property
+    def patch_text(self) -> str:
+        return self.header + _emit_shared(self.documents)
+
+
+_EMITTED: dict[str, str] = {}
+_EMITTED_MAX = 256
+
+
+def _emit_shared(documents: tuple[dict[str, Any], ...]) -> str:
+    key = repr(documents)
+    text = _EMITTED.get(key)
+    if text is None:
+        if len(_EMITTED) >= _EMITTED_MAX:
+            _EMITTED.clear()
+        text = _EMITTED[key] = yamlio.dump_all(documents)
+    return text
+
+
+def render_fleet(
+    inventory: Inventory,
+    *,
+    talos_version: str | TalosVersion | None = None,
+    from_version: str | TalosVersion | None = None,
+    assume_newest_known: bool = False,
+) -> dict[str, Rendered]:
+    """Render every node (``talos_version`` overrides each node's talosVersion), by node name."""
+    label = Path(inventory.source).name
+    index = {node.name: i for i, node in enumerate(inventory.nodes)}
+    out: dict[str, Rendered] = {}
+    for name, intent in node_intents(inventory).items():
+        try:
+            one = render_intent(
+                intent,
+                talos_version=talos_version,
+                from_version=from_version,
+                source=f"{label} node {name}",
+                assume_newest_known=assume_newest_known,
+            )
+        except TalosGPUError as exc:
+            where = f"{exc.yaml_path}: " if exc.yaml_path else ""
+            raise type(exc)(
+                f"node {name}: {where}{exc.message}",
+                file=inventory.source,
+                path=("nodes", index[name]),
+            ) from None
+        out[name] = FleetRendered(**{f.name: getattr(one, f.name) for f in fields(one)})
+    return out
+
+
+def fleet_output_files(rendered: Mapping[str, Rendered]) -> dict[str, str]:
+    """What ``render INVENTORY --output-dir DIR`` writes: ``<node>/patch.yaml``, ... per node."""
+    files: dict[str, str] = {}
+    for name in sorted(rendered):
+        for relative, text in output_files(rendered[name]).items():
+            files[f"{name}/{relative}"] = text
+    return files
+
+
+def fleet_warnings(rendered: Mapping[str, Rendered]) -> list[str]:
+    """Every node's render warnings, prefixed with the node name."""
+    return [f"node {name}: {w}" for name in sorted(rendered) for w in rendered[name].warnings]
