@@ -8,7 +8,11 @@ Measures, on this machine:
    ``talosgpu check`` on one current intent (the pre-commit hook), both ways;
 3. rendering a 1,000-node inventory (in-process, after imports);
 4. diffing 1,000 live configs the size of Talos's generated worker configs, against the time
-   libyaml's C loader (PyYAML ``CSafeLoader``) alone takes to parse the same configs.
+   libyaml's C loader (PyYAML ``CSafeLoader``) alone takes to parse the same configs;
+5. what users wait for: the pre-commit hook next to yamllint (``precommit``), and a fleet diff
+   through a fake talosctl that takes ``--latency`` seconds per node, for 100 and 1,000 nodes
+   and ``--jobs`` 1, 8, 32 (``fleet-talosctl``; the overhead is the wall time over what
+   waiting on talosctl alone costs).
 
 Targets (issue 8, 2-core machine): cold render <= 150 ms median, 1,000-node render <= 3 s,
 1,000-node diff <= 2x the libyaml parse time (the ``ratio``: CPU-time medians of interleaved
@@ -214,6 +218,76 @@ def bench_fleet_diff(count: int, rounds: int = 5) -> dict[str, Any]:
     }
 
 
+FAKE_TALOSCTL = ROOT / "tests" / "fixtures" / "fake_talosctl"
+
+
+def bench_fleet_talosctl(nodes: int, jobs: int, latency: float) -> dict[str, Any]:
+    """``talosgpu diff INVENTORY --all --jobs J`` as a user runs it: a process, every live config
+    fetched through a (fake) talosctl that takes ``latency`` seconds per node, as a real
+    ``talosctl get machineconfig`` over the network does (150-300 ms measured on homelab
+    clusters; the fake follows the real argument and output shapes, see its docstring)."""
+    try:
+        texts = _live_configs(1)
+    except FileNotFoundError as exc:
+        return {"skipped": f"needs ../shared conformance data ({exc})"}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "live.yaml").write_text(texts[0])
+        (root / "talosconfig").write_text("context: bench\ncontexts: {bench: {}}\n")
+        inventory = root / "inventory.yaml"
+        inventory.write_text(_inventory(nodes))
+        env = {
+            **os.environ,
+            "PATH": f"{FAKE_TALOSCTL}{os.pathsep}{os.environ.get('PATH', '')}",
+            "FAKE_TALOSCTL_CONFIG": str(root / "live.yaml"),
+            "FAKE_TALOSCTL_SLEEP": str(latency),
+            "TALOSCONFIG": str(root / "talosconfig"),
+        }
+        argv = [*_cli(), "diff", str(inventory), "--all", "--jobs", str(jobs), "--output", "json"]
+        start = time.perf_counter()
+        done = subprocess.run(argv, env=env, capture_output=True, check=False)
+        elapsed = time.perf_counter() - start
+    if done.returncode != 1:  # 1: every node would change
+        return {"error": done.stderr.decode()[-400:]}
+    floor = nodes * latency / jobs  # what waiting on talosctl alone costs
+    return {"nodes": nodes, "jobs": jobs, "latency_s": latency, "seconds": elapsed,
+            "talosctl_floor_seconds": floor, "overhead": elapsed / floor}  # fmt: skip
+
+
+def bench_precommit(runs: int) -> dict[str, Any]:
+    """What a commit waits for: the talosgpu hook (``check`` on one current intent, warm cache,
+    as on an unchanged repository) next to yamllint on the same files, the hook most repositories
+    already run."""
+    yamllint = shutil.which("yamllint")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as cache:
+        env["TALOSGPU_CACHE_DIR"] = cache
+        hit, miss = _bench_check(runs, env)
+        lint_ms = None
+        if yamllint:
+            with tempfile.TemporaryDirectory() as repo:
+                files = [Path(repo) / "gpu1.yaml", Path(repo) / "patch.yaml"]
+                files[0].write_text("---\nprofile: nvidia-cdi\n")
+                files[1].write_text(_live_configs(1)[0] if SHARED.exists() else "---\na: 1\n")
+                argv = [yamllint, "-d", "relaxed", *map(str, files)]
+                subprocess.run(argv, capture_output=True, check=False)
+                lint_ms = 1e3 * statistics.median(_time_process_any(argv, runs=runs, env=env))
+    return {
+        "check_warm_cache_ms": 1e3 * statistics.median(hit),
+        "check_cold_cache_ms": 1e3 * statistics.median(miss),
+        "yamllint_ms": lint_ms if lint_ms is not None else "yamllint not installed",
+    }
+
+
+def _time_process_any(argv: list[str], *, runs: int, env: dict[str, str]) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=False)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
 def _seconds(work: Callable[[], None]) -> tuple[float, float]:
     """Wall-clock and CPU seconds of one call of ``work``."""
     start, start_cpu = time.perf_counter(), time.process_time()
@@ -238,8 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the diff")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument(
+        "--latency", type=float, default=0.2, help="seconds the fake talosctl takes per node"
+    )
+    parser.add_argument(
         "--only",
-        choices=["cold", "fleet-render", "fleet-diff"],
+        choices=["cold", "precommit", "fleet-render", "fleet-diff", "fleet-talosctl"],
         action="append",
         help="run only these",
     )
@@ -248,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         "cold": lambda: bench_cold_start(args.runs),
         "fleet-render": lambda: bench_fleet_render(args.nodes),
         "fleet-diff": lambda: bench_fleet_diff(args.nodes, args.rounds),
+        "precommit": lambda: bench_precommit(args.runs),
+        "fleet-talosctl": lambda: {
+            f"{n}x{j}": bench_fleet_talosctl(n, j, args.latency)
+            for n, j in ((100, 1), (100, 8), (100, 32), (1000, 8), (1000, 32))
+        },
     }
     results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
     for name, bench in benches.items():

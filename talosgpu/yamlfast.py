@@ -30,9 +30,15 @@ from typing import Any
 
 from ruamel.yaml.constructor import SafeConstructor
 
-from talosgpu.yamlio import legacy_octal
-
-__all__ = ["COMPOSERS", "Unsupported", "available", "composer", "installed", "load_all"]
+__all__ = [
+    "COMPOSERS",
+    "Unsupported",
+    "available",
+    "composer",
+    "installed",
+    "legacy_octal",
+    "load_all",
+]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
@@ -58,6 +64,20 @@ _NAME_BEYOND = re.compile(r"[\w-]+[^\w\s\[\]{},-]")  # an anchor name libyaml cu
 _BLOCK_AT_TEXT_START = re.compile(r"[ \t]*(?:---[ \t]+)?[|>]")
 _BLOCK_AT_LINE_START = re.compile(r"\n[ \t]*(?:---[ \t]+)?[|>]")
 _OTHER_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
+_LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
+
+
+def legacy_octal(text: str) -> int | None:
+    """``0644`` (underscores allowed) as yaml.v3 reads it, an octal int; None for anything else.
+
+    Shared by this fast path and the full loader of :mod:`talosgpu.yamlio`, so both read
+    octals alike.
+    """
+    value = text.replace("_", "")
+    if _LEGACY_OCTAL.fullmatch(value) and value.lstrip("+-") != "0":
+        sign = -1 if value.startswith("-") else 1
+        return sign * int(value.lstrip("+-"), 8)
+    return None
 
 
 class Unsupported(Exception):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,9 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.error import YAMLError as _RuamelYAMLError
 from ruamel.yaml.representer import SafeRepresenter
 
+from talosgpu import yamlfast
 from talosgpu.errors import YAMLError
+from talosgpu.yamlfast import legacy_octal
 
 __all__ = [
     "FAST_PATH_MIN_CHARS",
@@ -50,19 +53,6 @@ STDIN = "-"
 # pays for itself; smaller inputs (intents, profiles) keep to ruamel.yaml.clib's, so that
 # `talosgpu render` starts fast. Live configs (2.5 kB and up) take the fastest.
 FAST_PATH_MIN_CHARS = 2048
-_LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
-
-
-def legacy_octal(text: str) -> int | None:
-    """``0644`` (underscores allowed) as yaml.v3 reads it, an octal int; None for anything else.
-
-    Shared by the full loader and :mod:`talosgpu.yamlfast`, so both read octals alike.
-    """
-    value = text.replace("_", "")
-    if _LEGACY_OCTAL.fullmatch(value) and value.lstrip("+-") != "0":
-        sign = -1 if value.startswith("-") else 1
-        return sign * int(value.lstrip("+-"), 8)
-    return None
 
 
 class _TalosConstructor(SafeConstructor):
@@ -101,14 +91,17 @@ def _loader() -> YAML:
     return yaml
 
 
-_LOADER: YAML | None = None
+# One loader per thread: a ruamel ``YAML`` instance keeps its parser state on itself, so two
+# threads loading through one instance corrupt each other's documents ("expected <block end>",
+# "list index out of range") — and ``diff --all --jobs N`` loads live configs in threads.
+_LOADERS = threading.local()
 
 
 def _get_loader() -> YAML:
-    global _LOADER
-    if _LOADER is None:
-        _LOADER = _loader()
-    return _LOADER
+    loader: YAML | None = getattr(_LOADERS, "yaml", None)
+    if loader is None:
+        loader = _LOADERS.yaml = _loader()
+    return loader
 
 
 def _describe(exc: Exception) -> str:
@@ -129,8 +122,6 @@ def load_all(text: str, *, source: str = "<input>") -> list[Any]:
 
     Raises :class:`~talosgpu.errors.YAMLError` naming ``source`` and the line on bad input.
     """
-    from talosgpu import yamlfast
-
     # Small inputs (intents, profiles) use ruamel.yaml.clib's composer, which `import
     # ruamel.yaml` has loaded already; large ones the fastest installed (PyYAML's).
     composer = "ruamel" if len(text) < FAST_PATH_MIN_CHARS else None

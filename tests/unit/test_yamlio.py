@@ -118,3 +118,19 @@ def test_ordinary_aliases_are_fine() -> None:
 def test_a_node_that_contains_itself_is_rejected() -> None:
     with pytest.raises(YAMLError, match="contains it"):
         yamlio.load_all("- &r\n  - *r\n", source="loop.yaml")
+
+
+def test_the_full_loader_is_safe_in_threads() -> None:
+    """``diff --all --jobs N`` parses live configs in threads; a merge key sends a document to the
+    full (ruamel) loader, whose instance holds parser state: one shared instance corrupted
+    documents across threads ("expected <block end>", "list index out of range")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "".join(
+        f"base{i}: &b{i}\n  a: {i}\n  b: [x, y]\nnode{i}:\n  <<: *b{i}\n  c: {i}\n"
+        for i in range(20)
+    )
+    expected = yamlio.load_all(text)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: yamlio.load_all(text), range(64)))
+    assert all(result == expected for result in results)
