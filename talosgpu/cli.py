@@ -150,6 +150,7 @@ def render(
     assume_newest_known: bool,
 ) -> None:
     """Render the Talos patch for INTENT (a file, - for stdin) or --profile NAME."""
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.render import render_outputs
 
     # Each of these picks what render writes; -o only picks where the text goes.
@@ -177,6 +178,7 @@ def render(
     )
     warn(outcome.warnings, strict=strict)
     if outcome.what == "dir":
+        # lazy: --help and cached runs must not load the library (module docstring)
         from talosgpu.fsio import write_tree_atomic
 
         wrote(write_tree_atomic(str(output_dir), outcome.files))
@@ -189,6 +191,7 @@ def render(
 def profiles(ctx: click.Context) -> None:
     """List the bundled profiles (``profiles show NAME`` prints one)."""
     if ctx.invoked_subcommand is None:
+        # lazy: --help and cached runs must not load the library (module docstring)
         from talosgpu.commands.profiles import profile_rows
 
         for name, description in profile_rows():
@@ -199,6 +202,7 @@ def profiles(ctx: click.Context) -> None:
 @click.argument("name")
 def profiles_show(name: str) -> None:
     """Print the intent YAML of profile NAME."""
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.profiles import profile_text
 
     emit(profile_text(name))
@@ -210,6 +214,7 @@ def schema(output: str | None) -> None:
     """Print the JSON Schema of the intent format."""
     import json
 
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.profiles import intent_schema
 
     emit(json.dumps(intent_schema(), indent=2, sort_keys=True) + "\n", output)
@@ -235,6 +240,7 @@ def helm_values(
     The nvidia-device-plugin chart (runtime modes cdi, legacy) or the gpu-operator chart
     (operator). Apply `talosgpu render --manifests` first: it creates the namespace and config.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.helm_values import render_helm_values
 
     values, warnings = render_helm_values(
@@ -283,6 +289,7 @@ def cdi_validate(
 
     Exit 0 valid, 1 findings (errors; warnings too with --strict), 2 unreadable or not a CDI spec.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.cdi.findings import exit_code
     from talosgpu.commands.cdi import validate_spec_file
 
@@ -311,6 +318,7 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
 
     Only hooks[].path changes (args, the hook's argv, stay); re-running is a no-op.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.cdi import patch_spec_hooks
 
     result, source = patch_spec_hooks(spec, strategy=strategy)  # type: ignore[arg-type]
@@ -357,6 +365,7 @@ def patch_command(
     Secret values are redacted unless --show-secrets (needed for a config you will apply).
     Exit 0 ok, 2 bad input or a merge error Talos would also report.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.patch import patch_config
 
     outcome = patch_config(
@@ -394,6 +403,7 @@ def explain_command(
     No TEXT or - reads stdin; @FILE reads a file. Exit 0 something matched, 1 nothing did,
     2 bad input.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.explain import explain_input
 
     result = explain_input(
@@ -456,6 +466,7 @@ def schematic_command(
     Settings come from INTENT (a file, - for stdin) or --profile when given; flags override
     them. The installer image goes to stderr as '# installer: ...'. Exit 0, 2 bad input.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.schematic import schematic
 
     result, warnings = schematic(
@@ -497,6 +508,7 @@ def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> Non
     X.yaml. No FILES: every X.yaml with an X.rendered/ folder below the current folder.
     Exit 0 all current, 1 a rendered file differs / is missing / is extra, 2 invalid input.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.check import check_files
     from talosgpu.commands.redact import safe_line
 
@@ -540,6 +552,7 @@ def lint_command(
 
     Exit 0 clean, 1 findings (warnings or errors; info too with --strict), 2 unreadable input.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.lint import lint_files
     from talosgpu.lint.findings import exit_code
     from talosgpu.report.lint import summary_line
@@ -599,11 +612,13 @@ def diff_command(
     talosctl from each node's address, or read from --live-dir), --jobs at a time.
     Exit 0 no changes, 1 changes, 2 error. Secrets are redacted unless --show-secrets.
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.errors import TalosGPUError
 
     if all_nodes:
         if intent is None or profile or live or node:
             raise TalosGPUError("--all takes an inventory file, without --profile/--live/--node")
+        # lazy: --help and cached runs must not load the library (module docstring)
         from talosgpu.commands.fleet_remote import diff_fleet
 
         fleet = diff_fleet(
@@ -619,6 +634,7 @@ def diff_command(
         sys.exit(fleet.exit_code)
     if live is None and node is None:
         raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.diff import diff
 
     result = diff(
@@ -637,6 +653,7 @@ def diff_command(
 
 
 def _diff_warnings(result: DiffResult) -> list[str]:
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.redact import scrub_lines
 
     return scrub_lines(
@@ -686,6 +703,7 @@ def apply_command(
     Exit 0 applied (or nothing to do, or dry run done), 1 declined at the prompt, 2 error or
     refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots).
     """
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.errors import TalosGPUError
 
     options: dict[str, Any] = {
@@ -703,6 +721,7 @@ def apply_command(
         return
     if node is None:
         raise TalosGPUError("which node? give --node ADDR (or an inventory with --all)")
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.apply import apply
 
     outcome = apply(
@@ -736,6 +755,7 @@ def _show_apply_diff(node: str, result: DiffResult) -> None:
 
 def _confirm_apply(node: str, result: DiffResult, *, yes: bool) -> bool:
     """``--yes``, else ask on a terminal; without a terminal refuse rather than guess."""
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.errors import TalosGPUError
 
     if yes:
@@ -750,6 +770,7 @@ def _confirm_apply(node: str, result: DiffResult, *, yes: bool) -> bool:
 
 
 def _apply_fleet(inventory: str, *, yes: bool, options: dict[str, Any]) -> None:
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.fleet_remote import apply_fleet
 
     def show(name: str, result: DiffResult) -> None:
@@ -771,6 +792,7 @@ def _apply_fleet(inventory: str, *, yes: bool, options: dict[str, Any]) -> None:
 # ----------------------------------------------------------------------------- entry point
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning library errors into one line and exit 2."""
+    # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.redact import safe_line
     from talosgpu.errors import TalosGPUError
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from talosgpu.commands import cache
+from talosgpu.commands.inputs import read_input
 from talosgpu.errors import TalosGPUError
 
 # yamlio (ruamel.yaml), pydantic, the renderers and the semantic diff are imported where they
@@ -145,8 +146,6 @@ def render_input(path: str, template: str) -> Rendered:
     same name, same rendered-folder presence, same talosgpu) nothing is parsed, so neither the
     YAML library nor pydantic is imported. A miss, or any error, takes the full path.
     """
-    from talosgpu.commands.inputs import read_input
-
     source = os.path.normpath(path)
     has_folder = Path(rendered_folder(path, template)).is_dir()  # decides kind-less intents
     item = read_input(path)
@@ -173,6 +172,7 @@ def _valid_record(hit: dict[str, Any]) -> bool:
 
 
 def _render_uncached(text: str, source: str, *, has_folder: bool, label: str) -> Rendered:
+    # lazy: a check whose inputs are all cached parses nothing
     from talosgpu import yamlio
     from talosgpu.commands.inputs import classify, intent_of
 
@@ -180,6 +180,7 @@ def _render_uncached(text: str, source: str, *, has_folder: bool, label: str) ->
     if kind is None:
         return Rendered(kind=None, files={}, warnings=())
     if kind == "inventory":
+        # lazy: a check whose inputs are all cached parses nothing
         from talosgpu.fleet import fleet_output_files, fleet_warnings, render_fleet
         from talosgpu.fleet.load import inventory_from_data
 
@@ -189,6 +190,7 @@ def _render_uncached(text: str, source: str, *, has_folder: bool, label: str) ->
             files=dict(fleet_output_files(rendered_fleet)),
             warnings=tuple(fleet_warnings(rendered_fleet)),
         )
+    # lazy: a check whose inputs are all cached parses nothing
     from talosgpu.outputs import output_files, render_intent
 
     rendered = render_intent(intent_of(doc, text=text, source=source), source=label)
@@ -270,6 +272,7 @@ def _read_tree(folder: Path) -> dict[str, bytes] | None:
 def _compare(
     expected: Mapping[str, str], actual: Mapping[str, bytes], folder: str
 ) -> list[FileProblem]:
+    # lazy: a check whose inputs are all cached parses nothing
     from talosgpu.check.describe import describe_change
 
     problems: list[FileProblem] = []

@@ -99,6 +99,7 @@ def load_target(
 
     Returns the intent and a label naming where it came from (used in messages and headers).
     """
+    # lazy: pydantic only once an input is parsed (cache hit path)
     from talosgpu.intent.load import load_intent_text, load_profile
     from talosgpu.intent.models import Intent
 
@@ -118,6 +119,7 @@ def load_target(
 
 def intent_of(doc: Any, *, text: str, source: str) -> Intent:
     """The intent a classified document stands for (profile references resolved)."""
+    # lazy: pydantic only once an input is parsed (cache hit path)
     from talosgpu.intent.load import intent_from_data, load_intent_text
 
     if isinstance(doc, Mapping) and doc.get("profile") is None:
