@@ -64,7 +64,9 @@ def modules(root: Path = PACKAGE) -> dict[str, str]:
     return out
 
 
-def _targets(node: ast.Import | ast.ImportFrom, current: str, known: Mapping[str, str]) -> list[str]:
+def _targets(
+    node: ast.Import | ast.ImportFrom, current: str, known: Mapping[str, str]
+) -> list[str]:
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
     else:
@@ -116,9 +118,7 @@ def _has_reason(node: ast.stmt, lines: list[str], starts: Mapping[int, ast.stmt]
         first = above.lineno
     own = lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
     before = lines[first - 2].strip() if first >= 2 else ""
-    return any("# lazy" in line for line in own) or (
-        before.startswith("#") and "lazy" in before
-    )
+    return any("# lazy" in line for line in own) or (before.startswith("#") and "lazy" in before)
 
 
 def layer(module: str) -> str:
