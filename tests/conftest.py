@@ -36,12 +36,24 @@ def _isolated_render_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["TALOSGPU_CACHE_DIR"] = str(tmp_path_factory.mktemp("talosgpu-cache"))
 
 
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the real CLI entry point in-process: ``(exit code, stdout, stderr)``."""
+def run_cli(
+    argv: list[str], capsys: pytest.CaptureFixture[str], *, stdin: str | None = None
+) -> tuple[int, str, str]:
+    """Run the real CLI entry point in-process: ``(exit code, stdout, stderr)``; ``stdin`` is
+    what the command reads from standard input. The one CLI runner of the suite."""
+    import io
+    import sys
+
     from talosgpu.cli import main
 
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
+    saved = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+    finally:
+        sys.stdin = saved
     out, err = capsys.readouterr()
     code = exit_info.value.code
     return (code if isinstance(code, int) else 0), out, err

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import _UPDATED, ROOT
+from conftest import _UPDATED, ROOT, run_cli
 
 from talosgpu import yamlio
 from talosgpu.cli import main
@@ -96,10 +96,8 @@ def test_example_via_python_m_subprocess(tmp_path: Path) -> None:
 
 def test_check_agrees_with_the_corpus(capsys: pytest.CaptureFixture[str]) -> None:
     sources = [str(source_of(case)) for case in CASES]
-    with pytest.raises(SystemExit) as exit_info:
-        main(["check", *sources])
-    out, _ = capsys.readouterr()
-    assert exit_info.value.code == 0, out
+    code, out, _ = run_cli(["check", *sources], capsys)
+    assert code == 0, out
     assert out.count(": ok (") == len(CASES)
 
 

@@ -11,22 +11,14 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
+from conftest import run_cli, shared_path
 
-from talosgpu.cli import main
 from talosgpu.commands.lint import lint_files
 from talosgpu.lint import LintReport
 
 
 def real(relative: str) -> Path:
     return shared_path("conformance", "real-world", relative)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(["lint", *args])
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
 
 
 def rules_of(report: LintReport, file: Path | None = None) -> set[str]:
@@ -37,7 +29,7 @@ def rules_of(report: LintReport, file: Path | None = None) -> set[str]:
 def test_text_output_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patch = tmp_path / "gpu.yaml"
     patch.write_text("machine:\n  sysctls:\n    net.core.bpf_jit_harden: 1\n")
-    code, out, err = run(capsys, str(patch), "--talos-version", "1.12")
+    code, out, err = run_cli(["lint", str(patch), "--talos-version", "1.12"], capsys)
     assert code == 1
     assert out == (
         f'{patch}:.machine.sysctls."net.core.bpf_jit_harden": warning bpf-jit-harden-number: '
@@ -55,7 +47,9 @@ def test_clean_exit_0_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
             f"      - name: {m}\n" for m in ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
         )
     )
-    code, out, _ = run(capsys, str(patch), "--talos-version", "1.13", "--output", "json")
+    code, out, _ = run_cli(
+        ["lint", str(patch), "--talos-version", "1.13", "--output", "json"], capsys
+    )
     assert code == 0
     data = json.loads(out)
     assert data == {
@@ -70,8 +64,8 @@ def test_clean_exit_0_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_strict_counts_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patch = tmp_path / "labels.yaml"
     patch.write_text("machine:\n  nodeLabels:\n    nvidia.com/gpu.present: 'true'\n")
-    assert run(capsys, str(patch), "--talos-version", "1.14")[0] == 0
-    assert run(capsys, str(patch), "--talos-version", "1.14", "--strict")[0] == 1
+    assert run_cli(["lint", str(patch), "--talos-version", "1.14"], capsys)[0] == 0
+    assert run_cli(["lint", str(patch), "--talos-version", "1.14", "--strict"], capsys)[0] == 1
 
 
 def test_unreadable_input_exit_2_one_line(
@@ -79,17 +73,17 @@ def test_unreadable_input_exit_2_one_line(
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("machine: [\n")
-    code, out, err = run(capsys, str(bad))
+    code, out, err = run_cli(["lint", str(bad)], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and str(bad) in err and "Traceback" not in err
-    code, _, err = run(capsys, str(tmp_path / "missing.yaml"))
+    code, _, err = run_cli(["lint", str(tmp_path / "missing.yaml")], capsys)
     assert code == 2 and "no such file" in err
 
 
 def test_bad_version_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patch = tmp_path / "p.yaml"
     patch.write_text("machine: {}\n")
-    code, _, err = run(capsys, str(patch), "--talos-version", "banana")
+    code, _, err = run_cli(["lint", str(patch), "--talos-version", "banana"], capsys)
     assert code == 2 and "not a Talos version" in err
 
 
@@ -97,7 +91,7 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
     import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("- op: add\n  path: /machine/x\n  value: 1\n"))
-    code, out, _ = run(capsys, "-", "--talos-version", "1.12")
+    code, out, _ = run_cli(["lint", "-", "--talos-version", "1.12"], capsys)
     assert code == 1 and out.startswith("<stdin>:.: error json6902-on-multidoc:")
 
 
@@ -111,7 +105,7 @@ def test_every_real_world_file_lints_without_crash(capsys: pytest.CaptureFixture
     files = _all_real_files()
     assert len(files) > 50
     for path in files:
-        code, _out, err = run(capsys, str(path))
+        code, _out, err = run_cli(["lint", str(path)], capsys)
         assert code in (0, 1), (path, err)
         assert "internal error" not in err and "Traceback" not in err
     report = lint_files(files)

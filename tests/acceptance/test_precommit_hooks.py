@@ -21,10 +21,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from talosgpu import yamlio
-from talosgpu.cli import main
 
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 INTENT = "apiVersion: talosgpu.dev/v1alpha1\nkind: GPUNode\nprofile: nvidia-graphics\n"
@@ -125,10 +124,10 @@ def user_repo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     (tmp_path / "talosgpu").mkdir()
     intent = tmp_path / "talosgpu" / "gpu1.yaml"
     intent.write_text(INTENT)
-    with pytest.raises(SystemExit) as exit_info:
-        main(["render", str(intent), "--output-dir", str(intent.with_suffix(".rendered"))])
-    capsys.readouterr()
-    assert exit_info.value.code in (0, None)
+    code, _, _ = run_cli(
+        ["render", str(intent), "--output-dir", str(intent.with_suffix(".rendered"))], capsys
+    )
+    assert code == 0
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "commit", "-q", "-m", "gpu nodes")

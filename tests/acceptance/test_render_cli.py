@@ -9,32 +9,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import run_cli
 
 from talosgpu import yamlio
-from talosgpu.cli import main
 from talosgpu.profiles import list_profiles, profiles_dir
 
 
-def run(
-    argv: list[str],
-    capsys: pytest.CaptureFixture[str],
-    stdin: str | None = None,
-    monkeypatch: pytest.MonkeyPatch | None = None,
-) -> tuple[int, str, str]:
-    if stdin is not None:
-        assert monkeypatch is not None
-        import io
-
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
 def test_render_profile_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["render", "--profile", "nvidia-cdi"], capsys)
+    code, out, err = run_cli(["render", "--profile", "nvidia-cdi"], capsys)
     assert code == 0
     assert out.startswith("# Rendered by talosgpu for Talos 1.11")
     assert yamlio.load_all(out)[0]["machine"]["kernel"]["modules"][0] == {"name": "nvidia"}
@@ -46,18 +28,17 @@ def test_render_file_and_version_override(
 ) -> None:
     intent = tmp_path / "node.yaml"
     intent.write_text("profile: nvidia-legacy\nlabels:\n  role: gpu\n")
-    code, out, _ = run(["render", str(intent), "--talos-version", "1.8"], capsys)
+    code, out, _ = run_cli(["render", str(intent), "--talos-version", "1.8"], capsys)
     assert code == 0
     assert "for Talos 1.8 from node.yaml" in out
     assert yamlio.load_all(out)[0]["machine"]["nodeLabels"]["role"] == "gpu"
 
 
 def test_render_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = run(
+    code, out, _ = run_cli(
         ["render", "-"],
         capsys,
         stdin="talosVersion: '1.14'\nruntime: {mode: none}\n",
-        monkeypatch=monkeypatch,
     )
     assert code == 0
     assert "kind: KernelModuleConfig" in out
@@ -87,7 +68,7 @@ def test_bad_input_is_one_line_exit_2(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, out, err = run(argv, capsys, stdin=stdin, monkeypatch=monkeypatch)
+    code, out, err = run_cli(argv, capsys, stdin=stdin)
     assert code == 2
     assert out == ""
     lines = err.strip().splitlines()
@@ -98,9 +79,9 @@ def test_bad_input_is_one_line_exit_2(
 
 
 def test_strict_turns_warnings_into_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["render", "--profile", "nvidia-graphics"], capsys)
+    code, _, err = run_cli(["render", "--profile", "nvidia-graphics"], capsys)
     assert code == 0 and "warning:" in err
-    code, out, err2 = run(["render", "--profile", "nvidia-graphics", "--strict"], capsys)
+    code, out, err2 = run_cli(["render", "--profile", "nvidia-graphics", "--strict"], capsys)
     assert code == 2 and out == "" and "treated as errors" in err2
 
 
@@ -108,11 +89,13 @@ def test_output_file_and_dir_are_written_atomically(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_file = tmp_path / "patch.yaml"
-    code, out, _ = run(["render", "--profile", "nvidia-cdi", "-o", str(out_file)], capsys)
+    code, out, _ = run_cli(["render", "--profile", "nvidia-cdi", "-o", str(out_file)], capsys)
     assert code == 0 and out == ""
     assert out_file.read_text().startswith("# Rendered by talosgpu")
     out_dir = tmp_path / "node"
-    code, _, _ = run(["render", "--profile", "nvidia-cdi", "--output-dir", str(out_dir)], capsys)
+    code, _, _ = run_cli(
+        ["render", "--profile", "nvidia-cdi", "--output-dir", str(out_dir)], capsys
+    )
     assert code == 0
     assert (out_dir / "patch.yaml").read_text() == out_file.read_text()
     assert (
@@ -123,31 +106,31 @@ def test_output_file_and_dir_are_written_atomically(
     assert not list(out_dir.glob(".*.tmp"))
     # A failing run leaves the existing output untouched.
     before = {p.name: p.read_text() for p in out_dir.iterdir()}
-    code, _, _ = run(["render", "--profile", "nope", "--output-dir", str(out_dir)], capsys)
+    code, _, _ = run_cli(["render", "--profile", "nope", "--output-dir", str(out_dir)], capsys)
     assert code == 2
     assert {p.name: p.read_text() for p in out_dir.iterdir()} == before
 
 
 def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["render", "--profile", "nvidia-cdi", "--explain"], capsys)
+    code, out, _ = run_cli(["render", "--profile", "nvidia-cdi", "--explain"], capsys)
     assert code == 0
     assert "CDI hook paths → *.real binaries" in out
     assert "why:" in out
 
 
 def test_profiles_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["profiles"], capsys)
+    code, out, _ = run_cli(["profiles"], capsys)
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == list(list_profiles())
     assert {"nvidia-cdi", "nvidia-graphics", "nvidia-legacy", "nvidia-operator"} <= set(
         list_profiles()
     )
-    code, out, _ = run(["profiles", "show", "nvidia-cdi"], capsys)
+    code, out, _ = run_cli(["profiles", "show", "nvidia-cdi"], capsys)
     assert code == 0 and out == (profiles_dir() / "nvidia-cdi.yaml").read_text()
 
 
 def test_schema_is_valid_and_accepts_every_profile(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["schema"], capsys)
+    code, out, _ = run_cli(["schema"], capsys)
     assert code == 0
     schema = json.loads(out)
     jsonschema.Draft202012Validator.check_schema(schema)

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from talosgpu import yamlio
 from talosgpu.cdi import load_spec, patch_hooks, validate_spec
 from talosgpu.cdi.hooks import iter_hooks
-from talosgpu.cli import main
 from talosgpu.errors import TalosGPUError
 
 scalars = st.one_of(
@@ -88,14 +88,6 @@ SETTINGS = settings(
 )
 
 
-def _exit_code(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
 def _check_cli(text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text(text, encoding="utf-8")
@@ -103,7 +95,7 @@ def _check_cli(text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         ["cdi", "validate", str(path), "--talos-version", "1.11", "--device-id-strategy", "uuid"],
         ["cdi", "patch-hooks", str(path), "--strategy", "usr-bin"],
     ):
-        code, _, err = _exit_code(argv, capsys)
+        code, _, err = run_cli(argv, capsys)
         assert code in (0, 1, 2)
         assert "Traceback" not in err
         assert "internal error" not in err

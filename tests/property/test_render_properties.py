@@ -7,16 +7,13 @@
 
 from __future__ import annotations
 
-import io
-import sys
-
 import pytest
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import talosgpu as api
 from talosgpu import yamlio
-from talosgpu.cli import main
 from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve
@@ -121,17 +118,12 @@ def test_render_is_deterministic_and_round_trips(data: dict[str, object]) -> Non
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(yaml_values)
-def test_arbitrary_input_never_tracebacks(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data: object
-) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(yamlio.dump(data)))
-    with pytest.raises(SystemExit) as exit_info:
-        main(["render", "-"])
-    _, err = capsys.readouterr()
-    assert exit_info.value.code in (0, 2), err
+def test_arbitrary_input_never_tracebacks(capsys: pytest.CaptureFixture[str], data: object) -> None:
+    code, _, err = run_cli(["render", "-"], capsys, stdin=yamlio.dump(data))
+    assert code in (0, 2), err
     assert "Traceback" not in err
     assert "internal error" not in err, err
-    if exit_info.value.code == 2:
+    if code == 2:
         assert len(err.strip().splitlines()) == 1
 
 
@@ -139,14 +131,9 @@ def test_arbitrary_input_never_tracebacks(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.text(max_size=200))
-def test_arbitrary_text_never_tracebacks(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str
-) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
-    with pytest.raises(SystemExit) as exit_info:
-        main(["render", "-"])
-    _, err = capsys.readouterr()
-    assert exit_info.value.code in (0, 2)
+def test_arbitrary_text_never_tracebacks(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    code, _, err = run_cli(["render", "-"], capsys, stdin=text)
+    assert code in (0, 2)
     assert "internal error" not in err, err
 
 

@@ -295,7 +295,8 @@ def test_for_each_node_validates_before_calling() -> None:
 
 
 @pytest.mark.slow
-def test_thousand_node_fleet_renders_quickly() -> None:
+def test_thousand_node_fleet_renders_every_node() -> None:
+    """A large inventory renders whole (its speed is measured in benchmarks/, not here)."""
     profiles = ["nvidia-cdi", "nvidia-graphics", "nvidia-legacy", "nvidia-operator"]
     nodes = "".join(
         f"  - {{name: node{i:04d}, address: 10.0.{i // 250}.{i % 250 + 1}, role: gpu, "
@@ -303,14 +304,11 @@ def test_thousand_node_fleet_renders_quickly() -> None:
         for i in range(1000)
     )
     text = HEAD + "defaults: {labels: {site: bench}}\nroles: {gpu: {labels: {role: gpu}}}\n"
-    start = time.perf_counter()
     rendered = render_fleet(load_inventory_text(text + "nodes:\n" + nodes))
-    patches = [r.patch_text for r in rendered.values()]
-    elapsed = time.perf_counter() - start
+    patches = {name: r.patch_text for name, r in rendered.items()}
     assert len(patches) == 1000
-    assert yamlio.load_all(patches[0])
-    # The target is 3 s on 2 cores (benchmarks/run.py); leave room for a busy test machine.
-    assert elapsed < 9, f"1,000-node render took {elapsed:.1f}s"
+    assert "# Rendered by talosgpu" in patches["node0999"] and "node0999" in patches["node0999"]
+    assert yamlio.load_all(patches["node0003"])
 
 
 def test_fleet_patch_text_is_byte_identical_to_a_plain_render() -> None:

@@ -21,7 +21,7 @@ from talosgpu import yamlio
 from talosgpu.commands.talosctl import apply_patch, fetch_live_config, find_talosctl
 from talosgpu.errors import TalosctlError
 
-FAKE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "fake_talosctl"
+FAKE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "fake_talosctl"
 SECRET = "pofHbABZq7VXuObsdLdy/bHmz6hlMHZ3p8+6WKrv1ic="
 CONFIG = f"""\
 # a comment the node would not return

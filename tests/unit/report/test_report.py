@@ -1,0 +1,38 @@
+"""The one reporter: a command result by type, a format by name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import talosgpu
+from talosgpu.commands.explain import explain_input
+from talosgpu.errors import TalosGPUError
+from talosgpu.report import SUBJECTS, format_report, formats_for
+
+LOG = "failed to add device rules: unable to generate new device filter program"
+
+
+def test_a_result_in_each_of_its_formats() -> None:
+    result = explain_input(LOG, talos_version="1.11")
+    assert formats_for(result) == ("text", "json")
+    assert format_report(result).startswith("[")
+    assert json.loads(format_report(result, "json"))["matched"] == len(result.matches)
+
+
+def test_unknown_format_and_unknown_result_are_errors() -> None:
+    result = explain_input(LOG)
+    with pytest.raises(TalosGPUError, match="--format yaml is not available here"):
+        format_report(result, "yaml")
+    with pytest.raises(TalosGPUError, match="no report for a dict"):
+        format_report({})
+
+
+def test_every_subject_has_a_text_report() -> None:
+    from importlib import import_module
+
+    for name, module in SUBJECTS.items():
+        assert "text" in import_module(module).FORMATS, name
+        exported = getattr(talosgpu, name, None)  # the exported result types are the same name
+        assert exported is None or exported.__name__ == name
