@@ -20,8 +20,11 @@ schematic, kernel arguments) only matter on install or upgrade.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
+from talosgpu.talos.fields import FIELDS, KINDS
+from talosgpu.talos.fields import Impact as ImpactRule
 from talosgpu.versions import TalosVersion
 
 if TYPE_CHECKING:  # types only: the model imports this module for its summary line
@@ -30,14 +33,37 @@ if TYPE_CHECKING:  # types only: the model imports this module for its summary l
 __all__ = ["classify", "reason_for", "summarize"]
 
 V1 = "v1alpha1"
-_CRI_KINDS = frozenset({"CRICustomizationConfig", "CRIBaseRuntimeSpecConfig"})
-_INSTALL_KINDS = frozenset({"UnattendedInstallConfig"})
-_MODULE_KINDS = frozenset({"KernelModuleConfig"})
-# Talos 1.14 docs (editing-machine-configuration.mdx, "Changes which might need a reboot").
-_LATER_1_14 = (("machine", "env"), ("cluster", "etcd"), ("machine", "systemDiskEncryption"))
-_LATER_KINDS = frozenset(
-    {"VolumeConfig", "UserVolumeConfig", "RawVolumeConfig", "SwapVolumeConfig"}
-)
+
+
+@cache
+def _impacts(
+    series: tuple[int, int],
+) -> tuple[dict[tuple[str, ...], ImpactRule], dict[str, ImpactRule]]:
+    """The ``impact`` facts of the field table valid on a release: by v1alpha1 path, by kind."""
+    version = TalosVersion(*series)
+
+    def valid(rule: ImpactRule) -> bool:
+        return version.at_least(rule.since) and not (
+            rule.until is not None and version.at_least(rule.until)
+        )
+
+    paths = {f.parts: f.impact for f in FIELDS if f.doc == V1 and f.impact and valid(f.impact)}
+    kinds = {k: v.impact for k, v in KINDS.items() if v.impact and valid(v.impact)}
+    return paths, kinds
+
+
+def _rule(kind: str, keys: Sequence[str], version: TalosVersion) -> ImpactRule | None:
+    """The table's impact for a change at ``keys`` of a ``kind`` document: the kind's, or the
+    v1alpha1 field's at the longest matching prefix."""
+    paths, kinds = _impacts(version.series)
+    if kind != V1:
+        return kinds.get(kind)
+    for depth in range(len(keys), 0, -1):
+        rule = paths.get(tuple(keys[:depth]))
+        if rule is not None:
+            return rule
+    return None
+
 
 _MODULE_NOTES = {
     "add": "loaded now, without a reboot; Talos never unloads it",
@@ -91,7 +117,7 @@ def classify(
         if kind == V1 and not features_both and _starts(keys, ("machine", "features")):
             return "reboot", "machine.features added or removed as a whole"
         return _classify_pre14(kind, keys, op, version=version, cri_file=cri_file)
-    return _classify_1_14(kind, keys, op, cri_file=cri_file)
+    return _classify_1_14(kind, keys, op, version=version, cri_file=cri_file)
 
 
 def _classify_pre14(
@@ -103,31 +129,26 @@ def _classify_pre14(
         if cri_file:
             return "reboot", "containerd reads the CRI part at boot"
         return "reboot", None
-    if _starts(keys, ("machine", "install")):
-        return "upgrade", "applied on the next install or upgrade"
-    if _starts(keys, ("machine", "kernel", "modules")):
-        return _module(op, keys, kind)
-    if _starts(keys, ("machine", "registries")):
-        return "none", "containerd may only pick up registry auth after a reboot (Talos docs)"
-    return "none", None
+    return _from_table(kind, keys, op, version)
 
 
 def _classify_1_14(
-    kind: str, keys: Sequence[str], op: Op, *, cri_file: bool
+    kind: str, keys: Sequence[str], op: Op, *, version: TalosVersion, cri_file: bool
 ) -> tuple[Impact, str | None]:
-    if (
-        kind in _CRI_KINDS
-        or cri_file
-        or (kind == V1 and _starts(keys, ("machine", "baseRuntimeSpecOverrides")))
-    ):
+    if cri_file:  # the machine.files item holding the CRI part (an item, not a field)
         return "cri-restart", "containerd restarts to read it"
-    if kind in _MODULE_KINDS or (kind == V1 and _starts(keys, ("machine", "kernel", "modules"))):
+    return _from_table(kind, keys, op, version)
+
+
+def _from_table(
+    kind: str, keys: Sequence[str], op: Op, version: TalosVersion
+) -> tuple[Impact, str | None]:
+    rule = _rule(kind, keys, version)
+    if rule is None:
+        return "none", None
+    if rule.impact == "module-load":
         return _module(op, keys, kind)
-    if kind in _INSTALL_KINDS or (kind == V1 and _starts(keys, ("machine", "install"))):
-        return "upgrade", "applied on the next install or upgrade"
-    if kind in _LATER_KINDS or (kind == V1 and any(_starts(keys, p) for p in _LATER_1_14)):
-        return "none", "might need a reboot to take effect (Talos 1.14 docs)"
-    return "none", None
+    return rule.impact, rule.note
 
 
 def _join(items: Sequence[str]) -> str:

@@ -16,28 +16,18 @@ from collections.abc import Iterator
 from talosgpu.lint.context import Context
 from talosgpu.lint.findings import Finding, Severity
 from talosgpu.lint.target import GPU_DOCUMENT_KINDS
+from talosgpu.talos.fields import FIELDS
 from talosgpu.talos.kubenode import KIND, KUBE_NODE_CONFIG_CONFLICTS, dotted
 
 __all__ = ["DEPRECATED_FIELDS", "check_deprecated", "check_document_versions", "check_install"]
 
-# (v1alpha1 path, replacing document, severity when both are set, what happens then)
-DEPRECATED_FIELDS: tuple[tuple[tuple[str, ...], str, Severity, str], ...] = (
-    (("machine", "kernel", "modules"), "KernelModuleConfig", "warning",
-     "the document silently wins for modules of the same name"),
-    (("machine", "udev"), "UdevRulesConfig", "warning",
-     "the document silently replaces all of .machine.udev"),
-    (("machine", "sysctls"), "SysctlConfig", "warning",
-     "the document silently wins on keys set in both"),
-    (("machine", "sysfs"), "SysfsConfig", "warning",
-     "the document silently wins on keys set in both"),
-    (("machine", "kubelet"), "KubeletConfig", "error",
-     "Talos rejects the config (.machine.kubelet is already set in v1alpha1 config)"),
-    (("machine", "baseRuntimeSpecOverrides"), "CRIBaseRuntimeSpecConfig", "error",
-     "Talos rejects the config: the two are mutually exclusive"),
-    (("machine", "install"), "UnattendedInstallConfig", "error",
-     "Talos rejects the config: the two are incompatible"),
-)  # fmt: skip
-# Every v1alpha1 field Talos rejects next to a KubeNodeConfig: one table, talos/kubenode.py.
+# (v1alpha1 path, replacing document, severity when both are set, what happens then): the
+# ``home`` facts of the one field table (talosgpu.talos.fields), KubeNodeConfig's last.
+DEPRECATED_FIELDS: tuple[tuple[tuple[str, ...], str, Severity, str], ...] = tuple(
+    (f.parts, f.home.kind, f.home.severity, f.home.consequence)
+    for f in FIELDS
+    if f.home is not None and f.home.kind != KIND
+)
 DEPRECATED_FIELDS += tuple(
     (path, KIND, "error",
      f"Talos rejects the config ({dotted(path)} is already set in v1alpha1 config)"

@@ -9,8 +9,9 @@ same shape (``labels``, ``annotations``, ``taints``, ``nodeIP``, ``registerWithF
 and the v1.14 schema); the two ``allowScheduling*`` flags have none, so talosgpu refuses to
 guess their replacement.
 
-This is the one table of those conflicts: the upgrade render, the live-config proposal and lint
-all read it.
+The conflicts are the ``home=KubeNodeConfig`` facts of the one field table
+(:mod:`talosgpu.talos.fields`): the upgrade render, the live-config proposal and lint all read
+:data:`KUBE_NODE_CONFIG_CONFLICTS`, derived from it.
 """
 
 from __future__ import annotations
@@ -22,21 +23,15 @@ from typing import Any
 from talosgpu.errors import LiveConfigError
 from talosgpu.plain import get_path
 from talosgpu.talos.documents import is_v1alpha1
+from talosgpu.talos.fields import FIELDS
 
 __all__ = ["KUBE_NODE_CONFIG_CONFLICTS", "conflict_paths", "move_kube_node_fields"]
 
 KIND = "KubeNodeConfig"
 
 # (v1alpha1 path, the KubeNodeConfig key that replaces it, or None when there is none)
-KUBE_NODE_CONFIG_CONFLICTS: tuple[tuple[tuple[str, ...], str | None], ...] = (
-    (("machine", "nodeLabels"), "labels"),
-    (("machine", "nodeAnnotations"), "annotations"),
-    (("machine", "nodeTaints"), "taints"),
-    (("machine", "kubelet", "nodeIP"), "nodeIP"),
-    (("machine", "kubelet", "registerWithFQDN"), "registerWithFQDN"),
-    (("machine", "kubelet", "skipNodeRegistration"), "skipNodeRegistration"),
-    (("cluster", "allowSchedulingOnControlPlanes"), None),
-    (("cluster", "allowSchedulingOnMasters"), None),
+KUBE_NODE_CONFIG_CONFLICTS: tuple[tuple[tuple[str, ...], str | None], ...] = tuple(
+    (f.parts, f.home.twin) for f in FIELDS if f.home is not None and f.home.kind == KIND
 )
 
 _DELETE = {"$patch": "delete"}

@@ -1,6 +1,7 @@
 """Secret paths of Talos machine configs, and redaction of documents and of free text.
 
-One table (:data:`SECRET_PATHS`) lists every place a Talos config carries a secret: what Talos's
+:data:`SECRET_PATHS` — the ``secret`` facts of the one field table, :mod:`talosgpu.talos.fields` —
+lists every place a Talos config carries a secret: what Talos's
 own ``Redact`` masks (``pkg/machinery/config/types/v1alpha1/v1alpha1_provider.go`` ``Config.Redact``
 up to 1.13, extended in v1.14.0-alpha.1 commit 76080416b; every multi-doc ``SecretDocument``
 via ``pkg/machinery/config/container/container.go`` ``RedactSecrets``), plus fields Talos leaves
@@ -19,10 +20,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from talosgpu.plain import clone
 from talosgpu.talos.documents import doc_kind
+from talosgpu.talos.fields import ANY_ITEM, ANY_KEY, FIELDS
+from talosgpu.talos.fields import SecretMode as Mode
 
 # The free-text half (key-material patterns, redact_text) lives in secret_text; its names are
 # re-exported here, where callers have always found them.
@@ -41,11 +44,6 @@ __all__ = [
     "rule_kind",
     "secret_mode",
 ]
-
-ANY_KEY = "*"  # pattern segment: any map key
-ANY_ITEM = "[]"  # pattern segment: any list index
-
-Mode = Literal["value", "tokens"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,62 +74,8 @@ class SecretPath:
         return True
 
 
-def _parse(pattern: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for part in pattern.split("."):
-        name, items = part.rstrip("[]"), part.count("[]")
-        out += [name] * bool(name) + [ANY_ITEM] * items
-    return tuple(out)
-
-
-_T13 = "talos <= 1.13 (v1alpha1_provider.go Config.Redact)"
-_T14 = "talos 1.14 (commit 76080416b)"
-_DOC = "talos SecretDocument.Redact"
-_OURS = "talosgpu (research §9: not redacted by Talos, worth masking)"
-_VOLUME_KINDS = ("VolumeConfig", "UserVolumeConfig", "RawVolumeConfig", "SwapVolumeConfig")
-
-
-def _rows(kind: str, origin: str, *patterns: str, mode: Mode = "value") -> list[SecretPath]:
-    return [SecretPath(kind, _parse(p), origin, mode) for p in patterns]
-
-
-_V = "v1alpha1"
-_REGISTRY = "machine.registries.config.*."
-_IFACE = "machine.network.interfaces[]."
-_KEYS = "encryption.keys[]."
-
-SECRET_PATHS: tuple[SecretPath, ...] = (
-    # v1alpha1: what Talos itself has always redacted
-    *_rows(_V, _T13, "machine.token", "machine.ca.key", "cluster.secret", "cluster.token"),
-    *_rows(_V, _T13, "cluster.aescbcEncryptionSecret", "cluster.secretboxEncryptionSecret"),
-    *_rows(_V, _T13, "cluster.serviceAccount.key", "cluster.ca.key", "cluster.aggregatorCA.key"),
-    *_rows(_V, _T13, "cluster.etcd.ca.key"),
-    # v1alpha1: added to Talos's Redact in 1.14 (masked here for every version)
-    *_rows(_V, _T14, _REGISTRY + "auth.password", _REGISTRY + "auth.auth"),
-    *_rows(_V, _T14, _REGISTRY + "auth.identityToken", _REGISTRY + "tls.clientIdentity.key"),
-    *_rows(_V, _T14, _IFACE + "wireguard.privateKey", _IFACE + "vip.equinixMetal.apiToken"),
-    *_rows(_V, _T14, _IFACE + "vip.hcloud.apiToken", _IFACE + "vlans[].vip.hcloud.apiToken"),
-    *_rows(_V, _T14, _IFACE + "vlans[].vip.equinixMetal.apiToken"),
-    *_rows(_V, _T14, "machine.systemDiskEncryption.*.keys[].static.passphrase"),
-    # v1alpha1: our judgement (research §9)
-    *_rows(_V, _OURS, _REGISTRY + "auth.username", "machine.env.*"),
-    *_rows(_V, _OURS, "cluster.inlineManifests[].contents", "cluster.extraManifestHeaders.*"),
-    *_rows(_V, _OURS, "machine.systemDiskEncryption.*.keys[].kms.endpoint"),
-    *_rows(_V, _OURS, "machine.install.extraKernelArgs[]", mode="tokens"),
-    # multi-document kinds (each kind's Redact method)
-    *_rows("RegistryAuthConfig", _DOC, "password", "auth", "identityToken"),
-    *_rows("RegistryAuthConfig", _OURS, "username"),
-    *_rows("RegistryTLSConfig", _DOC, "clientIdentity.key"),
-    *_rows("WireguardConfig", _DOC, "privateKey", "peers[].presharedKey"),
-    *_rows("SideroLinkConfig", _DOC + " (jointoken query parameter)", "apiUrl", mode="tokens"),
-    *_rows("HCloudVIPConfig", _DOC, "apiToken"),
-    *(row for kind in _VOLUME_KINDS for row in _rows(kind, _DOC, _KEYS + "static.passphrase")),
-    *(row for kind in _VOLUME_KINDS for row in _rows(kind, _OURS, _KEYS + "kms.endpoint")),
-    *_rows("KubeAPIServerCAConfig", _DOC + " (1.14+)", "issuingCA.key"),
-    *_rows("KubeAggregatorCAConfig", _DOC + " (1.14+)", "issuingCA.key"),
-    *_rows("KubeServiceAccountConfig", _DOC + " (1.14+)", "issuer.privateKey"),
-    *_rows("KubeEtcdEncryptionConfig", _DOC, "config.resources[].providers[].*.keys[].secret"),
-    *_rows("DiscoveryIdentityConfig", _DOC + " (1.14+)", "clusterSecret"),
+SECRET_PATHS: tuple[SecretPath, ...] = tuple(
+    SecretPath(f.doc, f.parts, f.secret.origin, f.secret.mode) for f in FIELDS if f.secret
 )
 _BY_KIND: dict[str, tuple[SecretPath, ...]] = {
     kind: tuple(p for p in SECRET_PATHS if p.kind == kind)
