@@ -14,12 +14,12 @@ was parsed with ``assume_newest_known=True``, which uses the newest known row an
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache, total_ordering
 from importlib import resources
 from typing import Literal
 
+from talosgpu import tomlio
 from talosgpu.errors import VersionError
 
 __all__ = [
@@ -71,8 +71,9 @@ class VersionFacts:
 
 @cache
 def _table() -> dict[tuple[int, int], VersionFacts]:
-    raw = tomllib.loads(
-        resources.files("talosgpu").joinpath("data/talos_versions.toml").read_text("utf-8")
+    raw = tomlio.loads(
+        resources.files("talosgpu").joinpath("data/talos_versions.toml").read_text("utf-8"),
+        source="talosgpu/data/talos_versions.toml",
     )
     table: dict[tuple[int, int], VersionFacts] = {}
     for key, row in raw["versions"].items():
@@ -329,11 +330,6 @@ class TalosVersion:
     def duplicate_patch_documents_allowed(self) -> bool:
         """One patch may touch the same document more than once (1.14+)."""
         return self.at_least("1.14")
-
-    @property
-    def keyed_extra_args(self) -> bool:
-        """``extraArgs`` values are string-or-list and merge per key by replace (1.13+)."""
-        return self.at_least("1.13")
 
     @property
     def multidoc_by_default(self) -> bool:

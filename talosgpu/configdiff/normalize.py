@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from talosgpu import tomlio
+from talosgpu.errors import YAMLError
 from talosgpu.talos.mergerules import rule_for
 from talosgpu.versions import TalosVersion
 
@@ -151,8 +152,8 @@ def same_scalar(
 def _toml(text: str) -> dict[str, Any] | None:
     # Memoised (callers only read the result): a fleet diff meets the same CRI part per node.
     try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, TypeError):
+        return tomlio.loads(text)
+    except (YAMLError, TypeError):
         return None
 
 

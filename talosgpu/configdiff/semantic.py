@@ -183,19 +183,6 @@ def _name(doc: Mapping[str, Any]) -> str:
     return doc_kind(doc) + (f"/{name}" if name is not None else "")
 
 
-def _lookup(doc: Any, path: RawPath | None) -> Any:
-    if path is None:
-        return None
-    for part in path:
-        if isinstance(doc, Mapping):
-            doc = doc.get(part)
-        elif isinstance(doc, list) and isinstance(part, int) and 0 <= part < len(doc):
-            doc = doc[part]
-        else:
-            return None
-    return doc
-
-
 def _has_features(doc: Any) -> bool:
     machine = doc.get("machine") if isinstance(doc, Mapping) else None
     return isinstance(machine, Mapping) and isinstance(machine.get("features"), Mapping)

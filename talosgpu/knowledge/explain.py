@@ -9,12 +9,12 @@ the Talos release. Affected releases are evaluated with :class:`~talosgpu.versio
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from talosgpu import tomlio
 from talosgpu.talos.secrets import redact_text
 from talosgpu.versions import TalosVersion, version_option
 
@@ -136,7 +136,9 @@ def _range(row: dict[str, Any], where: str) -> VersionRange:
 def catalog() -> tuple[CatalogEntry, ...]:
     """The catalog, in file order (ids unique, patterns compiled case-insensitively)."""
     path = resources.files("talosgpu.knowledge").joinpath("data/explain_catalog.toml")
-    raw = tomllib.loads(path.read_text("utf-8"))
+    raw = tomlio.loads(
+        path.read_text("utf-8"), source="talosgpu/knowledge/data/explain_catalog.toml"
+    )
     entries: list[CatalogEntry] = []
     seen: set[str] = set()
     for row in raw["entries"]:

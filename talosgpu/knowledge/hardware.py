@@ -8,12 +8,12 @@ nothing here compares Talos version strings.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from talosgpu import tomlio
 from talosgpu.errors import IntentError
 from talosgpu.knowledge.extensions import Branch
 from talosgpu.versions import TalosVersion, known_versions
@@ -72,7 +72,7 @@ class CompatIssue:
 @cache
 def _data() -> dict[str, Any]:
     text = resources.files("talosgpu.knowledge").joinpath("data/gpus.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return tomlio.loads(text, source="talosgpu/knowledge/data/gpus.toml")
 
 
 @cache

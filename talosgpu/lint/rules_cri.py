@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Iterator
 from typing import Any
 
+from talosgpu import tomlio
+from talosgpu.errors import YAMLError
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
 from talosgpu.lint.rules_files import CRI_DIR
@@ -81,12 +82,13 @@ def check_cri(ctx: Context) -> Iterator[Finding]:
             )
     for hit, _path in _contents(ctx):
         try:
-            data = tomllib.loads(hit.value)
-        except tomllib.TOMLDecodeError as exc:
+            data = tomlio.loads(hit.value)
+        except YAMLError as exc:
+            detail = exc.message.removeprefix("not valid TOML: ")
             yield ctx.finding(
                 "cri-toml-invalid",
                 hit,
-                f"the CRI customization is not valid TOML ({exc}); Talos cannot merge it and CRI "
+                f"the CRI customization is not valid TOML ({detail}); Talos cannot merge it and CRI "
                 "does not start with it",
                 "fix the TOML (check quotes around dotted plugin ids and [table] headers)",
                 "error",
