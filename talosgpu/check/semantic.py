@@ -4,18 +4,21 @@
 (removed). Documents of a multi-document stream are matched by identity (Kubernetes
 kind/namespace/name, Talos kind/name, the v1alpha1 document), and list items that are mappings
 by their ``name`` or ``path`` key (kernel modules, ``machine.files``), so inserting one module
-shows one added item rather than every later item changed. Multi-line strings (the CRI TOML in
+shows one added item rather than every later item changed; other list items are matched by
+content. The walk is :func:`talosgpu.structdiff.walk`, the one ``talosgpu diff`` uses. Multi-line strings (the CRI TOML in
 ``machine.files``) are shown as a line diff.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from talosgpu import yamlio
 from talosgpu.errors import TalosGPUError, format_yaml_path
+from talosgpu.structdiff import At, RawPath, item_key, walk
 
 __all__ = ["parse_documents", "semantic_diff"]
 
@@ -49,7 +52,7 @@ def semantic_diff(old_docs: Sequence[Any], new_docs: Sequence[Any]) -> list[str]
         elif key not in old:
             out.append(f"+ {label}document added")
         else:
-            _walk(old[key], new[key], [], label, out)
+            _walk(old[key], new[key], label, out)
     return out
 
 
@@ -76,69 +79,40 @@ def _keyed(docs: Sequence[Any]) -> dict[str, Any]:
     return out
 
 
-def _walk(old: Any, new: Any, path: list[str | int], label: str, out: list[str]) -> None:
-    where = label + format_yaml_path(path)
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for key, value in old.items():
-            if key not in new:
-                out.append(f"- {label}{format_yaml_path([*path, str(key)])}: {_show(value)}")
-            else:
-                _walk(value, new[key], [*path, str(key)], label, out)
-        for key, value in new.items():
-            if key not in old:
-                out.append(f"+ {label}{format_yaml_path([*path, str(key)])}: {_show(value)}")
-    elif isinstance(old, list) and isinstance(new, list):
-        _walk_list(old, new, path, label, out)
-    elif type(old) is type(new) and old == new:
-        return
-    elif isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
-        out.append(f"~ {where}: text changed")
-        import difflib  # only for a stale multi-line value
+class _Plain:
+    """No schema: list items that all carry a unique ``name`` (or ``path``) are matched by it;
+    a subtree one side lacks is shown whole; 1 and true are different values."""
 
-        lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
-        out += [f"    {line}" for line in list(lines)[2:]]
-    else:
-        out.append(f"~ {where}: {_show(old)} → {_show(new)}")
+    expand = False
+    loose_equal = False
+
+    def list_key(self, old: list[Any], new: list[Any], path: RawPath) -> str | None:
+        return item_key(old, new, _ITEM_KEYS)
+
+    def same(self, old: Any, new: Any, keys: tuple[str, ...], at: At) -> bool:
+        return False
 
 
-def _walk_list(
-    old: list[Any], new: list[Any], path: list[str | int], label: str, out: list[str]
-) -> None:
-    key = _item_key(old, new)
-    if key is None:
-        for i in range(max(len(old), len(new))):
-            if i >= len(new):
-                out.append(f"- {label}{format_yaml_path([*path, i])}: {_show(old[i])}")
-            elif i >= len(old):
-                out.append(f"+ {label}{format_yaml_path([*path, i])}: {_show(new[i])}")
-            else:
-                _walk(old[i], new[i], [*path, i], label, out)
-        return
-    new_by_id = {item[key]: (i, item) for i, item in enumerate(new)}
-    old_ids = {item[key] for item in old}
-    for i, item in enumerate(old):
-        if item[key] not in new_by_id:
-            out.append(f"- {label}{format_yaml_path([*path, i])}: {_show(item)}")
-        else:
-            j, other = new_by_id[item[key]]
-            _walk(item, other, [*path, j], label, out)
-    for j, item in enumerate(new):
-        if item[key] not in old_ids:
-            out.append(f"+ {label}{format_yaml_path([*path, j])}: {_show(item)}")
-
-
-def _item_key(old: list[Any], new: list[Any]) -> str | None:
-    """``name``/``path`` when every item is a mapping with a unique, hashable one."""
-    items = [*old, *new]
-    if not items or not all(isinstance(item, Mapping) for item in items):
-        return None
-    for key in _ITEM_KEYS:
-        values = [item.get(key) for item in items]
-        if all(isinstance(v, str) for v in values) and all(
-            len({item[key] for item in side}) == len(side) for side in (old, new)
+def _walk(old: Any, new: Any, label: str, out: list[str]) -> None:
+    for raw in walk(old, new, _Plain()):
+        path = raw.old_path if raw.op == "remove" else raw.new_path
+        where = label + format_yaml_path(list(path or ()))
+        if raw.op == "add":
+            out.append(f"+ {where}: {_show(raw.new)}")
+        elif raw.op == "remove":
+            out.append(f"- {where}: {_show(raw.old)}")
+        elif (
+            isinstance(raw.old, str)
+            and isinstance(raw.new, str)
+            and ("\n" in raw.old or "\n" in raw.new)
         ):
-            return key
-    return None
+            out.append(f"~ {where}: text changed")
+            lines = difflib.unified_diff(
+                raw.old.splitlines(), raw.new.splitlines(), lineterm="", n=1
+            )
+            out += [f"    {line}" for line in list(lines)[2:]]
+        else:
+            out.append(f"~ {where}: {_show(raw.old)} → {_show(raw.new)}")
 
 
 def _show(value: Any) -> str:

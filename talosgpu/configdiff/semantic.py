@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from talosgpu.configdiff.impact import classify, reason_for
 from talosgpu.configdiff.model import Change, ConfigDiff, Impact, Op
@@ -26,7 +25,7 @@ from talosgpu.configdiff.normalize import (
     same_toml,
     toml_secret_values,
 )
-from talosgpu.errors import format_yaml_path
+from talosgpu.structdiff import At, Raw, RawPath, walk
 from talosgpu.talos.documents import (
     CRI_PART_PATH,
     V1ALPHA1,
@@ -40,133 +39,34 @@ from talosgpu.versions import TalosVersion
 
 __all__ = ["diff_configs"]
 
-RawPath = tuple[str | int, ...]
 _CRI_KIND = "CRICustomizationConfig"
 _CRI_SELECTOR = f"[path={CRI_PART_PATH}]"  # the display segment of the CRI part's file item
 
 
-class _Raw(NamedTuple):
-    """A difference before display: paths index into the old / new document. (A NamedTuple,
-    immutable like the rest: a fleet diff makes one per change per node, and a tuple is built
-    several times faster than a frozen dataclass.)"""
+class _TalosPolicy:
+    """Talos's view: list items matched by the field its merge uses, scalars equal as the
+    decoder reads them, a CRI part's TOML equal when its tables are."""
 
-    doc: int
-    op: Op
-    display: tuple[str, ...]  # rendered path segments
-    keys: tuple[str, ...]  # map keys only
-    old_path: RawPath | None
-    new_path: RawPath | None
-    old: Any
-    new: Any
+    expand = True
+    # Talos's typed fields never accept 1 for true (or the reverse): == may skip equal subtrees.
+    loose_equal = True
 
+    def __init__(self, kind: str, version: TalosVersion) -> None:
+        self.kind, self.version = kind, version
 
-class _Walk:
-    def __init__(self, kind: str, doc: int, version: TalosVersion) -> None:
-        self.kind, self.doc, self.version = kind, doc, version
-        self.out: list[_Raw] = []
+    def list_key(self, old: list[Any], new: list[Any], path: RawPath) -> str | None:
+        return identity_key(self.kind, path, self.version)
 
-    def emit(self, op: Op, at: tuple[Any, ...], old: Any, new: Any) -> None:
-        display, keys, old_path, new_path = at
-        self.out.append(_Raw(self.doc, op, display, keys, old_path, new_path, old, new))
-
-    def value(self, old: Any, new: Any, at: tuple[Any, ...]) -> None:
-        display, keys, old_path, new_path = at
-        if type(old) is type(new) and isinstance(old, dict | list) and old == new:
-            # Unchanged subtree (compared in C). Caveat: == treats True and 1 alike deep inside;
-            # Talos's typed fields never accept one for the other, so that is not a real change.
-            return
-        # Normalised documents hold plain dicts and lists only (normalize._drop_nulls).
-        if isinstance(old, dict) and isinstance(new, dict):
-            for key in [*old, *(k for k in new if k not in old)]:
-                if key in old and key in new:
-                    left, right = old[key], new[key]
-                    # Shared (merges copy only what they change) or equal: nothing to walk.
-                    if left is right or (type(left) is type(right) and left == right):
-                        continue
-                sub = (
-                    (*display, _key(key)),
-                    (*keys, str(key)),
-                    (*old_path, key),
-                    (*new_path, key),
-                )
-                if key not in new:
-                    self.absent("remove", sub, old[key])
-                elif key not in old:
-                    self.absent("add", sub, new[key])
-                else:
-                    self.value(old[key], new[key], sub)
-        elif isinstance(old, list) and isinstance(new, list):
-            self.sequence(old, new, at)
-        elif isinstance(old, dict | list) or isinstance(new, dict | list):
-            self.emit("change", at, old, new)
-        elif not same_scalar(old, new, kind=self.kind, path=new_path, version=self.version):
-            if isinstance(old, str) and isinstance(new, str) and _is_cri(self.kind, keys, at):
-                if same_toml(old, new):
-                    return  # same tables: only comments, spacing or key order differ
-            self.emit("change", at, old, new)
-
-    def absent(self, op: Op, at: tuple[Any, ...], value: Any) -> None:
-        """A key only one side has: down to list items and scalars, one change each."""
-        if isinstance(value, dict | list) and value:
-            empty: Any = {} if isinstance(value, dict) else []
-            if op == "add":
-                self.value(empty, value, at)
-            else:
-                self.value(value, empty, at)
-        elif op == "add":
-            self.emit(op, at, None, value)
-        else:
-            self.emit(op, at, value, None)
-
-    def sequence(self, old: list[Any], new: list[Any], at: tuple[Any, ...]) -> None:
-        display, keys, old_path, new_path = at
-        sub: tuple[Any, ...]
-        key = identity_key(self.kind, new_path, self.version)
-        ident_old = [_identity(item, key) for item in old]
-        ident_new = [_identity(item, key) for item in new]
-        at_old: dict[tuple[str, str], list[int]] = {}
-        at_new: dict[tuple[str, str], list[int]] = {}
-        for i, ident in enumerate(ident_old):
-            at_old.setdefault(ident, []).append(i)
-        for j, ident in enumerate(ident_new):
-            at_new.setdefault(ident, []).append(j)
-        matched_in_order = True
-        for ident in [*at_old, *(i for i in at_new if i not in at_old)]:
-            olds, news = at_old.get(ident, []), at_new.get(ident, [])
-            selector = f"[{ident[1]}]" if ident[0] == "key" else "[]"
-            for i, j in zip(olds, news, strict=False):
-                sub = ((*display, selector), keys, (*old_path, i), (*new_path, j))
-                self.value(old[i], new[j], sub)
-            for i in olds[len(news) :]:
-                sub = ((*display, selector), keys, (*old_path, i), None)
-                self.emit("remove", sub, old[i], None)
-                matched_in_order = False
-            for j in news[len(olds) :]:
-                sub = ((*display, selector), keys, None, (*new_path, j))
-                self.emit("add", sub, None, new[j])
-                matched_in_order = False
-        if key is None and matched_in_order and ident_old != ident_new:
-            # Same items, other order: udev rules and kernel arguments are order-sensitive.
-            self.emit("change", at, old, new)
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-
-
-def _identity(item: Any, key: str | None) -> tuple[str, str]:
-    if key is not None and isinstance(item, dict):
-        value = item.get(key)
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return ("key", f"{key}={value}")
-    if type(item) is str:
-        return ("text", item)  # its own tag: never equal to the JSON text of another item
-    return ("content", _canonical(item))
-
-
-@functools.lru_cache(maxsize=4096)
-def _key(key: Any) -> str:
-    return format_yaml_path([str(key)])
+    def same(self, old: Any, new: Any, keys: tuple[str, ...], at: At) -> bool:
+        if same_scalar(old, new, kind=self.kind, path=at[3] or (), version=self.version):
+            return True
+        # same tables: only comments, spacing or key order differ
+        return (
+            isinstance(old, str)
+            and isinstance(new, str)
+            and _is_cri(self.kind, keys, at)
+            and same_toml(old, new)
+        )
 
 
 def _is_cri(kind: str, keys: Sequence[str], at: tuple[Any, ...]) -> bool:
@@ -248,21 +148,19 @@ def diff_configs(
     # the proposed side is either unchanged (so the live side has it) or inside a change.
     secrets = set(secret_path_values(old_docs))
     pairs = list(_documents(old_docs, new_docs))
-    raws: list[tuple[str, str, _Raw]] = []
+    raws: list[tuple[str, str, Raw]] = []
     for number, (old, new, _, _) in enumerate(pairs):
         either = new if new is not None else old
         assert either is not None
         kind = V1ALPHA1 if is_v1alpha1(either) else doc_kind(either)
-        walk = _Walk(kind, number, version)
-        at = ((), (), (), ())
         if old is None:
-            walk.emit("add", (((), (), None, ())), None, new)
+            found = [Raw(number, "add", (), (), None, (), None, new)]
         elif new is None:
-            walk.emit("remove", (((), (), (), None)), old, None)
+            found = [Raw(number, "remove", (), (), (), None, old, None)]
         else:
-            walk.value(old, new, at)
+            found = walk(old, new, _TalosPolicy(kind, version), doc=number)
         name = _name(either)
-        raws.extend((kind, name, raw) for raw in walk.out)
+        raws.extend((kind, name, raw) for raw in found)
     texts = [(_cri_text(raw.old, kind), _cri_text(raw.new, kind)) for kind, _, raw in raws]
     for (kind, _, _), pair in zip(raws, texts, strict=True):
         for text in pair:
@@ -279,7 +177,7 @@ def diff_configs(
     return ConfigDiff(tuple(changes), version, known)
 
 
-def _shown(raw: _Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, Any]:
+def _shown(raw: Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, Any]:
     """The old and new values of a change as shown: redacted in the context of their path.
 
     ``kinds``: the secret-rule kinds of the old and the new document (:func:`talosgpu.talos.secrets.rule_kind`);
@@ -298,7 +196,7 @@ def _shown(raw: _Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, A
 def _change(
     kind: str,
     name: str,
-    raw: _Raw,
+    raw: Raw,
     features_both: bool,
     shown: tuple[Any, Any],
     cri_texts: tuple[str | None, str | None],

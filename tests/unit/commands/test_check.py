@@ -70,6 +70,8 @@ def test_semantic_diff_multiline_strings_and_types() -> None:
     assert "    -b = 2" in lines and "    +b = 3" in lines
     assert lines[-1] == "~ .flag: 1 → true"
     assert semantic_diff(old, old) == []
+    # a nested 1 → true alone is a change too (Python's == says they are equal)
+    assert semantic_diff([{"a": {"b": 1}}], [{"a": {"b": True}}]) == ["~ .a.b: 1 → true"]
 
 
 def test_semantic_diff_documents_added_and_removed() -> None:
