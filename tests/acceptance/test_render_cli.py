@@ -160,3 +160,25 @@ def test_every_schema_field_is_described() -> None:
     for obj in objects:
         for name, prop in obj.get("properties", {}).items():
             assert prop.get("description"), f"{obj.get('title')}.{name} has no description"
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["-o", "p.yaml", "--output-dir", "out"], "-o/--output and --output-dir"),
+        (["--explain", "--manifests"], "--explain and --manifests"),
+        (["--output-dir", "out", "--explain"], "--output-dir and --explain"),
+    ],
+)
+def test_conflicting_output_flags_are_refused(
+    flags: list[str],
+    named: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["render", "--profile", "nvidia-cdi", *flags], capsys)
+    assert code == 2 and out == ""
+    assert err == f"talosgpu: error: {named} cannot be combined: each picks what render writes\n"
+    assert list(tmp_path.iterdir()) == []  # nothing written
