@@ -118,27 +118,14 @@ def _segment_matches(want: str, got: str | int) -> bool:
     return not isinstance(got, int) and want in (ANY_KEY, got)
 
 
-_NARROWED: dict[tuple[int, int, str | int], tuple[SecretPath, ...]] = {}
-_NARROWED_MAX = 65536
-
-
 def _narrow(rules: tuple[SecretPath, ...], depth: int, got: str | int) -> tuple[SecretPath, ...]:
     # A rule stays a candidate while its pattern still matches the path; once fully matched it
     # covers everything below (SecretPath.matches), so it stays too.
     if not rules:
         return rules
-    # Memoised by identity: every tuple used as a key is a _BY_KIND row or a cached result, which
-    # the cache keeps alive, so an id is never reused while its entry exists.
-    key = (id(rules), depth, got)
-    hit = _NARROWED.get(key)
-    if hit is not None:
-        return hit
-    result = tuple(
+    return tuple(
         r for r in rules if len(r.pattern) <= depth or _segment_matches(r.pattern[depth], got)
     )
-    if len(_NARROWED) < _NARROWED_MAX:
-        _NARROWED[key] = result
-    return result
 
 
 def _scan_tree(value: Any, found: list[str]) -> Any:
@@ -241,58 +228,29 @@ def _rules_at(kind: str, path: tuple[str | int, ...]) -> tuple[SecretPath, ...]:
     return rules
 
 
-@dataclass(frozen=True)
-class _Trie:
-    """The secret-path patterns of one document kind, merged by common prefix, so that a
-    config is visited once per path shared by several rules (26 v1alpha1 rules, 6 roots)."""
-
-    modes: tuple[Mode, ...]  # rules ending here
-    children: tuple[tuple[str, _Trie], ...]
-
-
-def _trie(patterns: Sequence[tuple[tuple[str, ...], Mode]]) -> _Trie:
-    heads: dict[str, list[tuple[tuple[str, ...], Mode]]] = {}
-    for pattern, mode in patterns:
-        if pattern:
-            heads.setdefault(pattern[0], []).append((pattern[1:], mode))
-    return _Trie(
-        modes=tuple(mode for pattern, mode in patterns if not pattern),
-        children=tuple((head, _trie(rest)) for head, rest in heads.items()),
-    )
-
-
-_TRIES: dict[str, _Trie] = {
-    kind: _trie([(rule.pattern, rule.mode) for rule in rules]) for kind, rules in _BY_KIND.items()
-}
-
-
 def secret_path_values(docs: Sequence[Any]) -> frozenset[str]:
     """The values found at secret paths of ``docs`` (following the patterns, not scanning every
     string): cheap enough to run on every live config of a fleet."""
     found: list[str] = []
 
-    def visit(node: Any, trie: _Trie) -> None:
-        for mode in trie.modes:
-            if mode == "value":
-                _leaves(node, found)
-            elif isinstance(node, str):
+    def visit(node: Any, rules: tuple[SecretPath, ...], depth: int) -> None:
+        if any(len(r.pattern) <= depth and r.mode == "value" for r in rules):
+            _leaves(node, found)
+        elif any(len(r.pattern) <= depth for r in rules):
+            if isinstance(node, str):
                 found.extend(_scan(node, True)[1])
-        for head, child in trie.children:
-            if head == ANY_ITEM:
-                if isinstance(node, list):
-                    for item in node:
-                        visit(item, child)
-            elif isinstance(node, (dict, Mapping)):  # dict first: the fast check for plain data
-                if head == ANY_KEY:
-                    for item in node.values():
-                        visit(item, child)
-                elif head in node:
-                    visit(node[head], child)
+        elif isinstance(node, Mapping):
+            for key, item in node.items():
+                if narrowed := _narrow(rules, depth, str(key)):
+                    visit(item, narrowed, depth + 1)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                if narrowed := _narrow(rules, depth, index):
+                    visit(item, narrowed, depth + 1)
 
     for doc in docs:
-        trie = _TRIES.get(rule_kind(doc))
-        if trie is not None:
-            visit(doc, trie)
+        if rules := _BY_KIND.get(rule_kind(doc), ()):
+            visit(doc, rules, 0)
     return frozenset(v for v in found if v and v != REDACTED)
 
 
