@@ -14,10 +14,10 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from talosgpu.commands import cache
 from talosgpu.commands.inputs import read_input
+from talosgpu.commands.render import RenderOutcome, render_cached
 from talosgpu.errors import TalosGPUError
 
 # yamlio (ruamel.yaml), pydantic, the renderers and the semantic diff are imported where they
@@ -93,7 +93,7 @@ def check_files(
     checked: list[FileCheck] = []
     errors: list[TalosGPUError] = []
     ignored = [p for p in given if not p.endswith(_SUFFIXES) and p not in candidates]
-    loaded: list[tuple[str, Rendered]] = []
+    loaded: list[tuple[str, RenderOutcome]] = []
     for path in candidates:
         try:
             rendered = render_input(path, template)
@@ -129,72 +129,23 @@ def rendered_folder(path: str, template: str) -> str:
         ) from None
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What one input stands for now: an intent or inventory (``kind``) with the files talosgpu
-    renders for it and the render's warnings, or None (YAML that is not ours: ignored)."""
-
-    kind: Literal["intent", "inventory"] | None
-    files: Mapping[str, str]
-    warnings: tuple[str, ...]
-
-
-def render_input(path: str, template: str) -> Rendered:
-    """Classify and render ``path``, through the render cache (:mod:`talosgpu.commands.cache`).
+def render_input(path: str, template: str) -> RenderOutcome:
+    """Classify and render ``path`` as ``render --output-dir`` would, through the render cache.
 
     The pre-commit hook meets unchanged intents on nearly every commit: on a hit (same bytes,
     same name, same rendered-folder presence, same talosgpu) nothing is parsed, so neither the
-    YAML library nor pydantic is imported. A miss, or any error, takes the full path.
+    YAML library nor pydantic is imported. ``kind`` None: YAML that is not talosgpu's.
     """
     source = os.path.normpath(path)
     has_folder = Path(rendered_folder(path, template)).is_dir()  # decides kind-less intents
-    item = read_input(path)
-    cache_key = cache.key(command=["check", source, str(has_folder)], inputs=[item.data])
-    hit = cache.get(cache_key)
-    if hit is not None and _valid_record(hit):
-        kind = hit["kind"]
-        return Rendered(kind=kind, files=dict(hit["files"]), warnings=tuple(hit["warnings"]))
-    result = _render_uncached(item.text, source, has_folder=has_folder, label=Path(path).name)
-    record = {"kind": result.kind, "files": dict(result.files), "warnings": result.warnings}
-    cache.put(cache_key, record)
-    return result
-
-
-def _valid_record(hit: dict[str, Any]) -> bool:
-    files, warnings = hit.get("files"), hit.get("warnings")
-    return (
-        hit.get("kind") in ("intent", "inventory", None)
-        and isinstance(files, dict)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
-        and isinstance(warnings, list)
-        and all(isinstance(w, str) for w in warnings)
+    return render_cached(
+        read_input(path),
+        key=["check", source, str(has_folder)],
+        what="dir",
+        kindless=has_folder,
+        ignore_unknown=True,
+        source=source,
     )
-
-
-def _render_uncached(text: str, source: str, *, has_folder: bool, label: str) -> Rendered:
-    # lazy: a check whose inputs are all cached parses nothing
-    from talosgpu import yamlio
-    from talosgpu.commands.inputs import classify, intent_of
-
-    kind, doc = classify(yamlio.load_all(text, source=source), kindless=has_folder)
-    if kind is None:
-        return Rendered(kind=None, files={}, warnings=())
-    if kind == "inventory":
-        # lazy: a check whose inputs are all cached parses nothing
-        from talosgpu.fleet import fleet_output_files, fleet_warnings, render_fleet
-        from talosgpu.fleet.load import inventory_from_data
-
-        rendered_fleet = render_fleet(inventory_from_data(doc, source=source))
-        return Rendered(
-            kind=kind,
-            files=dict(fleet_output_files(rendered_fleet)),
-            warnings=tuple(fleet_warnings(rendered_fleet)),
-        )
-    # lazy: a check whose inputs are all cached parses nothing
-    from talosgpu.outputs import output_files, render_intent
-
-    rendered = render_intent(intent_of(doc, text=text, source=source), source=label)
-    return Rendered(kind=kind, files=output_files(rendered), warnings=tuple(rendered.warnings))
 
 
 # ----------------------------------------------------------------------------- finding inputs
@@ -233,7 +184,7 @@ def _candidates(paths: list[str], *, map_rendered: bool) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- checking
-def _check_one(path: str, rendered: Rendered, template: str, *, strict: bool) -> FileCheck:
+def _check_one(path: str, rendered: RenderOutcome, template: str, *, strict: bool) -> FileCheck:
     source = os.path.normpath(path)
     assert rendered.kind is not None
     expected, warnings, kind = rendered.files, rendered.warnings, rendered.kind

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from talosgpu.commands import cache
-from talosgpu.commands.inputs import Input, load_target, read_input
+from talosgpu.commands.inputs import Input, InputKind, load_target, read_input
 from talosgpu.errors import TalosGPUError
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # On a render cache hit this module runs without the YAML library, pydantic or the renderers:
 # those are imported inside the functions of the miss path (pre-commit latency, benchmarks/).
 
-__all__ = ["RenderOutcome", "RenderWhat", "render", "render_outputs"]
+__all__ = ["RenderOutcome", "RenderWhat", "render", "render_cached", "render_outputs"]
 
 RenderWhat = Literal["patch", "explain", "manifests", "dir"]
 
@@ -62,9 +62,12 @@ def render(
 @dataclass(frozen=True, slots=True)
 class RenderOutcome:
     """What ``talosgpu render`` produced: ``text`` for stdout/``-o`` (patch, explanation or
-    manifests) or ``files`` for ``--output-dir`` (one folder per node for an inventory)."""
+    manifests) or ``files`` for ``--output-dir`` (one folder per node for an inventory).
+    ``kind``: what the input was (None: not talosgpu's, only when kind-less files do not count).
+    """
 
     what: RenderWhat
+    kind: InputKind | None = "intent"
     warnings: tuple[str, ...] = ()
     text: str = ""
     files: dict[str, str] = field(default_factory=dict)
@@ -74,6 +77,7 @@ class RenderOutcome:
     def record(self) -> dict[str, Any]:
         return {
             "what": self.what,
+            "kind": self.kind,
             "warnings": list(self.warnings),
             "text": self.text,
             "files": self.files,
@@ -90,8 +94,11 @@ class RenderOutcome:
                 isinstance(k, str) and isinstance(v, str) for k, v in files.items()
             ):
                 return None
+            if data["kind"] not in ("intent", "inventory", None):
+                return None
             return cls(
                 what=data["what"],
+                kind=data["kind"],
                 warnings=tuple(str(w) for w in data["warnings"]),
                 text=str(data["text"]),
                 files=dict(files),
@@ -121,33 +128,62 @@ def render_outputs(
     if intent is None and not profile:
         raise TalosGPUError("nothing to render: give an intent file or --profile NAME")
     item = read_input(intent) if intent is not None else None
-    key = cache.key(
-        command=[
-            "render",
-            what,
-            intent or "",
-            profile or "",
-            talos_version or "",
-            from_version or "",
-            "assume" if assume_newest_known else "",
-        ],
-        inputs=[item.data if item is not None else b""],
+    command = ["render", what, intent or "", profile or "", talos_version or "",
+               from_version or "", "assume" if assume_newest_known else ""]  # fmt: skip
+    return render_cached(
+        item,
+        profile=profile,
+        what=what,
+        key=command,
+        talos_version=talos_version,
+        from_version=from_version,
+        assume_newest_known=assume_newest_known,
     )
-    hit = cache.get(key)
+
+
+def render_cached(
+    item: Input | None,
+    *,
+    key: list[str],
+    what: RenderWhat,
+    profile: str | None = None,
+    kindless: bool = True,
+    ignore_unknown: bool = False,
+    source: str | None = None,
+    **options: Any,
+) -> RenderOutcome:
+    """Classify and render ``item`` (or ``profile``) through the render cache, keyed by the
+    command's ``key`` and the input bytes: on a hit nothing is parsed. ``kindless``: a YAML
+    mapping without ``kind`` is an intent (``render``; ``check`` only with a rendered folder).
+    ``ignore_unknown``: YAML that is neither is not talosgpu's (``check``: ``kind`` None)
+    rather than an intent the loader words the error for (``render``). ``source`` names the
+    input in errors (default: as given)."""
+    cache_key = cache.key(command=key, inputs=[item.data if item is not None else b""])
+    hit = cache.get(cache_key)
     outcome = RenderOutcome.from_record(hit) if hit is not None else None
     if outcome is None or outcome.what != what:
-        options = {
-            "talos_version": talos_version,
-            "from_version": from_version,
-            "assume_newest_known": assume_newest_known,
-        }
-        outcome = _render_uncached(item, profile, what, options)
-        cache.put(key, outcome.record())
+        outcome = _render_uncached(
+            item,
+            profile,
+            what,
+            kindless=kindless,
+            ignore_unknown=ignore_unknown,
+            source=source,
+            options=options,
+        )
+        cache.put(cache_key, outcome.record())
     return outcome
 
 
 def _render_uncached(
-    item: Input | None, profile: str | None, what: RenderWhat, options: dict[str, Any]
+    item: Input | None,
+    profile: str | None,
+    what: RenderWhat,
+    *,
+    kindless: bool,
+    ignore_unknown: bool,
+    source: str | None,
+    options: dict[str, Any],
 ) -> RenderOutcome:
     # lazy: a cache hit needs none of the YAML library, pydantic, the plan or the renderers
     from talosgpu import yamlio
@@ -158,9 +194,8 @@ def _render_uncached(
         assert profile is not None
         loaded, label = load_target(profile=profile)
         return _outcome(render_intent(loaded, source=label, **options), what)
-    text = item.text
-    docs = yamlio.load_all(text, source=item.source)
-    kind, doc = classify(docs, kindless=True)
+    text, where = item.text, source or item.source
+    kind, doc = classify(yamlio.load_all(text, source=where), kindless=kindless)
     if kind == "inventory":
         # lazy: only an inventory needs the fleet layer
         from talosgpu.errors import IntentError
@@ -175,20 +210,23 @@ def _render_uncached(
             raise IntentError(
                 "an inventory renders one folder per node: use --output-dir DIR "
                 "(without --output, --explain or --manifests)",
-                file=item.source,
+                file=where,
             )
-        rendered = render_fleet(inventory_from_data(doc, source=item.source), **options)
+        rendered = render_fleet(inventory_from_data(doc, source=where), **options)
         return RenderOutcome(
             what=what,
+            kind=kind,
             warnings=tuple(fleet_warnings(rendered)),
             files=fleet_output_files(rendered),
         )
     if kind == "intent":
-        loaded = intent_of(doc, text=text, source=item.source)
+        loaded = intent_of(doc, text=text, source=where)
+    elif ignore_unknown:
+        return RenderOutcome(what=what, kind=None)  # YAML that is not talosgpu's
     else:
         from talosgpu.intent.load import load_intent_text  # lazy: as above
 
-        loaded = load_intent_text(text, source=item.source)  # words what is wrong
+        loaded = load_intent_text(text, source=where)  # words what is wrong
     return _outcome(render_intent(loaded, source=item.label, **options), what)
 
 

@@ -246,3 +246,14 @@ def test_no_cache_means_always_render(
     real = outputs.render_intent
     monkeypatch.setattr(outputs, "render_intent", lambda *a, **k: calls.append(a) or real(*a, **k))
     assert check_files([node]).exit_code == 0 and len(calls) == 1
+
+
+def test_yaml_that_is_no_mapping_is_ignored_even_with_a_rendered_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name, text in (("empty.yaml", ""), ("list.yaml", "- a\n- b\n")):
+        (tmp_path / name).write_text(text)
+        (tmp_path / name.replace(".yaml", ".rendered")).mkdir()
+    report = check_files(["empty.yaml", "list.yaml"])
+    assert report.exit_code == 0 and report.ignored == ("empty.yaml", "list.yaml")
