@@ -1,4 +1,5 @@
-"""Atomic file output: a failed run never leaves a half-written file behind."""
+"""Reading input files (one set of error messages) and atomic file output: a failed run never
+leaves a half-written file behind."""
 
 from __future__ import annotations
 
@@ -8,7 +9,29 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_tree_atomic"]
+from talosgpu.errors import YAMLError
+
+__all__ = ["decode_utf8", "read_file_bytes", "write_atomic", "write_tree_atomic"]
+
+
+def read_file_bytes(path: str) -> bytes:
+    """The bytes of the file ``path``; what cannot be read is a YAMLError naming it."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise YAMLError("no such file", file=path) from None
+    except IsADirectoryError:
+        raise YAMLError("is a directory, expected a file", file=path) from None
+    except OSError as exc:
+        raise YAMLError(f"cannot read: {exc.strerror}", file=path) from None
+
+
+def decode_utf8(data: bytes, *, name: str) -> str:
+    """``data`` as text (a leading byte-order mark dropped); not UTF-8 is a YAMLError."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise YAMLError("not UTF-8 text", file=name) from None
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -35,6 +35,7 @@ from ruamel.yaml.representer import SafeRepresenter
 
 from talosgpu import yamlfast
 from talosgpu.errors import YAMLError
+from talosgpu.fsio import decode_utf8, read_file_bytes
 from talosgpu.yamlfast import legacy_octal
 
 __all__ = [
@@ -211,19 +212,8 @@ def read_source(path: str | Path) -> tuple[str, str]:
     """Read a file (``-`` = standard input) and return ``(text, display_name)``."""
     if str(path) == STDIN:
         return sys.stdin.read(), "<stdin>"
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise YAMLError("no such file", file=str(path)) from None
-    except IsADirectoryError:
-        raise YAMLError("is a directory, expected a file", file=str(path)) from None
-    except OSError as exc:
-        raise YAMLError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    try:
-        return data.decode("utf-8-sig"), str(path)
-    except UnicodeDecodeError:
-        raise YAMLError("not UTF-8 text", file=str(path)) from None
+    name = str(path)
+    return decode_utf8(read_file_bytes(name), name=name), name
 
 
 # --------------------------------------------------------------------------------------------

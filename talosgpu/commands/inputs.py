@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from talosgpu.errors import TalosGPUError, YAMLError
+from talosgpu.errors import TalosGPUError
+from talosgpu.fsio import decode_utf8, read_file_bytes
 
 if TYPE_CHECKING:
     from talosgpu.intent.models import Intent
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 # imported inside the functions that parse (a hit parses nothing).
 STDIN = "-"  # as talosgpu.yamlio.STDIN
 
-__all__ = ["Input", "InputKind", "classify", "load_target", "read_input"]
+__all__ = ["Input", "InputKind", "classify", "load_target", "read_input", "require_target"]
 
 InputKind = Literal["intent", "inventory"]
 
@@ -51,23 +52,10 @@ def read_input(path: str | Path) -> Input:
     not UTF-8, is a :class:`~talosgpu.errors.YAMLError` naming it."""
     given = str(path)
     if given == STDIN:
-        return _checked(Input(path=STDIN, source="<stdin>", data=sys.stdin.read().encode()))
-    try:
-        data = Path(given).read_bytes()
-    except FileNotFoundError:
-        raise YAMLError("no such file", file=given) from None
-    except IsADirectoryError:
-        raise YAMLError("is a directory, expected a file", file=given) from None
-    except OSError as exc:
-        raise YAMLError(f"cannot read: {exc.strerror}", file=given) from None
-    return _checked(Input(path=given, source=given, data=data))
-
-
-def _checked(item: Input) -> Input:
-    try:
-        item.data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise YAMLError("not UTF-8 text", file=item.source) from None
+        item = Input(path=STDIN, source="<stdin>", data=sys.stdin.read().encode())
+    else:
+        item = Input(path=given, source=given, data=read_file_bytes(given))
+    decode_utf8(item.data, name=item.source)  # refuse what is not text now, once
     return item
 
 
@@ -107,21 +95,17 @@ def load_target(
         if profile:
             raise TalosGPUError("give an intent or a profile, not both")
         return intent, "intent"
-    if intent is not None and profile:
-        raise TalosGPUError("give an intent file or --profile, not both")
+    require_target(intent, profile)
     if intent is not None:
         item = read_input(intent)
         return load_intent_text(item.text, source=item.source), item.label
-    if profile:
-        return load_profile(profile), f"profile {profile}"
-    raise TalosGPUError("nothing to render: give an intent file or --profile NAME")
+    assert profile
+    return load_profile(profile), f"profile {profile}"
 
 
-def intent_of(doc: Any, *, text: str, source: str) -> Intent:
-    """The intent a classified document stands for (profile references resolved)."""
-    # lazy: pydantic only once an input is parsed (cache hit path)
-    from talosgpu.intent.load import intent_from_data, load_intent_text
-
-    if isinstance(doc, Mapping) and doc.get("profile") is None:
-        return intent_from_data(doc, source=source)
-    return load_intent_text(text, source=source)
+def require_target(intent: str | Path | None, profile: str | None) -> None:
+    """Exactly one of an intent file and a profile name, else a TalosGPUError saying so."""
+    if intent is not None and profile:
+        raise TalosGPUError("give an intent file or --profile, not both")
+    if intent is None and not profile:
+        raise TalosGPUError("nothing to render: give an intent file or --profile NAME")

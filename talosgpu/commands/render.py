@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from talosgpu.commands import cache
-from talosgpu.commands.inputs import Input, InputKind, load_target, read_input
-from talosgpu.errors import TalosGPUError
+from talosgpu.commands.inputs import Input, InputKind, load_target, read_input, require_target
 
 if TYPE_CHECKING:
     from talosgpu.intent.models import Intent
@@ -123,10 +122,7 @@ def render_outputs(
     An inventory renders only to a folder (``what="dir"``): anything else is an
     :class:`~talosgpu.errors.IntentError` naming the file.
     """
-    if intent is not None and profile:
-        raise TalosGPUError("give an intent file or --profile, not both")
-    if intent is None and not profile:
-        raise TalosGPUError("nothing to render: give an intent file or --profile NAME")
+    require_target(intent, profile)
     item = read_input(intent) if intent is not None else None
     command = ["render", what, intent or "", profile or "", talos_version or "",
                from_version or "", "assume" if assume_newest_known else ""]  # fmt: skip
@@ -187,7 +183,8 @@ def _render_uncached(
 ) -> RenderOutcome:
     # lazy: a cache hit needs none of the YAML library, pydantic, the plan or the renderers
     from talosgpu import yamlio
-    from talosgpu.commands.inputs import classify, intent_of
+    from talosgpu.commands.inputs import classify
+    from talosgpu.intent.load import intent_from_document, load_intent_text
     from talosgpu.outputs import render_intent
 
     if item is None:
@@ -220,12 +217,10 @@ def _render_uncached(
             files=fleet_output_files(rendered),
         )
     if kind == "intent":
-        loaded = intent_of(doc, text=text, source=where)
+        loaded = intent_from_document(doc, source=where)
     elif ignore_unknown:
         return RenderOutcome(what=what, kind=None)  # YAML that is not talosgpu's
     else:
-        from talosgpu.intent.load import load_intent_text  # lazy: as above
-
         loaded = load_intent_text(text, source=where)  # words what is wrong
     return _outcome(render_intent(loaded, source=item.label, **options), what)
 

@@ -22,6 +22,7 @@ __all__ = [
     "describe_error",
     "error_path",
     "intent_from_data",
+    "intent_from_document",
     "load_intent",
     "load_intent_text",
     "load_profile",
@@ -100,7 +101,11 @@ def load_intent_text(text: str, *, source: str = "<intent>") -> Intent:
             f"expected one intent document, found {len(docs)} (use an inventory for fleets)",
             file=source,
         )
-    data = docs[0] if docs else {}
+    return intent_from_document(docs[0] if docs else {}, source=source)
+
+
+def intent_from_document(data: Any, *, source: str) -> Intent:
+    """Validate one parsed intent document, laid over the ``profile`` it names."""
     base = None
     if isinstance(data, Mapping) and data.get("profile") is not None:
         name = data["profile"]
