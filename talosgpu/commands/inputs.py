@@ -36,11 +36,8 @@ class Input:
 
     path: str
     source: str
-    data: bytes
-
-    @property
-    def text(self) -> str:
-        return self.data.decode("utf-8-sig")
+    data: bytes  # for the render cache key
+    text: str  # decoded once (a leading byte-order mark dropped)
 
     @property
     def label(self) -> str:
@@ -52,11 +49,10 @@ def read_input(path: str | Path) -> Input:
     not UTF-8, is a :class:`~talosgpu.errors.YAMLError` naming it."""
     given = str(path)
     if given == STDIN:
-        item = Input(path=STDIN, source="<stdin>", data=sys.stdin.read().encode())
+        path, source, data = STDIN, "<stdin>", sys.stdin.read().encode()
     else:
-        item = Input(path=given, source=given, data=read_file_bytes(given))
-    decode_utf8(item.data, name=item.source)  # refuse what is not text now, once
-    return item
+        path, source, data = given, given, read_file_bytes(given)
+    return Input(path=path, source=source, data=data, text=decode_utf8(data, name=source))
 
 
 def classify(docs: list[Any], *, kindless: bool) -> tuple[InputKind | None, Any]:
