@@ -23,7 +23,9 @@ from talosgpu.errors import format_yaml_path
 
 __all__ = ["At", "Op", "Policy", "Raw", "RawPath", "item_key", "walk"]
 
-Op = Literal["add", "remove", "change"]
+# ``dedupe``: a list item held n times on the old side and k (0 < k < n) times on the new one;
+# ``reorder``: the same items of an order-sensitive list (no identity field) in another order.
+Op = Literal["add", "remove", "change", "dedupe", "reorder"]
 RawPath = tuple[str | int, ...]
 At = tuple[tuple[str, ...], tuple[str, ...], RawPath | None, RawPath | None]
 
@@ -32,7 +34,8 @@ class Raw(NamedTuple):
     """One difference: ``display`` are the shown path segments (``.key``, ``[name=x]``),
     ``keys`` the map keys only, ``old_path``/``new_path`` index into each side (None: absent).
     (A NamedTuple: a fleet diff makes one per change per node, built several times faster than
-    a frozen dataclass.)"""
+    a frozen dataclass.) ``copies``: for ``dedupe`` (and an ``add`` of a further copy), how many
+    items of that identity each side holds."""
 
     doc: int
     op: Op
@@ -42,6 +45,7 @@ class Raw(NamedTuple):
     new_path: RawPath | None
     old: Any
     new: Any
+    copies: tuple[int, int] | None = None
 
 
 class Policy(Protocol):
@@ -72,9 +76,11 @@ class _Walk:
         self.policy, self.doc = policy, doc
         self.out: list[Raw] = []
 
-    def emit(self, op: Op, at: At, old: Any, new: Any) -> None:
+    def emit(
+        self, op: Op, at: At, old: Any, new: Any, copies: tuple[int, int] | None = None
+    ) -> None:
         display, keys, old_path, new_path = at
-        self.out.append(Raw(self.doc, op, display, keys, old_path, new_path, old, new))
+        self.out.append(Raw(self.doc, op, display, keys, old_path, new_path, old, new, copies))
 
     def value(self, old: Any, new: Any, at: At) -> None:
         display, keys, old_path, new_path = at
@@ -138,21 +144,60 @@ class _Walk:
         for ident in [*at_old, *(i for i in at_new if i not in at_old)]:
             olds, news = at_old.get(ident, []), at_new.get(ident, [])
             selector = f"[{ident[1]}]" if ident[0] == "key" else "[]"
-            for i, j in zip(olds, news, strict=False):
+            pairs, spare_old, spare_new = _pair(old, new, olds, news)
+            for i, j in pairs:
                 self.value(
                     old[i], new[j], ((*display, selector), keys, (*old_path, i), (*new_path, j))
                 )
-            for i in olds[len(news) :]:
-                self.emit(
-                    "remove", ((*display, selector), keys, (*old_path, i), None), old[i], None
-                )
-                matched_in_order = False
-            for j in news[len(olds) :]:
-                self.emit("add", ((*display, selector), keys, None, (*new_path, j)), None, new[j])
-                matched_in_order = False
+            copies = (len(olds), len(news))
+            if spare_old and news:
+                # Copies of an item that stays: de-duplication, not removal (one entry per
+                # distinct dropped content; the kept copy is the new side).
+                kept = news[0]
+                seen: set[str] = set()
+                for i in spare_old:
+                    text = _canonical(old[i])
+                    if text not in seen:
+                        seen.add(text)
+                        both: At = ((*display, selector), keys, (*old_path, i), (*new_path, kept))
+                        self.emit("dedupe", both, old[i], new[kept], copies)
+            else:
+                for i in spare_old:
+                    gone: At = ((*display, selector), keys, (*old_path, i), None)
+                    self.emit("remove", gone, old[i], None)
+            for j in spare_new:
+                added: At = ((*display, selector), keys, None, (*new_path, j))
+                self.emit("add", added, None, new[j], copies if olds else None)
+            matched_in_order = matched_in_order and not spare_old and not spare_new
         if key is None and matched_in_order and ident_old != ident_new:
             # Same items, other order: udev rules and kernel arguments are order-sensitive.
-            self.emit("change", at, old, new)
+            self.emit("reorder", at, old, new)
+
+
+def _pair(
+    old: list[Any], new: list[Any], olds: list[int], news: list[int]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Match the items of one identity: equal items first (so keeping one of two copies is not
+    shown as a change of the first), then in order. Returns the pairs and the unmatched."""
+    if len(olds) == 1 and len(news) == 1:
+        return [(olds[0], news[0])], [], []
+    free = list(olds)
+    pairs: list[tuple[int, int]] = []
+    unmatched: list[int] = []
+    for j in news:
+        equal = next((i for i in free if _canonical(old[i]) == _canonical(new[j])), None)
+        if equal is None:
+            unmatched.append(j)
+        else:
+            free.remove(equal)
+            pairs.append((equal, j))
+    for j in list(unmatched):
+        if not free:
+            break
+        pairs.append((free.pop(0), j))
+        unmatched.remove(j)
+    pairs.sort()
+    return pairs, free, unmatched
 
 
 def _canonical(value: Any) -> str:

@@ -101,6 +101,10 @@ def _walk(old: Any, new: Any, label: str, out: list[str]) -> None:
             out.append(f"+ {where}: {_show(raw.new)}")
         elif raw.op == "remove":
             out.append(f"- {where}: {_show(raw.old)}")
+        elif raw.op == "dedupe" and raw.copies is not None:
+            out.append(f"~ {where}: {_show(raw.old)} {raw.copies[0]} → {raw.copies[1]} copies")
+        elif raw.op == "reorder":
+            out.append(f"~ {where}: the same items in another order")
         elif (
             isinstance(raw.old, str)
             and isinstance(raw.new, str)

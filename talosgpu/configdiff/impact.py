@@ -69,6 +69,7 @@ _MODULE_NOTES = {
     "add": "loaded now, without a reboot; Talos never unloads it",
     "remove": "Talos never unloads a kernel module: it stays loaded until the next reboot",
     "change": "module parameters only apply when the module is first loaded: reboot to apply",
+    "dedupe": "a duplicate entry is dropped; the module stays loaded as it is",
 }
 
 
@@ -95,7 +96,9 @@ def _module(op: Op, keys: Sequence[str], kind: str) -> tuple[Impact, str | None]
     # Only a whole module (list item / document) is added or removed; anything below it
     # (parameters) changes a module that is already loaded.
     whole = len(keys) == (3 if kind == V1 else 0)
-    return "module-load", _MODULE_NOTES[op if whole else "change"]
+    if op == "dedupe":
+        return "none", _MODULE_NOTES[op]
+    return "module-load", _MODULE_NOTES[op if whole and op != "reorder" else "change"]
 
 
 def classify(

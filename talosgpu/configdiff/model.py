@@ -14,7 +14,10 @@ from talosgpu.versions import TalosVersion
 
 __all__ = ["IMPACTS", "Change", "ConfigDiff", "Impact", "Op"]
 
-Op = Literal["add", "remove", "change"]
+# ``dedupe``: n copies of a list item become k (0 < k < n): the item stays; ``reorder``: the
+# same items of an order-sensitive list (udev rules) in another order; ``move``: a v1alpha1 value
+# that leaves for its Talos 1.14 document (``note`` names it), still in the proposed config.
+Op = Literal["add", "remove", "change", "dedupe", "reorder", "move"]
 Impact = Literal["none", "cri-restart", "module-load", "upgrade", "reboot"]
 # From least to most disruptive; the report sorts nothing by it, the summary reads it.
 IMPACTS: tuple[Impact, ...] = ("none", "cri-restart", "module-load", "upgrade", "reboot")
@@ -31,6 +34,8 @@ class Change:
     ``raw_old``/``raw_new`` the real values. ``secret``: the display hides a change of a secret.
     ``text_diff`` is a unified diff of the TOML of a CRI part (redacted), ``raw_text_diff`` the
     same unredacted. ``reason`` is the field named in the reboot summary (``.machine.files``).
+    ``copies``: for ``dedupe`` (or an ``add`` of one more copy), the number of items of that
+    identity live and proposed (``(2, 1)``); ``old`` is then the dropped copy, ``new`` the kept.
     """
 
     document: str
@@ -43,6 +48,7 @@ class Change:
     secret: bool = False
     text_diff: str | None = None
     reason: str = ""
+    copies: tuple[int, int] | None = None
     raw_old: Any = field(default=None, repr=False, compare=False)
     raw_new: Any = field(default=None, repr=False, compare=False)
     raw_text_diff: str | None = field(default=None, repr=False, compare=False)

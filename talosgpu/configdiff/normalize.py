@@ -4,8 +4,9 @@ Comments, key order and flow/block style vanish in parsing (:mod:`talosgpu.yamli
 to normalise is what Talos's Go decoder reads as the same value:
 
 * file modes (``machine.files[].permissions``, ``EtcFileConfig.mode``) written ``0o644``,
-  ``0644``, ``420`` or as a quoted string are one ``FileMode`` (``v1alpha1_types.go``
-  ``FileMode.UnmarshalYAML``);
+  ``0644``, ``420`` or as a quoted string are one ``FileMode``, and plain fields whose zero value
+  decodes like an absent key (``permissions: 0``) drop it: the field table's ``file_mode`` and
+  ``zero_unset`` facts, applied by :func:`talosgpu.talos.equivalence.decoded`;
 * ``null`` and an absent key decode to the same Go zero value;
 * in ``map[string]string`` fields (sysctls, node labels, extraArgs before 1.13: the
   ``string-map`` rows of :mod:`talosgpu.talos.mergerules`) yaml.v3 stores a scalar's text, so
@@ -13,18 +14,17 @@ to normalise is what Talos's Go decoder reads as the same value:
   ``int`` field written as ``"1"`` is a real change (Talos would reject or re-read it).
 
 CRI parts are TOML: two texts that parse to the same tables are the same to containerd
-(``pkg/cri/config`` merges parsed parts), whatever their comments, spacing or key order.
+(:func:`talosgpu.talos.equivalence.same_toml`).
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from talosgpu import tomlio
-from talosgpu.errors import YAMLError
+from talosgpu.talos.documents import V1ALPHA1, doc_kind, is_v1alpha1
+from talosgpu.talos.equivalence import decoded, parse_toml, same_toml
 from talosgpu.talos.mergerules import rule_for
 from talosgpu.versions import TalosVersion
 
@@ -36,20 +36,9 @@ __all__ = [
     "toml_secret_values",
 ]
 
-_OCTAL_TEXT = re.compile(r"0[oO]?([0-7]+)")
+_FILES = ("machine", "files", "[]")
 # TOML keys whose values are credentials (containerd registry auth: config.toml `auth` tables).
 _TOML_SECRET_KEYS = frozenset({"password", "auth", "identitytoken", "token", "secret"})
-
-
-def _mode(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        match = _OCTAL_TEXT.fullmatch(text)
-        if match and len(text) > 1:
-            return int(match.group(1), 8)
-        if text.isdigit():
-            return int(text)
-    return value
 
 
 def _plain_clean(value: Any, clean: set[int]) -> bool:
@@ -94,14 +83,6 @@ def _drop_nulls(value: Any, clean: set[int]) -> Any:
     return value
 
 
-def _with_mode(item: Any, key: str) -> Any:
-    if isinstance(item, dict) and key in item:
-        mode = _mode(item[key])
-        if mode is not item[key]:
-            return {**item, key: mode}
-    return item
-
-
 def normalize_documents(
     docs: list[dict[str, Any]] | tuple[dict[str, Any], ...], *, clean: set[int] | None = None
 ) -> list[Any]:
@@ -118,11 +99,11 @@ def normalize_documents(
         machine = doc.get("machine") if isinstance(doc, dict) else None
         files = machine.get("files") if isinstance(machine, dict) else None
         if isinstance(machine, dict) and isinstance(files, list):
-            moded = [_with_mode(item, "permissions") for item in files]
+            moded = [decoded(V1ALPHA1, _FILES, item) for item in files]
             if any(a is not b for a, b in zip(files, moded, strict=True)):
                 doc = {**doc, "machine": {**machine, "files": moded}}
-        if isinstance(doc, dict) and doc.get("kind") == "EtcFileConfig":
-            doc = _with_mode(doc, "mode")
+        if isinstance(doc, dict) and not is_v1alpha1(doc):
+            doc = decoded(doc_kind(doc), (), doc)
         out.append(doc)
     return out
 
@@ -148,21 +129,6 @@ def same_scalar(
     return False
 
 
-@functools.lru_cache(maxsize=1024)
-def _toml(text: str) -> dict[str, Any] | None:
-    # Memoised (callers only read the result): a fleet diff meets the same CRI part per node.
-    try:
-        return tomlio.loads(text)
-    except (YAMLError, TypeError):
-        return None
-
-
-def same_toml(old: str, new: str) -> bool:
-    """True when both texts are valid TOML with the same parsed tables."""
-    left, right = _toml(old), _toml(new)
-    return left is not None and left == right
-
-
 def _toml_leaves(value: Any, key: str = "") -> Iterator[str]:
     if isinstance(value, Mapping):
         for name, item in value.items():
@@ -177,5 +143,5 @@ def _toml_leaves(value: Any, key: str = "") -> Iterator[str]:
 @functools.lru_cache(maxsize=1024)
 def toml_secret_values(text: str) -> frozenset[str]:
     """Credentials inside a CRI part (registry ``password``/``auth``/``identitytoken`` keys)."""
-    parsed = _toml(text)
+    parsed = parse_toml(text)
     return frozenset(_toml_leaves(parsed)) if parsed is not None else frozenset()

@@ -15,10 +15,12 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from talosgpu.configdiff.impact import classify, reason_for
 from talosgpu.configdiff.model import Change, ConfigDiff, Impact, Op
+from talosgpu.configdiff.moves import already_there, moved_to
 from talosgpu.configdiff.normalize import (
     normalize_documents,
     same_scalar,
@@ -40,7 +42,12 @@ from talosgpu.versions import TalosVersion
 __all__ = ["diff_configs"]
 
 _CRI_KIND = "CRICustomizationConfig"
-_CRI_SELECTOR = f"[path={CRI_PART_PATH}]"  # the display segment of the CRI part's file item
+_CRI_SELECTOR = f"[path={CRI_PART_PATH}]"
+_UNCHANGED = "the part's content is unchanged"
+_DEDUPE_CRI: dict[bool, tuple[Impact, str]] = {
+    True: ("reboot", f".machine.files changes, which reboots before Talos 1.14; {_UNCHANGED}"),
+    False: ("none", f"a duplicate copy is dropped; {_UNCHANGED}"),
+}  # the display segment of the CRI part's file item
 
 
 class _TalosPolicy:
@@ -171,7 +178,12 @@ def diff_configs(
     features = [_has_features(old) and _has_features(new) for old, new, _, _ in pairs]
     known = frozenset(secrets)
     changes = [
-        _change(kind, name, raw, features[raw.doc], old_new, text_pair, version, known)
+        _related(
+            _change(kind, name, raw, features[raw.doc], old_new, text_pair, version, known),
+            kind,
+            raw,
+            (old_docs, new_docs) if version.gpu_documents else None,
+        )
         for (kind, name, raw), old_new, text_pair in zip(raws, shown, texts, strict=True)
     ]
     return ConfigDiff(tuple(changes), version, known)
@@ -193,6 +205,28 @@ def _shown(raw: Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, An
     return out[0], out[1]
 
 
+def _related(
+    change: Change,
+    kind: str,
+    raw: Raw,
+    docs: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]] | None,
+) -> Change:
+    """A removal whose value moved to its 1.14 document is a ``move``; a module document for a
+    module already loaded loads nothing (:mod:`talosgpu.configdiff.moves`)."""
+    if docs is None:
+        return change
+    old_docs, new_docs = docs
+    if raw.op == "remove" and kind == V1ALPHA1:
+        target = moved_to(raw, new_docs)
+        if target is not None:
+            return replace(change, op="move", impact="none", note=f"moved to {target}")
+    elif raw.op == "add" and not raw.keys and isinstance(raw.new, Mapping):
+        if already_there(kind, raw.new.get("name"), old_docs):
+            note = "already loaded (.machine.kernel.modules lists it); this document now wins"
+            return replace(change, impact="none", note=note)
+    return change
+
+
 def _change(
     kind: str,
     name: str,
@@ -211,8 +245,12 @@ def _change(
     raw_diff = red_diff = None
     is_cri = kind == _CRI_KIND or cri_file
     if is_cri and (old_text is not None or new_text is not None):
-        raw_diff = _text_diff(old_text, new_text, CRI_PART_PATH if cri_file else name)
-        red_diff = redact_text(raw_diff, known_secrets=secrets)
+        raw_diff = _text_diff(old_text, new_text, CRI_PART_PATH if cri_file else name) or None
+        red_diff = redact_text(raw_diff, known_secrets=secrets) if raw_diff else None
+    if raw.op == "dedupe" and is_cri and old_text == new_text:
+        # The part containerd reads is the same: only a duplicate entry goes. Before 1.14 the
+        # v1alpha1 document still changed, and CanApplyImmediate reboots for .machine.files.
+        impact, note = _DEDUPE_CRI[version.apply_may_reboot]
     hidden = raw.op == "change" and shown_old == shown_new and raw.old != raw.new
     return Change(
         document=name,
@@ -225,6 +263,7 @@ def _change(
         secret=hidden,
         text_diff=red_diff,
         reason=reason,
+        copies=raw.copies,
         raw_old=raw.old,
         raw_new=raw.new,
         raw_text_diff=raw_diff,

@@ -9,7 +9,7 @@ within a version)::
 
     {"version": 1, "node": str|null, "source": str|null, "talosVersion": "X.Y",
      "changes": [{"document", "path", "op", "old", "new", "impact", "note", "secret",
-                  "textDiff"}],
+                  "textDiff", "copies": {"live", "proposed"}|null}],
      "reboot": bool, "rebootReasons": [str], "summary": str, "warnings": [str]}
 """
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "JSON_SCHEMA_VERSION", "render_json", "render_text", "to_json_data"]
 
 JSON_SCHEMA_VERSION = 1
-_SIGN = {"add": "+", "remove": "-", "change": "~"}
+_SIGN = {"add": "+", "remove": "-", "change": "~", "dedupe": "~", "reorder": "~", "move": ">"}
 _INLINE_MAX = 100
 
 
@@ -54,6 +54,29 @@ def _block(value: Any, indent: str) -> list[str]:
     return [indent + line if line else "" for line in text.rstrip("\n").split("\n")]
 
 
+def _copies(change: Change) -> str:
+    if change.copies is None:
+        return ""
+    live, proposed = change.copies
+    return f" ({live} → {proposed} copies)"
+
+
+def _dedupe_lines(change: Change, head: str, old: Any, new: Any) -> tuple[str, list[str]]:
+    """``2 → 1 copies``: the item stays; a dropped copy that differs from the kept one is
+    shown, so the reviewer sees exactly what goes."""
+    assert change.copies is not None
+    live, proposed = change.copies
+    counted = f"{live} → {proposed} copies, duplicates dropped"
+    kept = _inline(new) if change.path.endswith("[]") else None
+    line = f"{head}: {kept} {counted}" if kept is not None else f"{head}: {counted}"
+    if old == new or change.secret:
+        return line, []
+    dropped = _inline(old)
+    if dropped is not None:
+        return line, [f"      dropped copy: {dropped}"]
+    return line, ["      dropped copy:", *_block(old, "        ")]
+
+
 def _change_lines(change: Change, show_secrets: bool) -> list[str]:
     old = change.value("old", show_secrets=show_secrets)
     new = change.value("new", show_secrets=show_secrets)
@@ -62,9 +85,16 @@ def _change_lines(change: Change, show_secrets: bool) -> list[str]:
     head = f"  {_SIGN[change.op]} {change.path}"
     shown = new if change.op == "add" else old
     extra: list[str] = []
-    if text_diff is not None:
+    if change.op == "dedupe":
+        line, extra = _dedupe_lines(change, head, old, new)
+        if text_diff is not None:
+            extra = [*extra, *_block(text_diff, "      ")]
+    elif text_diff is not None:
         line = head
         extra = _block(text_diff, "      ")
+    elif change.op == "reorder":
+        line = f"{head}: the same items in another order"
+        extra = ["      was:", *_block(old, "        "), "      now:", *_block(new, "        ")]
     elif change.op == "change":
         left, right = _inline(old), _inline(new)
         if change.secret and not show_secrets:
@@ -76,7 +106,7 @@ def _change_lines(change: Change, show_secrets: bool) -> list[str]:
             extra = ["      was:", *_block(old, "        "), "      now:", *_block(new, "        ")]
     else:
         inline = _inline(shown)
-        suffix = " (removed)" if change.op == "remove" else ""
+        suffix = {"remove": " (removed)", "move": ""}.get(change.op, _copies(change))
         if inline is not None:
             line = f"{head}: {inline}{suffix}"
         else:
@@ -137,6 +167,7 @@ def to_json_data(
                 "note": c.note,
                 "secret": c.secret and not show_secrets,
                 "textDiff": c.diff_text(show_secrets=show_secrets),
+                "copies": ({"live": c.copies[0], "proposed": c.copies[1]} if c.copies else None),
             }
             for c in diff.changes
         ],

@@ -91,8 +91,9 @@ class Impact:
 @dataclass(frozen=True, slots=True)
 class Home:
     """Talos 1.14's replacement of a deprecated v1alpha1 field: the document ``kind``, how bad
-    having both is (``severity``) and what happens then. For ``KubeNodeConfig`` (validation
-    rejects the pair) ``twin`` is the document's key of the same shape, or None: there is none."""
+    having both is (``severity``) and what happens then. ``twin`` is the document's key of the
+    same shape (``""``: the document itself), or None: there is none. (For ``KubeNodeConfig``
+    validation rejects the pair, and the upgrade moves the value to its twin.)"""
 
     kind: str
     severity: Literal["warning", "error"]
@@ -108,6 +109,11 @@ class Field:
     secret: Secret | None = None
     impact: Impact | None = None
     home: Home | None = None
+    # The decoder's view of the value: a FileMode (``0o644``, ``"0644"`` and ``420`` are one
+    # mode, v1alpha1_types.go FileMode.UnmarshalYAML), and a plain Go value whose zero (0, "")
+    # decodes exactly like an absent key (no pointer, no omitempty distinction).
+    file_mode: bool = False
+    zero_unset: bool = False
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -230,9 +236,11 @@ FIELDS: tuple[Field, ...] = (
     *(Field(kind, "extraArgs", merge=_m("args", "1.14", _K8S + f)) for kind, f in _ARGS_DOCS),
     # --- map[string]string fields -------------------------------------------------------------
     Field(_V, "machine.sysctls", merge=_m("string-map", "1.0", _V1 + " MachineSysctls"),
-          home=Home("SysctlConfig", "warning", "the document silently wins on keys set in both")),
+          home=Home("SysctlConfig", "warning", "the document silently wins on keys set in both",
+                    twin="params")),
     Field(_V, "machine.sysfs", merge=_m("string-map", "1.0", _V1 + " MachineSysfs"),
-          home=Home("SysfsConfig", "warning", "the document silently wins on keys set in both")),
+          home=Home("SysfsConfig", "warning", "the document silently wins on keys set in both",
+                    twin="params")),
     Field(_V, "machine.env", merge=_m("string-map", "1.0", _V1 + " Env"), impact=_LATER),
     Field(_V, "cluster.extraManifestHeaders", merge=_m("string-map", "1.0", _V1)),
     Field("SysctlConfig", "params",
@@ -281,6 +289,12 @@ FIELDS: tuple[Field, ...] = (
     Field(_V, "machine.udev.rules", merge=_m("identity", "1.0", _V1)),
     Field("UdevRulesConfig", "rules",
           merge=_m("identity", "1.14", "pkg/machinery/config/types/runtime/udev_rules.go")),
+    # --- decoded values: file modes; plain Go fields whose zero value is the same as unset ----
+    # (MachineFile{FilePermissions FileMode; FileOp string}, EtcFileConfig{FileMode EtcFileMode}:
+    # a live `permissions: 0` is the struct an absent key gives, so it is no change)
+    Field(_V, "machine.files[].permissions", file_mode=True, zero_unset=True),
+    Field(_V, "machine.files[].op", zero_unset=True),
+    Field("EtcFileConfig", "mode", file_mode=True, zero_unset=True),
     # --- reboot impact and 1.14 homes of whole sections --------------------------------------
     Field(_V, "machine.install", impact=_UPGRADE, home=Home("UnattendedInstallConfig", "error",
           "Talos rejects the config: the two are incompatible")),
@@ -290,7 +304,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_V, "cluster.etcd", impact=_LATER),
     Field(_V, "machine.systemDiskEncryption", impact=_LATER),
     Field(_V, "machine.udev", home=Home("UdevRulesConfig", "warning",
-          "the document silently replaces all of .machine.udev")),
+          "the document silently replaces all of .machine.udev", twin="")),
     Field(_V, "machine.kubelet", home=Home("KubeletConfig", "error",
           "Talos rejects the config (.machine.kubelet is already set in v1alpha1 config)")),
     # --- v1alpha1 fields Talos 1.14 rejects next to a KubeNodeConfig (talos/kubenode.py) -----

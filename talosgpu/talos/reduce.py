@@ -30,6 +30,7 @@ from talosgpu.talos.deletes import (
     extract_deletes,
 )
 from talosgpu.talos.documents import V1ALPHA1, doc_kind, document_id, is_v1alpha1
+from talosgpu.talos.equivalence import same_item
 from talosgpu.talos.merge import _find_device, _is_zero, _key_of, merge_documents
 from talosgpu.talos.mergerules import rule_for
 from talosgpu.versions import TalosVersion
@@ -107,6 +108,9 @@ def _reduce(config: Any, patch: Any, path: Path, ctx: _Ctx) -> Any:
         return clone(patch)  # a type mismatch: let the merge report it
     if config == patch and type(config) is type(patch):
         return _DROP
+    if path == ("content",) and isinstance(config, str) and isinstance(patch, str):
+        if same_item(ctx.kind, (), {"content": config}, {"content": patch}):
+            return _DROP  # a CRICustomizationConfig whose TOML has the same tables
     if _is_zero(patch) and behaviour != "pointer-scalar":
         return _DROP  # Talos ignores "" / 0 here
     return patch
@@ -172,7 +176,10 @@ def _reduce_append(config: list[Any], patch: list[Any], path: Path, ctx: _Ctx) -
     for item in _last_per_identity(patch, key):
         if key is not None and isinstance(item, dict) and isinstance(item.get(key), str):
             matches = [c for c in config if isinstance(c, dict) and c.get(key) == item[key]]
-            exact = [c for c in matches if c == item]
+            # Already there in another spelling (a mode as "0644", `permissions: 0`, the CRI
+            # part's TOML reformatted): the same config, so not deleted and re-added.
+            container = (*tuple("[]" if isinstance(p, int) else str(p) for p in path), "[]")
+            exact = [c for c in matches if same_item(ctx.kind, container, c, item)]
             if exact and (len(matches) == 1 or not _can_delete(path, ctx)):
                 continue
             if matches and _can_delete(path, ctx):

@@ -34,8 +34,23 @@ def test_items_matched_by_the_policy_key_and_inserted_in_front() -> None:
 
 
 def test_keyless_lists_are_multisets_and_order_counts() -> None:
-    assert _ops({"r": ["x", "y"]}, {"r": ["y", "x"]}) == [("change", ".r", ["x", "y"], ["y", "x"])]
-    assert _ops({"r": ["x", "x"]}, {"r": ["x"]}) == [("remove", ".r[]", "x", None)]
+    assert _ops({"r": ["x", "y"]}, {"r": ["y", "x"]}) == [("reorder", ".r", ["x", "y"], ["y", "x"])]
+    # one of two copies goes: the item stays, so it is a dedupe, not a removal
+    assert _ops({"r": ["x", "x"]}, {"r": ["x"]}) == [("dedupe", ".r[]", "x", "x")]
+    assert _ops({"r": ["x", "x"]}, {"r": []}) == [
+        ("remove", ".r[]", "x", None),
+        ("remove", ".r[]", "x", None),
+    ]
+    assert [r.copies for r in walk({"r": ["x"]}, {"r": ["x", "x"]}, _Policy())] == [(1, 2)]
+
+
+def test_duplicates_pair_with_their_equal_copy_first() -> None:
+    old = {"m": [{"name": "a", "p": 1}, {"name": "a", "p": 2}]}
+    new = {"m": [{"name": "a", "p": 2}]}
+    # the kept copy is matched with the live one it equals: no spurious change of .p
+    assert _ops(old, new, key="name") == [
+        ("dedupe", ".m[name=a]", {"name": "a", "p": 1}, {"name": "a", "p": 2})
+    ]
 
 
 def test_policy_equality_and_expansion() -> None:

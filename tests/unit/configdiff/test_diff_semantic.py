@@ -96,17 +96,41 @@ def test_udev_rules_are_matched_by_text_as_a_multiset() -> None:
     diff = diff_configs(
         [_v1(udev={"rules": [a, b, b]})], [_v1(udev={"rules": [a, b, c]})], talos_version="1.12"
     )
-    assert [(c.path, c.op, c.old, c.new) for c in diff.changes] == [
-        (".machine.udev.rules[]", "remove", b, None),
-        (".machine.udev.rules[]", "add", None, c),
+    # b stays (one of its two copies goes): a dedupe, never a removal
+    assert [(c.path, c.op, c.old, c.new, c.copies) for c in diff.changes] == [
+        (".machine.udev.rules[]", "dedupe", b, b, (2, 1)),
+        (".machine.udev.rules[]", "add", None, c, None),
     ]
+
+
+def test_a_rule_gone_from_every_copy_is_a_removal() -> None:
+    a, b = "A", "B"
+    diff = diff_configs(
+        [_v1(udev={"rules": [a, b, b]})], [_v1(udev={"rules": [a]})], talos_version="1.12"
+    )
+    assert [(c.op, c.old) for c in diff.changes] == [("remove", b), ("remove", b)]
+
+
+def test_duplicate_modules_kept_once_are_a_dedupe_not_a_removal() -> None:
+    mod = {"name": "nvidia"}
+    diff = diff_configs(
+        [_v1(kernel={"modules": [mod, dict(mod), {"name": "nvidia", "parameters": ["x=1"]}]})],
+        [_v1(kernel={"modules": [mod]})],
+        talos_version="1.11",
+    )
+    # the equal copy is the one kept; the dropped ones are named, the differing one shown
+    assert [(c.op, c.old, c.copies, c.impact) for c in diff.changes] == [
+        ("dedupe", mod, (3, 1), "none"),
+        ("dedupe", {"name": "nvidia", "parameters": ["x=1"]}, (3, 1), "none"),
+    ]
+    assert not diff.reboot
 
 
 def test_reordered_content_list_is_one_change() -> None:
     diff = diff_configs(
         [_v1(udev={"rules": ["a", "b"]})], [_v1(udev={"rules": ["b", "a"]})], talos_version="1.12"
     )
-    assert [(c.path, c.op) for c in diff.changes] == [(".machine.udev.rules", "change")]
+    assert [(c.path, c.op) for c in diff.changes] == [(".machine.udev.rules", "reorder")]
 
 
 def test_cri_part_content_gets_a_toml_unified_diff() -> None:
@@ -162,3 +186,43 @@ def test_cri_customization_document_added_shows_its_toml() -> None:
 
 def test_nulls_equal_absent_keys() -> None:
     assert diff_configs([_v1(sysctls=None)], [_v1()], talos_version="1.11").empty
+
+
+def test_a_value_moved_to_its_1_14_document_is_a_move_not_a_removal() -> None:
+    live = [_v1(nodeLabels={"a": "1", "gone": "x"})]
+    proposed = [
+        _v1(),
+        {"apiVersion": "v1alpha1", "kind": "KubeNodeConfig", "labels": {"a": "1"}},
+    ]
+    diff = diff_configs(live, proposed, talos_version="1.14")
+    ops = [(c.document, c.path, c.op, c.note) for c in diff.changes]
+    assert ops[:2] == [
+        ("v1alpha1", ".machine.nodeLabels.a", "move", "moved to KubeNodeConfig .labels.a"),
+        ("v1alpha1", ".machine.nodeLabels.gone", "remove", None),  # really gone
+    ]
+
+
+def test_udev_rules_moved_into_their_document_and_modules_already_loaded() -> None:
+    live = [_v1(udev={"rules": ["R"]}, kernel={"modules": [{"name": "nvidia"}]})]
+    proposed = [
+        _v1(kernel={"modules": [{"name": "nvidia"}]}),
+        {"apiVersion": "v1alpha1", "kind": "UdevRulesConfig", "rules": ["R"]},
+        {"apiVersion": "v1alpha1", "kind": "KernelModuleConfig", "name": "nvidia"},
+    ]
+    diff = diff_configs(live, proposed, talos_version="1.14")
+    by_doc = {c.document: c for c in diff.changes}
+    assert (
+        by_doc["v1alpha1"].op == "move"
+        and by_doc["v1alpha1"].note == "moved to UdevRulesConfig .rules"
+    )
+    module = by_doc["KernelModuleConfig/nvidia"]
+    assert module.impact == "none" and "already loaded" in (module.note or "")
+    assert "loaded now" not in diff.summary
+
+
+def test_before_1_14_nothing_is_called_a_move() -> None:
+    live = [_v1(nodeLabels={"a": "1"})]
+    proposed = [_v1(), {"apiVersion": "v1alpha1", "kind": "KubeNodeConfig", "labels": {"a": "1"}}]
+    assert (
+        next(c.op for c in diff_configs(live, proposed, talos_version="1.13").changes) == "remove"
+    )
