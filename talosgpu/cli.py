@@ -342,45 +342,71 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
     metavar="PATCH",
     help="@file, a file name, or inline YAML/JSON (strategic merge or JSON6902); repeatable.",
 )
-@click.option("-o", "--output", metavar="FILE", help="Write the merged config to FILE.")
+@click.option(
+    "-o", "--output", metavar="FILE", help="Write the merged config to FILE (mode 0600, atomic)."
+)
 @click.option(
     "--talos-version",
     "talos_version",
     metavar="X.Y",
     default=None,
-    help="Merge like this Talos release (default: the newest known).",
+    help="Merge like this Talos release (default: the config's installer image tag, else the "
+    "newest known, said as an assumption).",
 )
-@show_secrets_option
+@click.option(
+    "--redact",
+    is_flag=True,
+    default=False,
+    help="Mask secret values: a view to share, not a config to apply.",
+)
+@click.option("--show-secrets", "legacy_show_secrets", is_flag=True, hidden=True)
 @assume_option
 def patch_command(
     config: str,
     patch_specs: tuple[str, ...],
     output: str | None,
     talos_version: str | None,
-    show_secrets: bool,
+    redact: bool,
+    legacy_show_secrets: bool,
     assume_newest_known: bool,
 ) -> None:
     """Apply patches to CONFIG (- for stdin) exactly as Talos does; print the merged config.
 
-    Secret values are redacted unless --show-secrets (needed for a config you will apply).
-    Exit 0 ok, 2 bad input or a merge error Talos would also report.
+    The output is the whole config, secrets included, as talosctl machineconfig patch
+    prints it: it can be applied as is. --redact masks them for sharing. CONFIG may be a
+    plain config or talosctl get machineconfig -o yaml output.
+
+    \b
+    Example:
+      talosgpu patch worker.yaml -p @gpu-patch.yaml -o worker-gpu.yaml
+
+    Exit 0 ok, 2 bad input, or a config or merge Talos would also reject.
     """
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.patch import patch_config
+    from talosgpu.fsio import write_atomic
 
+    del legacy_show_secrets  # the old opt-in to the whole config, now the default
     outcome = patch_config(
         config,
         patch_specs,
         talos_version=talos_version,
-        show_secrets=show_secrets,
+        redact=redact,
         assume_newest_known=assume_newest_known,
     )
-    if outcome.redacted:
+    for warning in outcome.warnings:
+        click.echo(f"talosgpu: warning: {warning}", err=True)
+    if output not in (None, "-"):
+        # a config with its secrets: never readable by others (0600), whatever was there
+        write_atomic(output, outcome.text, mode=0o600)
+        click.echo(f"wrote {output}", err=True)
+        return
+    if not redact and sys.stdout.isatty():
         click.echo(
-            "talosgpu: note: secret values are redacted; use --show-secrets for a config to apply",
+            "talosgpu: note: this config holds its secrets; --redact masks them for sharing",
             err=True,
         )
-    emit(outcome.text, output)
+    click.echo(outcome.text, nl=False)
 
 
 # --- explain / schematic (knowledge: known failures, Image Factory) --------------------------

@@ -34,8 +34,12 @@ def decode_utf8(data: bytes, *, name: str) -> str:
         raise YAMLError("not UTF-8 text", file=name) from None
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``."""
+def write_atomic(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``.
+
+    ``mode``: the file's permission bits whatever they were (0o600 for a config that holds
+    secrets); by default an existing file keeps its mode and a new one is 0o644. The temp file
+    is 0o600 from its creation (mkstemp), so the text is never readable by others meanwhile."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -44,7 +48,9 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
+        if mode is not None:
+            os.chmod(tmp, mode)
+        elif target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)

@@ -27,13 +27,14 @@ from talosgpu import yamlio
 from talosgpu.errors import ConfigError, LiveConfigError, VersionError, YAMLError
 from talosgpu.plain import get_path
 from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
+from talosgpu.talos.equivalence import file_mode
+from talosgpu.talos.shapes import check_shapes
 from talosgpu.versions import TalosVersion
 
 __all__ = ["MACHINE_CONFIG_TYPE", "LiveConfig", "detect_talos_version", "load_live_config"]
 
 MACHINE_CONFIG_TYPE = "MachineConfigs.config.talos.dev"
 ACTIVE_ID = "v1alpha1"  # the running config; "persistent" is what STATE holds (§8)
-_OCTAL_TEXT = re.compile(r"(?:0[oO]?)?([0-7]+)")
 _TAG = re.compile(r":(v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)(?:@sha256:[0-9a-f]+)?$")
 
 
@@ -208,20 +209,10 @@ def _check_documents(docs: list[Any], *, source: str) -> list[dict[str, Any]]:
     # What Talos's loader rejects is reported here, naming this file, not later by a merge.
     try:
         check_config_documents(docs, source=source)
+        check_shapes(docs, source=source)
     except ConfigError as exc:
         raise LiveConfigError(exc.message, file=source, path=exc.yaml_path) from None
     return order_documents(docs)
-
-
-def _mode(value: Any) -> Any:
-    """``0o644`` / ``0644`` / ``420`` (ints after parsing) or their quoted spellings → int."""
-    if isinstance(value, str):
-        match = _OCTAL_TEXT.fullmatch(value.strip())
-        if match and value.strip().startswith("0") and len(value.strip()) > 1:
-            return int(match.group(1), 8)
-        if value.strip().isdigit():
-            return int(value.strip())
-    return value
 
 
 def _normalise_modes(documents: list[dict[str, Any]]) -> None:
@@ -230,6 +221,6 @@ def _normalise_modes(documents: list[dict[str, Any]]) -> None:
         if isinstance(files, list):
             for item in files:
                 if isinstance(item, dict) and "permissions" in item:
-                    item["permissions"] = _mode(item["permissions"])
+                    item["permissions"] = file_mode(item["permissions"])
         if doc.get("kind") == "EtcFileConfig" and "mode" in doc:
-            doc["mode"] = _mode(doc["mode"])
+            doc["mode"] = file_mode(doc["mode"])

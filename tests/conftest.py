@@ -67,6 +67,30 @@ REFUSED_RENDERS = frozenset(
 )
 
 
+def talosctl_envelope(
+    node: str | None, ident: str, spec_text: str, *, mapping: bool = False
+) -> str:
+    """The ``talosctl get machineconfig -o yaml`` output for one node (research §8,
+    ``cmd/talosctl/cmd/talos/output/yaml.go``): ``spec`` as a block string (talosctl >= 1.8)
+    or, with ``mapping``, as the v1alpha1 document (older talosctl)."""
+    from talosgpu import yamlio
+
+    head = f"node: {node}\n" if node is not None else ""
+    meta = (
+        "metadata:\n    namespace: config\n    type: MachineConfigs.config.talos.dev\n"
+        f"    id: {ident}\n    version: 5\n    phase: running\n"
+        "    created: 2025-09-22T07:30:16Z\n    updated: 2025-09-22T07:41:02Z\n"
+    )
+    if mapping:
+        first = yamlio.load_all(spec_text)[0]
+        spec = "spec:\n" + "".join("    " + line + "\n" for line in yamlio.dump(first).splitlines())
+    else:
+        spec = "spec: |\n" + "".join(
+            ("    " + line if line else "") + "\n" for line in spec_text.splitlines()
+        )
+    return head + meta + spec
+
+
 def refused(profile: str, version: str) -> bool:
     """Is rendering ``profile`` for ``version`` a refusal (see :data:`REFUSED_RENDERS`)?"""
     return (profile, version) in REFUSED_RENDERS

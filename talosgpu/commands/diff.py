@@ -68,6 +68,7 @@ def resolve_version(
     live: LiveConfig,
     *,
     assume_newest_known: bool = False,
+    action: str = "diffing",
 ) -> tuple[TalosVersion, list[str]]:
     """The target version and warnings about how it was chosen.
 
@@ -88,15 +89,16 @@ def resolve_version(
         where = "the installer image tag (.machine.install.image)"
         return _known(detected, assume=assume, origin=where, live=live), warnings
     else:
+        intent = ", no talosVersion in the intent" if action == "diffing" else ""
         warnings.append(
-            f"Talos version unknown (no --talos-version, no talosVersion in the intent, no "
-            f"installer image tag in the live config); diffing for Talos {DEFAULT_VERSION}"
+            f"Talos version unknown (no --talos-version{intent}, no installer image tag in the "
+            f"config); assumed the newest known release: {action} for Talos {DEFAULT_VERSION}"
         )
         return TalosVersion.parse(DEFAULT_VERSION), warnings
     if detected is not None and detected.series != version.series:
         warnings.append(
-            f"the live config's installer image is Talos {detected} but the diff is for Talos "
-            f"{version} ({origin})"
+            f"the live config's installer image is Talos {detected}; {action} for "
+            f"Talos {version} ({origin})"
         )
     return version, warnings
 

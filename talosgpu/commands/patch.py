@@ -1,4 +1,12 @@
-"""``talosgpu patch``: apply patches to a config exactly as Talos does, redacted unless asked."""
+"""``talosgpu patch``: apply patches to a config exactly as Talos does; the result is a config.
+
+Like ``talosctl machineconfig patch`` (``cmd/talosctl/cmd/mgmt/machineconfig/patch.go``), the
+output is the whole merged config — its input already held those secrets, and a redacted
+"config" cannot be applied. ``redact=True`` gives the view to share instead. The config is read
+in every form ``diff`` accepts (a file, stdin, the ``talosctl get machineconfig -o yaml``
+envelope), and merged with the rules of its own release: ``--talos-version``, else the
+installer image tag, else the newest known release, said as an assumption.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from talosgpu import yamlio
+from talosgpu.commands.diff import resolve_version
 from talosgpu.commands.inputs import read_input
-from talosgpu.talos.apply import PatchResult, apply_patches, load_config
+from talosgpu.live import load_live_config
+from talosgpu.talos.apply import PatchResult, apply_patches
 from talosgpu.talos.secrets import redact_documents
-from talosgpu.versions import version_option
 
 if TYPE_CHECKING:
     from talosgpu.versions import TalosVersion
@@ -21,12 +30,17 @@ __all__ = ["PatchOutcome", "patch_config"]
 
 @dataclass(frozen=True, slots=True)
 class PatchOutcome:
-    """The merged config (``result``) and the text to print: whole with ``show_secrets``,
-    else with secret values redacted (``redacted`` says whether any were)."""
+    """The merged config (``result``) and the text to write: whole, or with secret values
+    masked when asked (``redacted``: some were). ``warnings``: how the release was chosen."""
 
     result: PatchResult
     text: str
     redacted: bool
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def talos_version(self) -> TalosVersion:
+        return self.result.talos_version
 
 
 def patch_config(
@@ -34,17 +48,25 @@ def patch_config(
     patches: Sequence[str],
     *,
     talos_version: str | TalosVersion | None = None,
-    show_secrets: bool = False,
+    redact: bool = False,
     assume_newest_known: bool = False,
 ) -> PatchOutcome:
-    """Read ``config`` (``-`` = stdin), apply ``patches`` (``@file``, a file, inline YAML/JSON)."""
+    """Read ``config`` (``-`` = stdin), apply ``patches`` (``@file``, a file, inline YAML/JSON)
+    in order. Raises :class:`~talosgpu.errors.TalosGPUError` for a config or patch Talos would
+    reject (naming the file and path)."""
     item = read_input(config)
-    docs = load_config(item.text, source=item.source)
-    version = version_option(talos_version, assume_newest_known=assume_newest_known)
-    result = apply_patches(docs, list(patches), talos_version=version)
-    if show_secrets:
-        return PatchOutcome(result=result, text=result.text, redacted=False)
+    live = load_live_config(item.path, text=item.text)
+    version, warnings = resolve_version(
+        talos_version, None, live, assume_newest_known=assume_newest_known, action="merging"
+    )
+    result = apply_patches(live.documents, list(patches), talos_version=version)
+    notes = (*version.warnings, *live.warnings, *warnings)
+    if not redact:
+        return PatchOutcome(result=result, text=result.text, redacted=False, warnings=notes)
     masked = redact_documents(list(result.documents))
     return PatchOutcome(
-        result=result, text=yamlio.dump_all(masked), redacted=masked != list(result.documents)
+        result=result,
+        text=yamlio.dump_all(masked),
+        redacted=masked != list(result.documents),
+        warnings=notes,
     )

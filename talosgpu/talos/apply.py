@@ -19,6 +19,7 @@ from talosgpu.plain import clone
 from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
 from talosgpu.talos.merge import merge_documents
 from talosgpu.talos.patches import Patch, load_patch
+from talosgpu.talos.shapes import check_shapes
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 __all__ = ["PatchResult", "apply_json6902", "apply_patch_chain", "apply_patches", "load_config"]
@@ -47,6 +48,7 @@ def load_config(text: str, *, source: str = "<config>") -> list[dict[str, Any]]:
     """Parse a machine config (any number of documents) and check it like Talos's loader."""
     docs = yamlio.load_all(text, source=source)
     check_config_documents(docs, source=source)
+    check_shapes(docs, source=source)
     return [dict(doc) for doc in docs]
 
 
@@ -113,7 +115,10 @@ def apply_patches(
     # A private copy: the result of apply_patch_chain shares subtrees with what it is given.
     docs = load_config(config) if isinstance(config, str) else [clone(dict(d)) for d in config]
     loaded = [p if isinstance(p, Patch) else load_patch(p, base_dir=base_dir) for p in patches]
-    return apply_patch_chain(docs, loaded, talos_version=version)
+    result = apply_patch_chain(docs, loaded, talos_version=version)
+    # A JSON6902 op can put anything anywhere: the merged config must decode too.
+    check_shapes(result.documents, source="the patched config")
+    return result
 
 
 def apply_patch_chain(

@@ -33,6 +33,7 @@ __all__ = [
     "Merge",
     "Secret",
     "SecretMode",
+    "Shape",
     "parse_path",
 ]
 
@@ -102,6 +103,18 @@ class Home:
 
 
 @dataclass(frozen=True, slots=True)
+class Shape:
+    """The Go type the decoder reads the value into (``go``, for messages): ``kind`` says what
+    YAML it accepts; ``keys`` are a struct's fields — the decoder rejects any other key
+    (``configloader/internal/decoder/decoder.go``: ``KnownFields(true)``, "unknown keys found
+    during decoding")."""
+
+    kind: Literal["map", "list", "string", "strings"]
+    go: str
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Field:
     doc: str
     path: str
@@ -114,6 +127,7 @@ class Field:
     # decodes exactly like an absent key (no pointer, no omitempty distinction).
     file_mode: bool = False
     zero_unset: bool = False
+    shape: Shape | None = None
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -286,15 +300,38 @@ FIELDS: tuple[Field, ...] = (
     Field(_V, "machine.kubelet.extraMounts",
           merge=_m("identity", "1.0", _V1, key=("destination",))),
     Field(_V, "machine.install.extensions", merge=_m("identity", "1.0", _V1, key=("image",))),
-    Field(_V, "machine.udev.rules", merge=_m("identity", "1.0", _V1)),
+    Field(_V, "machine.udev.rules", merge=_m("identity", "1.0", _V1),
+          shape=Shape("strings", "[]string")),
     Field("UdevRulesConfig", "rules",
-          merge=_m("identity", "1.14", "pkg/machinery/config/types/runtime/udev_rules.go")),
+          merge=_m("identity", "1.14", "pkg/machinery/config/types/runtime/udev_rules.go"),
+          shape=Shape("strings", "[]string")),
     # --- decoded values: file modes; plain Go fields whose zero value is the same as unset ----
     # (MachineFile{FilePermissions FileMode; FileOp string}, EtcFileConfig{FileMode EtcFileMode}:
     # a live `permissions: 0` is the struct an absent key gives, so it is no change)
     Field(_V, "machine.files[].permissions", file_mode=True, zero_unset=True),
     Field(_V, "machine.files[].op", zero_unset=True),
     Field("EtcFileConfig", "mode", file_mode=True, zero_unset=True),
+    # --- shapes of the sections talosgpu writes: what the decoder rejects (v1alpha1_types.go
+    # KernelConfig, KernelModuleConfig, UdevConfig, MachineFile; runtime/kernel_module.go,
+    # runtime/udev_rules.go, cri/customization.go at main ad8823176e75)
+    Field(_V, "machine", shape=Shape("map", "v1alpha1.MachineConfig")),
+    Field(_V, "machine.kernel", shape=Shape("map", "v1alpha1.KernelConfig", ("modules",))),
+    Field(_V, "machine.kernel.modules[]", shape=Shape(
+          "map", "v1alpha1.KernelModuleConfig", ("name", "parameters"))),
+    Field(_V, "machine.kernel.modules[].name", shape=Shape("string", "string")),
+    Field(_V, "machine.kernel.modules[].parameters", shape=Shape("strings", "[]string")),
+    Field(_V, "machine.files[]", shape=Shape(
+          "map", "v1alpha1.MachineFile", ("content", "permissions", "path", "op"))),
+    Field(_V, "machine.files[].content", shape=Shape("string", "string")),
+    Field(_V, "machine.files[].path", shape=Shape("string", "string")),
+    Field("KernelModuleConfig", "", shape=Shape(
+          "map", "runtime.KernelModuleConfigV1Alpha1", ("apiVersion", "kind", "name", "parameters"))),
+    Field("KernelModuleConfig", "parameters", shape=Shape("strings", "[]string")),
+    Field("UdevRulesConfig", "", shape=Shape(
+          "map", "runtime.UdevRulesConfigV1Alpha1", ("apiVersion", "kind", "rules"))),
+    Field("CRICustomizationConfig", "", shape=Shape(
+          "map", "cri.CustomizationConfigV1Alpha1", ("apiVersion", "kind", "name", "content"))),
+    Field("CRICustomizationConfig", "content", shape=Shape("string", "string")),
     # --- reboot impact and 1.14 homes of whole sections --------------------------------------
     Field(_V, "machine.install", impact=_UPGRADE, home=Home("UnattendedInstallConfig", "error",
           "Talos rejects the config: the two are incompatible")),
@@ -304,7 +341,8 @@ FIELDS: tuple[Field, ...] = (
     Field(_V, "cluster.etcd", impact=_LATER),
     Field(_V, "machine.systemDiskEncryption", impact=_LATER),
     Field(_V, "machine.udev", home=Home("UdevRulesConfig", "warning",
-          "the document silently replaces all of .machine.udev", twin="")),
+          "the document silently replaces all of .machine.udev", twin=""),
+          shape=Shape("map", "v1alpha1.UdevConfig", ("rules",))),
     Field(_V, "machine.kubelet", home=Home("KubeletConfig", "error",
           "Talos rejects the config (.machine.kubelet is already set in v1alpha1 config)")),
     # --- v1alpha1 fields Talos 1.14 rejects next to a KubeNodeConfig (talos/kubenode.py) -----

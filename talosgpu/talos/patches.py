@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from talosgpu import yamlio
 from talosgpu.errors import ConfigError, YAMLError
+from talosgpu.talos.shapes import check_shapes
 
 __all__ = ["Patch", "load_patch", "parse_patch"]
 
@@ -76,6 +77,7 @@ def parse_patch(text: str, *, source: str = "<patch>") -> Patch:
     if not docs:
         return Patch("json6902", source=source)
     if all(isinstance(doc, dict) for doc in docs):
+        check_shapes(docs, source=source, what="patch")
         return Patch("strategic", documents=tuple(docs), source=source, lines=_document_lines(text))
     if len(docs) == 1 and isinstance(docs[0], list):
         ops = docs[0]

@@ -80,7 +80,17 @@ def commands(live: Path) -> list[tuple[list[str], str]]:
         (["diff", "-", "--live", str(live)], "gpu: {driver: {flavor: x}}\n"),  # error path
         (["lint", str(live)], ""),
         (["lint", str(live), "--output", "json"], ""),
-        (["patch", str(live), "-p", "machine:\n  sysctls:\n    vm.swappiness: '10'\n"], ""),
+        # patch prints a whole config (it is one); its report view is --redact
+        (
+            [
+                "patch",
+                str(live),
+                "-p",
+                "machine:\n  sysctls:\n    vm.swappiness: '10'\n",
+                "--redact",
+            ],
+            "",
+        ),
         (["patch", str(live), "-p", "machine:\n  nodeLabels: [oops]\n"], ""),  # merge error
         (["explain", "-"], log + "\nunknown command nvidia-cdi-hook\n"),
         (["explain", "-", "--output", "json"], log + "\nunknown command nvidia-cdi-hook\n"),
@@ -97,17 +107,16 @@ def test_no_secret_reaches_any_output(
     assert not leaked, (argv, leaked)
 
 
-def test_show_secrets_really_shows_them(
-    live: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("legacy", [[], ["--show-secrets"]], ids=["default", "legacy-flag"])
+def test_patch_writes_the_whole_config(
+    legacy: list[str],
+    live: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """patch is a config tool: what it prints can be applied, so every secret is in it."""
     output = run(
-        [
-            "patch",
-            str(live),
-            "-p",
-            "machine:\n  sysctls:\n    vm.swappiness: '10'\n",
-            "--show-secrets",
-        ],
+        ["patch", str(live), "-p", "machine:\n  sysctls:\n    vm.swappiness: '10'\n", *legacy],
         capsys,
         monkeypatch,
     )

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import shared_path
+from conftest import talosctl_envelope as envelope
 
-from talosgpu import yamlio
 from talosgpu.errors import LiveConfigError
 from talosgpu.live import LiveConfig, detect_talos_version, load_live_config
 
@@ -39,23 +39,6 @@ name: nvidia/x.conf
 mode: 0600
 contents: hello
 """
-
-
-def envelope(node: str | None, ident: str, spec_text: str, *, mapping: bool = False) -> str:
-    head = f"node: {node}\n" if node is not None else ""
-    meta = (
-        "metadata:\n    namespace: config\n    type: MachineConfigs.config.talos.dev\n"
-        f"    id: {ident}\n    version: 5\n    phase: running\n"
-        "    created: 2025-09-22T07:30:16Z\n    updated: 2025-09-22T07:41:02Z\n"
-    )
-    if mapping:
-        first = yamlio.load_all(spec_text)[0]
-        spec = "spec:\n" + "".join("    " + line + "\n" for line in yamlio.dump(first).splitlines())
-    else:
-        spec = "spec: |\n" + "".join(
-            ("    " + line if line else "") + "\n" for line in spec_text.splitlines()
-        )
-    return head + meta + spec
 
 
 def test_plain_multidoc_file(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ def test_one_entry_per_field() -> None:
     counts = Counter((f.doc, f.path) for f in FIELDS)
     assert [key for key, n in counts.items() if n > 1] == []
     assert all(
-        f.merge or f.secret or f.impact or f.home or f.file_mode or f.zero_unset for f in FIELDS
+        f.merge or f.secret or f.impact or f.home or f.file_mode or f.zero_unset or f.shape
+        for f in FIELDS
     )
 
 
