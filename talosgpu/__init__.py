@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "diff_fleet": "talosgpu.commands.fleet_remote",
     "apply_fleet": "talosgpu.commands.fleet_remote",
     "FleetDiff": "talosgpu.commands.fleet_remote",
+    "FleetApply": "talosgpu.commands.fleet_remote",
+    "NodeApply": "talosgpu.commands.fleet_remote",
     "schematic": "talosgpu.commands.schematic",
     "output_files": "talosgpu.outputs",
     "intent_schema": "talosgpu.commands.profiles",
@@ -137,7 +139,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.commands.diff import DiffResult, diff
     from talosgpu.commands.explain import explain_input
     from talosgpu.commands.fleet import for_each_node
-    from talosgpu.commands.fleet_remote import FleetDiff, apply_fleet, diff_fleet
+    from talosgpu.commands.fleet_remote import (
+        FleetApply,
+        FleetDiff,
+        NodeApply,
+        apply_fleet,
+        diff_fleet,
+    )
     from talosgpu.commands.helm_values import render_helm_values
     from talosgpu.commands.lint import lint_files
     from talosgpu.commands.patch import patch_config

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -60,6 +60,17 @@ def report(result: object, fmt: str = "text", **options: Any) -> str:
 def wrote(paths: Sequence[object]) -> None:
     for path in paths:
         click.echo(f"wrote {path}", err=True)
+
+
+def timeout_option(func: F) -> F:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        default=None,
+        metavar="SECONDS",
+        help="Seconds each talosctl call may take before it is killed "
+        "[default: 60 to read a config, 300 to patch].",
+    )(func)
 
 
 def show_secrets_option(func: F) -> F:
@@ -614,6 +625,7 @@ def lint_command(
 )
 @version_option
 @click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")
+@timeout_option
 @format_option
 @show_secrets_option
 @strict_option
@@ -627,6 +639,7 @@ def diff_command(
     jobs: int,
     talos_version: str | None,
     talosconfig: str | None,
+    timeout: float | None,
     output: str,
     show_secrets: bool,
     strict: bool,
@@ -655,6 +668,7 @@ def diff_command(
             jobs=jobs,
             show_secrets=show_secrets,
             assume_newest_known=assume_newest_known,
+            timeout=timeout,
         )
         emit(report(fleet, output))
         sys.exit(fleet.exit_code)
@@ -672,6 +686,7 @@ def diff_command(
         talosconfig=talosconfig,
         show_secrets=show_secrets,
         assume_newest_known=assume_newest_known,
+        timeout=timeout,
     )
     warn(_diff_warnings(result), strict=strict)
     emit(report(result, output, warnings=output == "json"))
@@ -708,6 +723,7 @@ def _diff_warnings(result: DiffResult) -> list[str]:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @version_option
 @click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")
+@timeout_option
 @show_secrets_option
 def apply_command(
     intent: str | None,
@@ -719,15 +735,24 @@ def apply_command(
     yes: bool,
     talos_version: str | None,
     talosconfig: str | None,
+    timeout: float | None,
     show_secrets: bool,
     assume_newest_known: bool,
 ) -> None:
     """Show the diff for INTENT on --node, confirm, then patch the node with talosctl.
 
-    With --all, INTENT is an inventory and its nodes are applied one after the other (each
-    diff shown and confirmed); the first failure stops the run.
+    Right before patching the config is read again; if it changed since the diff, nothing is
+    sent. With --all, INTENT is an inventory and its nodes are applied one after the other
+    (each diff shown and confirmed, each outcome printed as it happens); the first failure
+    stops the run, Ctrl-C stops it after the node in flight.
+
+    \b
+    Example:
+      talosgpu apply node.yaml --node 10.0.0.5 --dry-run
+
     Exit 0 applied (or nothing to do, or dry run done), 1 declined at the prompt, 2 error or
-    refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots).
+    refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots; the
+    config changed since the diff; a node failed), 130 interrupted.
     """
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.errors import TalosGPUError
@@ -739,6 +764,7 @@ def apply_command(
         "talos_version": talos_version,
         "show_secrets": show_secrets,
         "assume_newest_known": assume_newest_known,
+        "timeout": timeout,
     }
     if all_nodes:
         if intent is None or profile or node:
@@ -770,6 +796,9 @@ def apply_command(
         "applied": f"applied to {node} (mode {mode})",
     }
     click.echo(f"talosgpu: {messages[outcome.status]}", err=True)
+    if outcome.interrupted:
+        click.echo("talosgpu: interrupted (the patch in flight was let finish)", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_FINDINGS if outcome.status == "declined" else EXIT_OK)
 
 
@@ -797,22 +826,35 @@ def _confirm_apply(node: str, result: DiffResult, *, yes: bool) -> bool:
 
 def _apply_fleet(inventory: str, *, yes: bool, options: dict[str, Any]) -> None:
     # lazy: --help and cached runs must not load the library (module docstring)
-    from talosgpu.commands.fleet_remote import apply_fleet
+    from talosgpu.commands.fleet_remote import NodeApply, apply_fleet
 
     def show(name: str, result: DiffResult) -> None:
         emit(f"== {name}\n")
         _show_apply_diff(name, result)
 
-    outcomes = apply_fleet(
+    def outcome(node: NodeApply) -> None:
+        # as it happens: a later failure or Ctrl-C must not hide what was already done
+        detail = {
+            "failed": f": {node.error}" if node.error is not None else "",
+            "skipped": f" ({node.reason})" if node.reason else "",
+        }.get(node.status, "")
+        click.echo(f"talosgpu: {node.name}: {node.status}{detail}", err=True)
+
+    fleet = apply_fleet(
         inventory,
         on_diff=show,
         confirm=lambda name, result: _confirm_apply(name, result, yes=yes),
+        on_outcome=outcome,
         **options,
     )
-    for name, outcome in outcomes:
-        click.echo(f"talosgpu: {name}: {outcome.status}", err=True)
-    declined = any(outcome.status == "declined" for _, outcome in outcomes)
-    sys.exit(EXIT_FINDINGS if declined else EXIT_OK)
+    counts = ", ".join(
+        f"{fleet.count(status)} {status}"
+        for status in ("applied", "dry-run", "up-to-date", "declined", "failed", "skipped")
+        if fleet.count(status)
+    )
+    tail = "; interrupted" if fleet.interrupted else ""
+    click.echo(f"talosgpu: {len(fleet.nodes)} nodes: {counts}{tail}", err=True)
+    sys.exit(fleet.exit_code)
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -827,16 +869,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     # process only; library users keep their plugins. An explicit setting wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="talosgpu")
+        # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1, the code
+        # for "declined"; here an interrupt is exit 130, as shells expect.
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="talosgpu",
+            standalone_mode=False,
+        )
     except TalosGPUError as exc:
         show = "--show-secrets" in (argv if argv is not None else sys.argv)
         fail(safe_line(str(exc), show_secrets=show))
-    except KeyboardInterrupt:  # pragma: no cover - interactive
-        click.echo("talosgpu: interrupted", err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("\ntalosgpu: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except RecursionError:
         fail("input is nested too deeply")
     except Exception as exc:  # no traceback for users; TALOSGPU_DEBUG=1 re-raises
         if os.environ.get("TALOSGPU_DEBUG"):
             raise
         fail(f"internal error ({type(exc).__name__}): {safe_line(str(exc))}")
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Literal
 from talosgpu import yamlio
 from talosgpu.commands.diff import DiffResult, diff
 from talosgpu.commands.redact import redact_error
-from talosgpu.commands.talosctl import ApplyMode, TalosctlResult, apply_patch
+from talosgpu.commands.talosctl import (
+    ApplyMode,
+    TalosctlResult,
+    apply_patch,
+    error_text,
+    fetch_live_config,
+)
+from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.errors import TalosctlError, TalosGPUError
 from talosgpu.fsio import write_atomic
 from talosgpu.versions import TalosVersion
@@ -52,6 +59,11 @@ class ApplyResult:
     def applied(self) -> bool:
         return self.status == "applied"
 
+    @property
+    def interrupted(self) -> bool:
+        """Ctrl-C arrived while talosctl patched the node (it was let finish)."""
+        return any(run.interrupted for run in self.runs)
+
 
 def _check_mode(result: DiffResult, mode: str) -> None:
     cdiff = result.diff
@@ -72,6 +84,7 @@ def _send(
     dry_run: bool,
     talosconfig: str | None,
     secrets: frozenset[str],
+    timeout: float | None,
 ) -> tuple[TalosctlResult, ...]:
     runs: list[TalosctlResult] = []
     workdir = Path(tempfile.mkdtemp(prefix="talosgpu-apply-"))  # 0700: the patch stays private
@@ -80,20 +93,51 @@ def _send(
             patch_file = workdir / f"patch-{number}.yaml"
             write_atomic(patch_file, yamlio.dump_all(piece))
             run = apply_patch(
-                node, patch_file, mode=mode, dry_run=dry_run, talosconfig=talosconfig, check=False
+                node,
+                patch_file,
+                mode=mode,
+                dry_run=dry_run,
+                talosconfig=talosconfig,
+                check=False,
+                timeout=timeout,
             )
             shown = run if result.show_secrets else run.redacted(known_secrets=secrets)
             runs.append(shown)
             if run.returncode != 0:
-                lines = [line.strip() for line in shown.stderr.splitlines() if line.strip()]
-                first = lines[0] if lines else "no error output"
                 raise TalosctlError(
-                    f"talosctl patch machineconfig exited with status {run.returncode}: {first}",
+                    f"talosctl patch machineconfig exited with status {run.returncode}: "
+                    f"{error_text(shown.stderr)}",
                     file=f"talosctl:{node}",
                 )
+            if run.interrupted:
+                break  # Ctrl-C: this piece is sent; the rest are not
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return tuple(runs)
+
+
+def _check_unchanged(
+    result: DiffResult, *, node: str, talosconfig: str | None, timeout: float | None
+) -> None:
+    """The config diffed is the config patched: re-read it right before sending the patch and
+    refuse, naming what changed, if another hand edited it since (``talosctl patch`` merges
+    onto whatever is current: a CRI part edited meanwhile would be erased by the part's
+    delete-and-re-add, modules added meanwhile listed twice). What is left is the moment
+    between this read and talosctl's own, not the minutes a confirmation prompt may take."""
+    now = fetch_live_config(node, talosconfig=talosconfig, timeout=timeout)
+    if now.documents == result.live.documents:
+        return
+    changes = diff_configs(
+        result.live.documents, now.documents, talos_version=result.talos_version
+    ).changes
+    paths = [f"{c.document} {c.path}" for c in changes[:5]]
+    more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+    what = ", ".join(paths) + more if paths else "its documents"
+    raise TalosGPUError(
+        f"the config on {node} changed after it was diffed ({what}); nothing was applied: "
+        "run apply again to see the diff against the current config",
+        file=f"talosctl:{node}",
+    )
 
 
 def apply(
@@ -109,11 +153,14 @@ def apply(
     on_diff: Callable[[DiffResult], None] | None = None,
     confirm: Callable[[DiffResult], bool] | None = None,
     assume_newest_known: bool = False,
+    timeout: float | None = None,
 ) -> ApplyResult:
     """Diff ``intent`` against ``node``'s live config and send the idempotent patch.
 
     ``on_diff`` is called with the diff before anything else (to show it); ``confirm`` (when
-    given, and not for ``dry_run``) decides whether to go on. Raises
+    given, and not for ``dry_run``) decides whether to go on. Right before patching, the config
+    is read again: if it changed since the diff, nothing is sent. ``timeout``: seconds per
+    talosctl call (default 60 for a read, 300 for a patch). Raises
     :class:`~talosgpu.errors.TalosGPUError` for a refused mode and
     :class:`~talosgpu.errors.TalosctlError` when talosctl fails (its message redacted).
     """
@@ -125,6 +172,7 @@ def apply(
         talosconfig=talosconfig,
         show_secrets=show_secrets,
         assume_newest_known=assume_newest_known,
+        timeout=timeout,
     )
     if on_diff is not None:
         on_diff(result)
@@ -135,6 +183,7 @@ def apply(
         return ApplyResult("declined", result, mode)
     secrets = result.diff.secrets
     try:
+        _check_unchanged(result, node=node, talosconfig=talosconfig, timeout=timeout)
         runs = _send(
             result,
             node=node,
@@ -142,6 +191,7 @@ def apply(
             dry_run=dry_run,
             talosconfig=talosconfig,
             secrets=secrets,
+            timeout=timeout,
         )
     except TalosGPUError as exc:
         raise (exc if show_secrets else redact_error(exc, secrets)) from None

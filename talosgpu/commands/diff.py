@@ -104,7 +104,11 @@ def resolve_version(
 
 
 def _read_live(
-    live: str | Path | LiveConfig | None, *, node: str | None, talosconfig: str | None
+    live: str | Path | LiveConfig | None,
+    *,
+    node: str | None,
+    talosconfig: str | None,
+    timeout: float | None = None,
 ) -> LiveConfig:
     if isinstance(live, LiveConfig):
         return live
@@ -112,7 +116,7 @@ def _read_live(
         # --node with a file picks a node from a multi-node talosctl envelope
         return load_live_config(live, node=node)
     if node is not None:
-        return fetch_live_config(node, talosconfig=talosconfig)
+        return fetch_live_config(node, talosconfig=talosconfig, timeout=timeout)
     raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
 
 
@@ -126,16 +130,17 @@ def diff(
     talosconfig: str | None = None,
     show_secrets: bool = False,
     assume_newest_known: bool = False,
+    timeout: float | None = None,
 ) -> DiffResult:
     """Diff the config ``intent`` (or ``profile``) would give a node against its live config.
 
     ``live`` is a file (``-`` = stdin) or a :class:`~talosgpu.live.LiveConfig`; without it the
-    config is fetched from ``node`` with ``talosctl``. Errors never carry the live config's
-    secrets unless ``show_secrets``.
+    config is fetched from ``node`` with ``talosctl`` (``timeout`` seconds at most). Errors never
+    carry the live config's secrets unless ``show_secrets``.
     """
     if intent is not None and str(intent) == "-" and live is not None and str(live) == "-":
         raise TalosGPUError("the intent and the live config cannot both come from stdin")
-    live_config = _read_live(live, node=node, talosconfig=talosconfig)
+    live_config = _read_live(live, node=node, talosconfig=talosconfig, timeout=timeout)
     loaded, label = load_target(intent, profile=profile)
     version, warnings = resolve_version(
         talos_version, loaded.talos_version, live_config, assume_newest_known=assume_newest_known

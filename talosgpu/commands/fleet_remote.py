@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 from talosgpu.commands.apply import ApplyResult, apply
 from talosgpu.commands.diff import DiffResult, diff
@@ -20,7 +21,7 @@ from talosgpu.errors import TalosGPUError
 from talosgpu.fleet.load import load_inventory
 from talosgpu.versions import TalosVersion
 
-__all__ = ["FleetDiff", "apply_fleet", "diff_fleet"]
+__all__ = ["FleetApply", "FleetDiff", "NodeApply", "apply_fleet", "diff_fleet"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ def diff_fleet(
     jobs: int = 4,
     show_secrets: bool = False,
     assume_newest_known: bool = False,
+    timeout: float | None = None,
 ) -> FleetDiff:
     """Diff every node of ``inventory`` (the Python twin of ``talosgpu diff INV --all``)."""
     loaded = load_inventory(inventory)
@@ -72,10 +74,48 @@ def diff_fleet(
             talosconfig=talosconfig,
             show_secrets=show_secrets,
             assume_newest_known=assume_newest_known,
+            timeout=timeout,
         )
 
     results = for_each_node(loaded, one, jobs=jobs)
     return FleetDiff(tuple(results), show_secrets=show_secrets)
+
+
+NodeStatus = Literal["applied", "dry-run", "up-to-date", "declined", "failed", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeApply:
+    """One node's outcome in a fleet apply: its :class:`ApplyResult` (applied, dry run, up to
+    date, declined), the error that stopped it (``failed``), or why it was not tried
+    (``skipped``: ``reason``)."""
+
+    name: str
+    status: NodeStatus
+    result: ApplyResult | None = None
+    error: TalosGPUError | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FleetApply:
+    """Every node's outcome, in node-name order; ``interrupted``: Ctrl-C stopped the run (after
+    the node in flight)."""
+
+    nodes: tuple[NodeApply, ...]
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """130 interrupted, 2 a node failed, 1 a node was declined, else 0."""
+        if self.interrupted:
+            return 130
+        if any(n.status == "failed" for n in self.nodes):
+            return 2
+        return 1 if any(n.status == "declined" for n in self.nodes) else 0
+
+    def count(self, status: NodeStatus) -> int:
+        return sum(n.status == status for n in self.nodes)
 
 
 def apply_fleet(
@@ -88,44 +128,79 @@ def apply_fleet(
     show_secrets: bool = False,
     on_diff: Callable[[str, DiffResult], None] | None = None,
     confirm: Callable[[str, DiffResult], bool] | None = None,
+    on_outcome: Callable[[NodeApply], None] | None = None,
     assume_newest_known: bool = False,
-) -> list[tuple[str, ApplyResult]]:
+    timeout: float | None = None,
+) -> FleetApply:
     """Apply every node of ``inventory``, one node after the other, in node-name order.
 
     Nodes are never patched in parallel (a bad config must not take the whole fleet down at
-    once), and the first failure stops the run: the error names the node, and the nodes
-    before it keep their new config. ``on_diff``/``confirm`` get the node name too.
+    once), and the first failure stops the run: the nodes after it are ``skipped``, the nodes
+    before it keep their new config. Ctrl-C lets the patch in flight finish, then stops the same
+    way. ``on_outcome`` is called with each node's outcome as soon as it is known (so a report
+    is never lost to a later failure); ``on_diff``/``confirm`` get the node name too.
     """
     loaded = load_inventory(inventory)
-    done: list[tuple[str, ApplyResult]] = []
-    for node in fleet_nodes(loaded):
-        if not node.address:
-            raise TalosGPUError(f"node {node.name} has no address", file=node.source)
-        name = node.name
+    nodes = fleet_nodes(loaded)
+    out: list[NodeApply] = []
 
-        def show(result: DiffResult, name: str = name) -> None:
-            if on_diff is not None:
-                on_diff(name, result)
+    def record(outcome: NodeApply) -> None:
+        out.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
 
-        def ask(result: DiffResult, name: str = name) -> bool:
-            return True if confirm is None else confirm(name, result)
-
+    stop: str | None = None
+    interrupted = False
+    for node in nodes:
+        if stop is not None:
+            record(NodeApply(node.name, "skipped", reason=stop))
+            continue
         try:
-            outcome = apply(
-                node.intent,
-                node=node.address,
+            outcome = _apply_node(
+                node,
                 mode=mode,
                 dry_run=dry_run,
                 talosconfig=talosconfig,
                 talos_version=talos_version,
                 show_secrets=show_secrets,
-                on_diff=show,
-                confirm=ask,
+                on_diff=on_diff,
+                confirm=confirm,
                 assume_newest_known=assume_newest_known,
+                timeout=timeout,
             )
-        except TalosGPUError as exc:
-            raise TalosGPUError(
-                f"node {name}: {exc.message}", file=exc.file, path=exc.yaml_path
-            ) from None
-        done.append((name, outcome))
-    return done
+        except KeyboardInterrupt:
+            interrupted, stop = True, "interrupted"
+            record(NodeApply(node.name, "skipped", reason="interrupted before it was patched"))
+            continue
+        record(outcome)
+        if outcome.status == "failed":
+            stop = f"not tried: node {node.name} failed"
+        elif outcome.result is not None and outcome.result.interrupted:
+            interrupted, stop = True, "interrupted"
+    return FleetApply(tuple(out), interrupted=interrupted)
+
+
+def _apply_node(
+    node: FleetNode,
+    *,
+    on_diff: Callable[[str, DiffResult], None] | None,
+    confirm: Callable[[str, DiffResult], bool] | None,
+    **options: Any,
+) -> NodeApply:
+    name = node.name
+    if not node.address:
+        error = TalosGPUError(f"node {name} has no address", file=node.source)
+        return NodeApply(name, "failed", error=error)
+
+    def show(result: DiffResult) -> None:
+        if on_diff is not None:
+            on_diff(name, result)
+
+    def ask(result: DiffResult) -> bool:
+        return True if confirm is None else confirm(name, result)
+
+    try:
+        result = apply(node.intent, node=node.address, on_diff=show, confirm=ask, **options)
+    except TalosGPUError as exc:
+        return NodeApply(name, "failed", error=exc)
+    return NodeApply(name, result.status, result=result)

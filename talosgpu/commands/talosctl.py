@@ -16,8 +16,12 @@ Only two commands are used, both with an argv list (never a shell):
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +36,7 @@ __all__ = [
     "ApplyMode",
     "TalosctlResult",
     "apply_patch",
+    "error_text",
     "fetch_live_config",
     "find_talosctl",
 ]
@@ -39,6 +44,7 @@ __all__ = [
 ApplyMode = Literal["auto", "no-reboot", "staged", "try"]
 # "reboot" is gone from talosctl 1.14 and "interactive" from 1.13 (§4.1, §4.2): not offered.
 APPLY_MODES: tuple[str, ...] = ("auto", "no-reboot", "staged", "try")
+READ_TIMEOUT, PATCH_TIMEOUT = 60.0, 300.0  # seconds, when the caller gives none (--timeout)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class TalosctlResult:
     stdout: str
     stderr: str
     argv: tuple[str, ...]
+    interrupted: bool = False  # Ctrl-C arrived while it ran (it was let finish)
 
     def redacted(self, *, known_secrets: Iterable[str] = ()) -> TalosctlResult:
         """The same result with secrets masked in ``stdout`` and ``stderr``."""
@@ -69,16 +76,16 @@ def fetch_live_config(
     *,
     talosconfig: str | None = None,
     talosctl: str = "talosctl",
-    timeout: float = 60,
+    timeout: float | None = None,
 ) -> LiveConfig:
     """Run ``talosctl -n NODE get machineconfig v1alpha1 -o yaml`` and read its envelope.
 
     Raises :class:`~talosgpu.errors.TalosctlError` when talosctl is missing, times out or fails
-    (its first stderr line, secrets masked), and
+    (its whole error on one line, secrets masked), and
     :class:`~talosgpu.errors.LiveConfigError` when the output is not a machine config.
     """
     argv = _argv(talosctl, node, talosconfig, ["get", "machineconfig", "v1alpha1", "-o", "yaml"])
-    result = _run(argv, timeout=timeout, check=True)
+    result = _run(argv, timeout=timeout or READ_TIMEOUT, check=True)
     source = f"talosctl:{node}"
     if not result.stdout.strip():
         raise TalosctlError(f"talosctl returned no MachineConfig for node {node}", file=source)
@@ -96,7 +103,7 @@ def apply_patch(
     dry_run: bool,
     talosconfig: str | None = None,
     talosctl: str = "talosctl",
-    timeout: float = 300,
+    timeout: float | None = None,
     check: bool = True,
 ) -> TalosctlResult:
     """Run ``talosctl -n NODE patch machineconfig --patch @FILE --mode MODE [--dry-run]``.
@@ -113,7 +120,7 @@ def apply_patch(
         raise TalosctlError("patch file does not exist", file=str(path))
     extra = ["patch", "machineconfig", "--patch", f"@{path}", "--mode", mode]
     argv = _argv(talosctl, node, talosconfig, [*extra, *(["--dry-run"] if dry_run else [])])
-    return _run(argv, timeout=timeout, check=check)
+    return _run(argv, timeout=timeout or PATCH_TIMEOUT, check=check, finish_on_interrupt=True)
 
 
 # --------------------------------------------------------------------------------- internals
@@ -130,28 +137,69 @@ def _argv(talosctl: str, node: str, talosconfig: str | None, command: Sequence[s
     return [exe, *flags, "-n", node, *command]
 
 
-def _run(argv: list[str], *, timeout: float, check: bool) -> TalosctlResult:
+def _run(
+    argv: list[str], *, timeout: float, check: bool, finish_on_interrupt: bool = False
+) -> TalosctlResult:
+    """Run talosctl in its own session (process group): a terminal's Ctrl-C reaches talosgpu
+    only, and a timed-out talosctl is killed with every child it started.
+
+    ``finish_on_interrupt`` (a patch in flight): on Ctrl-C wait for talosctl to finish, and
+    return its result marked ``interrupted`` — the node's outcome is known, the caller stops
+    after it. Otherwise (a read) talosctl is killed and the interrupt goes on."""
     command = " ".join(argv[argv.index("-n") + 2 :][:2])  # e.g. "get machineconfig"
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             argv,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
             text=True,
             encoding="utf-8",
             errors="replace",
-            stdin=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
+            start_new_session=True,
         )
     except FileNotFoundError:
         raise TalosctlError(f"{argv[0]} not found") from None
     except PermissionError:
         raise TalosctlError(f"{argv[0]} is not executable") from None
-    except subprocess.TimeoutExpired:
-        raise TalosctlError(f"talosctl {command} timed out after {timeout:g}s") from None
-    result = TalosctlResult(proc.returncode, proc.stdout, proc.stderr, tuple(argv))
+    deadline = time.monotonic() + timeout
+    interrupted = False
+    while True:
+        try:
+            out, err = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+            break
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            raise TalosctlError(
+                f"talosctl {command} timed out after {timeout:g}s (killed; --timeout sets it)"
+            ) from None
+        except KeyboardInterrupt:
+            if not finish_on_interrupt:
+                _kill_group(proc)
+                raise
+            interrupted = True  # let the patch in flight finish: its outcome must be known
+    result = TalosctlResult(proc.returncode, out, err, tuple(argv), interrupted=interrupted)
     if check and proc.returncode != 0:
-        lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
-        first = redact_text(lines[0]) if lines else "no error output"
-        raise TalosctlError(f"talosctl exited with status {proc.returncode}: {first}")
+        raise TalosctlError(
+            f"talosctl exited with status {proc.returncode}: {error_text(redact_text(err))}"
+        )
     return result
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        proc.communicate(timeout=5)
+
+
+_ERROR_MAX = 2000  # characters of talosctl's error kept in the one-line message
+
+
+def error_text(stderr: str) -> str:
+    """talosctl's whole error as one line (``rpc error: … 1 error occurred: * reason``): every
+    line kept, whitespace collapsed, cut only past ``_ERROR_MAX`` characters."""
+    text = " ".join(stderr.split())
+    if not text:
+        return "no error output"
+    return text if len(text) <= _ERROR_MAX else text[: _ERROR_MAX - 1] + "…"
