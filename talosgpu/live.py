@@ -17,17 +17,17 @@ as a quoted string become the same ``int`` (``FileMode.MarshalYAML`` in ``v1alph
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from talosgpu import yamlio
-from talosgpu.errors import ConfigError, LiveConfigError, VersionError, YAMLError
+from talosgpu.errors import ConfigError, LiveConfigError, YAMLError
 from talosgpu.plain import get_path
 from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
 from talosgpu.talos.equivalence import file_mode
+from talosgpu.talos.installer import installer_version
 from talosgpu.talos.shapes import check_shapes
 from talosgpu.versions import TalosVersion
 
@@ -35,7 +35,6 @@ __all__ = ["MACHINE_CONFIG_TYPE", "LiveConfig", "detect_talos_version", "load_li
 
 MACHINE_CONFIG_TYPE = "MachineConfigs.config.talos.dev"
 ACTIVE_ID = "v1alpha1"  # the running config; "persistent" is what STATE holds (§8)
-_TAG = re.compile(r":(v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)(?:@sha256:[0-9a-f]+)?$")
 
 
 @dataclass(frozen=True)
@@ -114,18 +113,7 @@ def detect_talos_version(documents: Sequence[Mapping[str, Any]]) -> TalosVersion
     """The Talos release of the installer image (``machine.install.image`` or the 1.14
     ``UnattendedInstallConfig`` ``installer.image``), e.g. ``ghcr.io/siderolabs/installer:v1.11.1``
     or ``factory.talos.dev/metal-installer/<schematic>:v1.11.1``; None when not recognisable."""
-    for doc in documents:
-        for keys in (("machine", "install", "image"), ("installer", "image")):
-            image = get_path(doc, keys)
-            if not isinstance(image, str) or "installer" not in image:
-                continue
-            match = _TAG.search(image.strip())
-            if match:
-                try:
-                    return TalosVersion.parse(match.group(1))
-                except VersionError:
-                    return None
-    return None
+    return installer_version(documents)
 
 
 # --------------------------------------------------------------------------------- internals

@@ -14,12 +14,13 @@ from talosgpu.commands.inputs import load_target
 from talosgpu.commands.redact import redact_error
 from talosgpu.commands.talosctl import fetch_live_config
 from talosgpu.configdiff.model import ConfigDiff
+from talosgpu.configdiff.node import check_node, legacy_cri_part
 from talosgpu.configdiff.propose import Proposal, propose
 from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.configdiff.stale import drop_stale_runtime_parts
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import LiveConfig, load_live_config
-from talosgpu.outputs import render_intent
+from talosgpu.outputs import render_intent, schematic_for
 from talosgpu.talos.secrets import collect_secret_values
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
@@ -153,6 +154,17 @@ def diff(
         result = diff_configs(
             proposal.live_documents, proposal.proposed_documents, talos_version=version
         )
+        checked = check_node(
+            live_config.documents,
+            schematic=schematic_for(loaded, version),
+            role=loaded.node.role,
+            version=version,
+            node=node or live_config.node,
+        )
+        result = checked.apply_to(result)
+        warnings.extend(checked.warnings)
+        if version.gpu_documents:
+            warnings.extend(legacy_cri_part(proposal.proposed_documents))
     except TalosGPUError as exc:
         if show_secrets:
             raise

@@ -30,7 +30,7 @@ from talosgpu.versions import TalosVersion
 if TYPE_CHECKING:  # types only: the model imports this module for its summary line
     from talosgpu.configdiff.model import ConfigDiff, Impact, Op
 
-__all__ = ["classify", "reason_for", "summarize"]
+__all__ = ["NOT_ON_NODE", "classify", "reason_for", "summarize"]
 
 V1 = "v1alpha1"
 
@@ -71,6 +71,11 @@ _MODULE_NOTES = {
     "change": "module parameters only apply when the module is first loaded: reboot to apply",
     "dedupe": "a duplicate entry is dropped; the module stays loaded as it is",
 }
+
+
+# A module added while the node's installer carries no NVIDIA extension (configdiff/node.py):
+# there is nothing to load, whatever the config says.
+NOT_ON_NODE = "not on this node: its installer carries no NVIDIA extensions (see the warning)"
 
 
 def _under(keys: Sequence[str], prefixes: Sequence[str]) -> bool:
@@ -174,7 +179,9 @@ def summarize(diff: ConfigDiff) -> str:
     extras: list[str] = []
     if "cri-restart" in impacts:
         extras.append("containerd restarts")
-    if "module-load" in impacts:
+    if "module-load" in impacts and any(c.note == NOT_ON_NODE for c in diff.changes):
+        extras.append("the NVIDIA kernel modules are not on the node until its installer has them")
+    elif "module-load" in impacts:
         if any(c.impact == "module-load" and c.note != _MODULE_NOTES["add"] for c in diff.changes):
             extras.append("kernel module changes need a reboot to take effect")
         else:

@@ -9,12 +9,11 @@ Talos X.Y``); a talconfig's ``talosVersion``; the tag of the installer image
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from typing import Any
 
 from talosgpu.errors import VersionError
 from talosgpu.lint.context import Unit
+from talosgpu.talos.installer import installer_version
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion
 
 __all__ = ["GPU_DOCUMENT_KINDS", "infer_version"]
@@ -34,7 +33,6 @@ GPU_DOCUMENT_KINDS = frozenset(
         "UnattendedInstallConfig",
     }
 )
-_TAG = re.compile(r":(v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)(?:@sha256:[0-9a-f]+)?$")
 
 
 def _parse(text: str) -> TalosVersion | None:
@@ -42,24 +40,6 @@ def _parse(text: str) -> TalosVersion | None:
         return TalosVersion.parse(text)
     except VersionError:
         return None
-
-
-def _installer_version(docs: Iterable[Any]) -> TalosVersion | None:
-    for doc in docs:
-        if not isinstance(doc, dict):
-            continue
-        candidates = []
-        machine = doc.get("machine")
-        if isinstance(machine, dict) and isinstance(machine.get("install"), dict):
-            candidates.append(machine["install"].get("image"))
-        if isinstance(doc.get("installer"), dict):
-            candidates.append(doc["installer"].get("image"))
-        for image in candidates:
-            if isinstance(image, str) and "installer" in image:
-                match = _TAG.search(image.strip())
-                if match and (version := _parse(match.group(1))) is not None:
-                    return version
-    return None
 
 
 def infer_version(
@@ -73,7 +53,7 @@ def infer_version(
         return version, "talconfig"
     units = list(units)
     docs = [f.value for unit in units for f in unit.fragments if not f.logical]
-    if (version := _installer_version(docs)) is not None:
+    if (version := installer_version(docs)) is not None:
         return version, "installer"
     kinds = {f.kind for unit in units for f in unit.fragments}
     if kinds & GPU_DOCUMENT_KINDS:

@@ -22,7 +22,12 @@ from talosgpu.cli import main
 from talosgpu.profiles import list_profiles
 
 EXAMPLES = ROOT / "examples"
-CASES = sorted(p for p in EXAMPLES.iterdir() if p.is_dir()) if EXAMPLES.is_dir() else []
+# render cases: a folder holding its intent or inventory (examples/diff/ has its own test)
+CASES = (
+    sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
+    if EXAMPLES.is_dir()
+    else []
+)
 
 
 def source_of(case: Path) -> Path:

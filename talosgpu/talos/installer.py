@@ -1,0 +1,95 @@
+"""The installer image of a config: where it is, which release and schematic it names.
+
+The image is ``machine.install.image`` (v1alpha1) or the Talos 1.14 ``UnattendedInstallConfig``
+``installer.image``. Two families matter to a GPU node (research talos-internals.md §7):
+
+* Image Factory: ``factory.talos.dev/<platform>-installer[-secureboot]/<schematic id>:<tag>``
+  (or the older ``factory.talos.dev/installer[-secureboot]/<id>:<tag>``) — the 64-hex schematic
+  ID says which extensions the image carries;
+* a plain installer (``ghcr.io/siderolabs/installer:<tag>``): no system extensions at all.
+
+Anything else (a private mirror, a custom build) is ``other``: talosgpu cannot tell what it holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from talosgpu.errors import VersionError
+from talosgpu.plain import get_path
+from talosgpu.versions import TalosVersion
+
+__all__ = ["Installer", "find_installer", "installer_version", "parse_installer"]
+
+_TAG = re.compile(r":(v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)(?:@sha256:[0-9a-f]+)?$")
+_FACTORY = re.compile(
+    r"^factory\.talos\.dev/(?P<name>(?:[a-z0-9-]+-)?installer(?:-secureboot)?)/"
+    r"(?P<id>[0-9a-f]{64})(?::|@|$)"
+)
+_PLAIN = re.compile(r"^ghcr\.io/siderolabs/installer(?::|@|$)")
+_PLACES: tuple[tuple[str, ...], ...] = (("machine", "install", "image"), ("installer", "image"))
+
+
+@dataclass(frozen=True, slots=True)
+class Installer:
+    """An installer image as written (``image``, at ``path`` of document ``doc``): its
+    ``family`` (``factory``, ``plain`` or ``other``), the factory ``name`` (``metal-installer``,
+    ``installer-secureboot``…) and ``schematic`` ID, and the release its ``tag`` names."""
+
+    image: str
+    family: Literal["factory", "plain", "other"]
+    version: TalosVersion | None
+    tag: str | None
+    name: str | None = None
+    schematic: str | None = None
+
+    def with_schematic(self, schematic_id: str, tag: str) -> str:
+        """The same kind of factory installer for another schematic and tag (a plain installer
+        becomes ``factory.talos.dev/installer/<id>``)."""
+        name = self.name or "installer"
+        return f"factory.talos.dev/{name}/{schematic_id}:{tag}"
+
+
+def parse_installer(image: str) -> Installer:
+    text = image.strip()
+    match = _TAG.search(text)
+    tag = match.group(1) if match else None
+    version = None
+    if tag is not None:
+        try:
+            version = TalosVersion.parse(tag)
+        except VersionError:
+            version = None
+    factory = _FACTORY.match(text)
+    if factory:
+        return Installer(text, "factory", version, tag, factory["name"], factory["id"])
+    return Installer(text, "plain" if _PLAIN.match(text) else "other", version, tag)
+
+
+def find_installer(documents: Iterable[Any]) -> Installer | None:
+    """The first installer image of ``documents`` (plain data), or None."""
+    for doc in documents:
+        if not isinstance(doc, Mapping):
+            continue
+        for keys in _PLACES:
+            image = get_path(doc, keys)
+            if isinstance(image, str) and image.strip():
+                return parse_installer(image)
+    return None
+
+
+def installer_version(documents: Iterable[Any]) -> TalosVersion | None:
+    """The Talos release an installer image tag names (``…installer…:v1.11.1``), or None."""
+    for doc in documents:
+        if not isinstance(doc, Mapping):
+            continue
+        for keys in _PLACES:
+            image = get_path(doc, keys)
+            if isinstance(image, str) and "installer" in image:
+                found = parse_installer(image).version
+                if found is not None:
+                    return found
+    return None
