@@ -62,12 +62,25 @@ def _accepts(shape: Shape, value: Any) -> bool:
     return isinstance(value, str)
 
 
+@cache
+def _tries() -> dict[str, dict[str, Any]]:
+    """Per document kind, the table's shape paths as a trie (``""`` holds the shape at that
+    node): the check walks only where the table has something to say, not the whole config."""
+    tries: dict[str, dict[str, Any]] = {}
+    for (doc, parts), shape in _shapes().items():
+        node = tries.setdefault(doc, {})
+        for part in parts:
+            node = node.setdefault(part, {})
+        node[""] = shape
+    return tries
+
+
 def _problems(
-    kind: str, value: Any, parts: tuple[str, ...], path: list[str | int]
+    trie: Mapping[str, Any], value: Any, path: list[str | int]
 ) -> Iterator[tuple[list[str | int], str]]:
     if _directive(value):
         return  # a delete directive: Talos extracts it before decoding (decoder/delete.go)
-    shape = _shapes().get((kind, parts))
+    shape = trie.get("")
     if shape is not None and value is not None:
         if not _accepts(shape, value):
             got = _YAML.get(type(value), type(value).__name__)
@@ -87,11 +100,12 @@ def _problems(
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     yield [*path, key], f"unknown key '{key}' in {shape.go}{hint}"
     if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _problems(kind, item, (*parts, str(key)), [*path, key])
-    elif isinstance(value, list) and parts:
+        for key, sub in trie.items():
+            if key and key != ANY_ITEM and key in value:
+                yield from _problems(sub, value[key], [*path, key])
+    elif isinstance(value, list) and ANY_ITEM in trie:
         for index, item in enumerate(value):
-            yield from _problems(kind, item, (*parts, ANY_ITEM), [*path, index])
+            yield from _problems(trie[ANY_ITEM], item, [*path, index])
 
 
 def _go(shape: Shape) -> str:
@@ -111,6 +125,8 @@ def check_shapes(docs: Sequence[Any], *, source: str, what: str = "config") -> N
     for index, doc in enumerate(docs):
         if not isinstance(doc, Mapping):
             continue
-        kind = V1ALPHA1 if is_v1alpha1(doc) else doc_kind(doc)
-        for path, problem in _problems(kind, doc, (), [index]):
+        trie = _tries().get(V1ALPHA1 if is_v1alpha1(doc) else doc_kind(doc))
+        if trie is None:
+            continue
+        for path, problem in _problems(trie, doc, [index]):
             raise ConfigError(f"Talos would reject this {what}: {problem}", file=source, path=path)
