@@ -37,12 +37,10 @@ def test_a_plain_installer_lacks_the_extensions_and_says_how_to_get_them() -> No
     )
     live = _live("ghcr.io/siderolabs/installer:v1.11.3")
     proposed = [
-        {
-            "version": "v1alpha1",
-            "machine": {"type": "worker", "kernel": {"modules": [{"name": "nvidia"}]}},
-        }
-    ]
+        {**live[0], "machine": {**live[0]["machine"], "kernel": {"modules": [{"name": "nvidia"}]}}}
+    ]  # type: ignore[dict-item]
     diff = checked.apply_to(diff_configs(live, proposed, talos_version=V))
+    assert [c.op for c in diff.changes] == ["add"]
     assert diff.changes[0].note is not None and "not on this node" in diff.changes[0].note
     assert "not on the node until its installer has them" in diff.summary
 
