@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,15 @@ def test_diff_refuses_a_live_config_talos_would_reject(
     code, _, err = run(["diff", "--profile", "nvidia-cdi", "--live", str(live)], capsys)
     assert code == 2
     assert f"{live}: [0].machine.kernel.modules: Talos would reject this config" in err
+
+
+def test_a_terminal_is_reminded_that_the_config_holds_secrets(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = stock_config("1.11", "base-controlplane.yaml")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = run(["patch", str(source), "-p", _SYSCTL], capsys)
+    assert code == 0 and "secret:" in out
+    assert "this config holds its secrets; --redact masks them for sharing" in err
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert "holds its secrets" not in run(["patch", str(source), "-p", _SYSCTL], capsys)[2]
