@@ -9,6 +9,7 @@ Decoding is strict like the factory's (``KnownFields(true)``): unknown fields ar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,7 +81,27 @@ def build_schematic(
     Raises :class:`RenderError` when the extension set is inconsistent (e.g. an extra
     ``nvidia-container-toolkit-production`` next to ``lts`` kernel modules).
     """
-    version = TalosVersion.parse(talos_version)
+    return _build(
+        TalosVersion.parse(talos_version),
+        flavour,
+        branch,
+        fabric_manager,
+        tuple(extra_kernel_args),
+        tuple(extra_extensions),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _build(
+    version: TalosVersion,
+    flavour: Flavour,
+    branch: Branch,
+    fabric_manager: bool,
+    extra_kernel_args: tuple[str, ...],
+    extra_extensions: tuple[str, ...],
+) -> Schematic:
+    # Memoised: a fleet diff asks for the same few schematics once per node (callers only read
+    # the result).
     names = nvidia_extensions(
         talos_version=version, flavour=flavour, branch=branch, fabric_manager=fabric_manager
     )
