@@ -14,7 +14,7 @@ Anything else (a private mirror, a custom build) is ``other``: talosgpu cannot t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -69,27 +69,22 @@ def parse_installer(image: str) -> Installer:
     return Installer(text, "plain" if _PLAIN.match(text) else "other", version, tag)
 
 
+def _images(documents: Iterable[Any]) -> Iterator[str]:
+    for doc in documents:
+        if isinstance(doc, Mapping):
+            for keys in _PLACES:
+                image = get_path(doc, keys)
+                if isinstance(image, str) and image.strip():
+                    yield image
+
+
 def find_installer(documents: Iterable[Any]) -> Installer | None:
     """The first installer image of ``documents`` (plain data), or None."""
-    for doc in documents:
-        if not isinstance(doc, Mapping):
-            continue
-        for keys in _PLACES:
-            image = get_path(doc, keys)
-            if isinstance(image, str) and image.strip():
-                return parse_installer(image)
-    return None
+    image = next(_images(documents), None)
+    return parse_installer(image) if image is not None else None
 
 
 def installer_version(documents: Iterable[Any]) -> TalosVersion | None:
     """The Talos release an installer image tag names (``…installer…:v1.11.1``), or None."""
-    for doc in documents:
-        if not isinstance(doc, Mapping):
-            continue
-        for keys in _PLACES:
-            image = get_path(doc, keys)
-            if isinstance(image, str) and "installer" in image:
-                found = parse_installer(image).version
-                if found is not None:
-                    return found
-    return None
+    found = (parse_installer(i).version for i in _images(documents) if "installer" in i)
+    return next((v for v in found if v is not None), None)
