@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 from talosgpu import yamlio
 from talosgpu.commands.diff import resolve_version
 from talosgpu.commands.inputs import read_input
+from talosgpu.commands.redact import redact_error
+from talosgpu.errors import TalosGPUError
 from talosgpu.live import load_live_config
 from talosgpu.talos.apply import PatchResult, apply_patches
-from talosgpu.talos.secrets import redact_documents
+from talosgpu.talos.secrets import collect_secret_values, redact_documents
 
 if TYPE_CHECKING:
     from talosgpu.versions import TalosVersion
@@ -59,7 +61,11 @@ def patch_config(
     version, warnings = resolve_version(
         talos_version, None, live, assume_newest_known=assume_newest_known, action="merging"
     )
-    result = apply_patches(live.documents, list(patches), talos_version=version)
+    try:
+        result = apply_patches(live.documents, list(patches), talos_version=version)
+    except TalosGPUError as exc:
+        # an error is a report: never the config's secrets (a JSON6902 op may quote values)
+        raise redact_error(exc, collect_secret_values(live.documents)) from None
     notes = (*version.warnings, *live.warnings, *warnings)
     if not redact:
         return PatchOutcome(result=result, text=result.text, redacted=False, warnings=notes)

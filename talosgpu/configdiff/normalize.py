@@ -140,8 +140,37 @@ def _toml_leaves(value: Any, key: str = "") -> Iterator[str]:
         yield value
 
 
+def _header_values(value: Any) -> Iterator[str]:
+    """Every string under a ``headers`` table (registry hosts ``headers``: ``Authorization =
+    ["Bearer …"]``): a header's value is a credential as often as not."""
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if str(name).lower() == "headers":
+                yield from _strings(item)
+            else:
+                yield from _header_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _header_values(item)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str) and value:
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 @functools.lru_cache(maxsize=1024)
 def toml_secret_values(text: str) -> frozenset[str]:
-    """Credentials inside a CRI part (registry ``password``/``auth``/``identitytoken`` keys)."""
+    """Credentials inside a CRI part (registry ``password``/``auth``/``identitytoken`` keys and
+    every value under a ``headers`` table); none for a text that does not parse (the diff then
+    hides the whole text, :mod:`talosgpu.configdiff.semantic`)."""
     parsed = parse_toml(text)
-    return frozenset(_toml_leaves(parsed)) if parsed is not None else frozenset()
+    if parsed is None:
+        return frozenset()
+    return frozenset((*_toml_leaves(parsed), *_header_values(parsed)))

@@ -35,8 +35,15 @@ from talosgpu.talos.documents import (
     document_id,
     is_v1alpha1,
 )
+from talosgpu.talos.equivalence import parse_toml
 from talosgpu.talos.mergerules import identity_key
-from talosgpu.talos.secrets import redact_in, redact_text, rule_kind, secret_path_values
+from talosgpu.talos.secrets import (
+    REDACTED,
+    redact_in,
+    redact_text,
+    rule_kind,
+    secret_path_values,
+)
 from talosgpu.versions import TalosVersion
 
 __all__ = ["diff_configs"]
@@ -227,6 +234,17 @@ def _related(
     return change
 
 
+_UNPARSED = "(the CRI part is not valid TOML: its text is not shown, as secrets in it cannot be found; --show-secrets shows it)\n"
+
+
+def _hide_content(value: Any) -> Any:
+    if isinstance(value, str):
+        return REDACTED
+    if isinstance(value, Mapping) and isinstance(value.get("content"), str):
+        return {**value, "content": REDACTED}
+    return value
+
+
 def _change(
     kind: str,
     name: str,
@@ -247,6 +265,11 @@ def _change(
     if is_cri and (old_text is not None or new_text is not None):
         raw_diff = _text_diff(old_text, new_text, CRI_PART_PATH if cri_file else name) or None
         red_diff = redact_text(raw_diff, known_secrets=secrets) if raw_diff else None
+    if is_cri and any(t and parse_toml(t) is None for t in (old_text, new_text)):
+        # Not TOML: its credentials cannot be found, so the report hides the whole text
+        # (--show-secrets shows it; containerd will refuse the part anyway).
+        red_diff = _UNPARSED
+        shown_old, shown_new = _hide_content(shown_old), _hide_content(shown_new)
     if raw.op == "dedupe" and is_cri and old_text == new_text:
         # The part containerd reads is the same: only a duplicate entry goes. Before 1.14 the
         # v1alpha1 document still changed, and CanApplyImmediate reboots for .machine.files.

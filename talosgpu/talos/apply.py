@@ -71,6 +71,15 @@ def apply_json6902(
                 injected.append((key, default))
     try:
         result = jsonpatch.apply_patch(doc, [dict(op) for op in operations])
+    except jsonpatch.JsonPatchTestFailed:
+        # jsonpatch quotes both values (the live one may be /cluster/secret); Talos's
+        # evanphx/json-patch says only where: "testing value %s failed: test failed".
+        failed = _failed_test(doc, operations) or "(a test operation)"
+        raise MergeError(
+            "failure applying rfc6902 patches to talos machine config: "
+            f"testing value {failed} failed: test failed",
+            file=source,
+        ) from None
     except (
         jsonpatch.JsonPatchException,
         jsonpatch.JsonPointerException,
@@ -91,6 +100,19 @@ def apply_json6902(
             if machine.get(key, object()) == default:
                 del machine[key]
     return [result]
+
+
+def _failed_test(doc: Mapping[str, Any], operations: Sequence[Mapping[str, Any]]) -> str | None:
+    """The path of the first ``test`` operation that fails when the operations run in order."""
+    current: Any = clone(dict(doc))
+    for op in operations:
+        try:
+            current = jsonpatch.apply_patch(current, [dict(op)])
+        except jsonpatch.JsonPatchTestFailed:
+            return str(op.get("path"))
+        except Exception:  # only the test failure is being located
+            return None
+    return None
 
 
 def apply_patches(

@@ -380,6 +380,11 @@ FIELDS: tuple[Field, ...] = (
     *_secrets("RegistryTLSConfig", _DOC, "clientIdentity.key"),
     *_secrets("WireguardConfig", _DOC, "privateKey", "peers[].presharedKey"),
     *_secrets("SideroLinkConfig", _DOC + " (jointoken query parameter)", "apiUrl", mode="tokens"),
+    *_secrets("SideroLinkConfig", _DOC, "uniqueToken"),
+    # 1.14 twins of v1alpha1 fields masked above (k8s/external_manifest.go HeadersSpec,
+    # k8s/inline_manifest.go ManifestSpec): the same values, so the same judgement
+    *_secrets("KubeExternalManifestConfig", _OURS, "headers.*"),
+    *_secrets("KubeInlineManifestConfig", _OURS, "manifest"),
     *_secrets("HCloudVIPConfig", _DOC, "apiToken"),
     *(f for kind in _VOLUME_KINDS for f in _secrets(kind, _DOC, _KEYS + "static.passphrase")),
     *(f for kind in _VOLUME_KINDS for f in _secrets(kind, _OURS, _KEYS + "kms.endpoint")),

@@ -92,12 +92,15 @@ def commands(live: Path) -> list[tuple[list[str], str]]:
             "",
         ),
         (["patch", str(live), "-p", "machine:\n  nodeLabels: [oops]\n"], ""),  # merge error
+        # a failed JSON6902 test: jsonpatch's own message quotes the live value
+        (["patch", str(live), "-p", '[{"op":"test","path":"/cluster/secret","value":"x"}]'], ""),
+        (["patch", str(live), "-p", '[{"op":"test","path":"/cluster","value":"x"}]'], ""),
         (["explain", "-"], log + "\nunknown command nvidia-cdi-hook\n"),
         (["explain", "-", "--output", "json"], log + "\nunknown command nvidia-cdi-hook\n"),
     ]
 
 
-@pytest.mark.parametrize("index", range(10))
+@pytest.mark.parametrize("index", range(12))
 def test_no_secret_reaches_any_output(
     index: int, live: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -125,3 +125,33 @@ def test_secret_inside_the_cri_toml_is_masked_in_its_text_diff() -> None:
     assert diff.changes
     assert CANARY not in _outputs(diff)
     assert f"{CANARY}new456" in json.dumps(json.loads(render_json(diff, show_secrets=True)))
+
+
+def _cri_diff(old: str, new: str) -> Any:
+    part = "/etc/cri/conf.d/20-customization.part"
+    docs = [
+        [{"machine": {"files": [{"path": part, "op": "create", "content": text}]}}]
+        for text in (old, new)
+    ]
+    return diff_configs(docs[0], docs[1], talos_version="1.11")
+
+
+def test_registry_headers_in_the_cri_part_are_masked() -> None:
+    """containerd hosts ``headers`` (docs/hosts.md: ``[header] Authorization = "Bearer …"``,
+    also in the CRI registry table) carry credentials as often as not."""
+    table = '[plugins."io.containerd.grpc.v1.cri".registry.headers]\nAuthorization = ["{}"]\n'
+    diff = _cri_diff(table.format(f"Bearer {CANARY}old1"), table.format(f"Bearer {CANARY}new2"))
+    assert diff.changes
+    assert CANARY not in _outputs(diff)
+    assert f"{CANARY}new2" in json.dumps(json.loads(render_json(diff, show_secrets=True)))
+
+
+def test_a_cri_part_that_is_not_toml_is_hidden_whole() -> None:
+    """Unquoted value: its credential cannot be found, so none of its text is shown."""
+    bad = '[plugins."io.containerd.grpc.v1.cri".registry.configs."r".auth]\npassword = {}\n'
+    diff = _cri_diff(bad.format(f"{CANARY}old1"), bad.format(f"{CANARY}new2"))
+    assert diff.changes
+    out = _outputs(diff)
+    assert CANARY not in out
+    assert "not valid TOML" in out
+    assert f"{CANARY}new2" in json.dumps(json.loads(render_json(diff, show_secrets=True)))

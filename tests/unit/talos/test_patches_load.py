@@ -73,3 +73,25 @@ def test_bad_documents() -> None:
 def test_patch_result_text_is_canonical_yaml() -> None:
     result = apply_patches("machine: {env: {A: '1'}}\n", ["machine: {env: {B: 'yes'}}"])
     assert result.text == "machine:\n  env:\n    A: '1'\n    B: 'yes'\n"
+
+
+def test_json6902_failed_test_names_the_path_never_the_values() -> None:
+    """A failed ``test`` op says where, as Talos's evanphx/json-patch does ("testing value %s
+    failed: test failed", json-patch v5 patch.go), not what: the live value may be a secret."""
+    config = "cluster: {secret: Zq9LiveSecret, ca: {key: Zq9LiveKey}}\nmachine: {}\n"
+    for path in ("/cluster/secret", "/cluster"):
+        ops = f'[{{"op": "test", "path": "{path}", "value": "x"}}]'
+        with pytest.raises(MergeError) as info:
+            apply_patches(config, [ops])
+        message = str(info.value)
+        assert f"testing value {path} failed: test failed" in message
+        assert "Zq9Live" not in message
+
+
+def test_json6902_second_test_op_is_the_one_named() -> None:
+    ops = (
+        '[{"op": "test", "path": "/machine/type", "value": "worker"},'
+        ' {"op": "test", "path": "/cluster/secret", "value": "x"}]'
+    )
+    with pytest.raises(MergeError, match="testing value /cluster/secret failed"):
+        apply_patches("machine: {type: worker}\ncluster: {secret: s}\n", [ops])

@@ -72,6 +72,11 @@ RESEARCH_PATHS: list[tuple[str, list[str | int]]] = [
     ("KubeServiceAccountConfig", ["issuer", "privateKey"]),
     ("KubeEtcdEncryptionConfig", ["config", "resources", 0, "providers", 1, "aescbc", "keys", 0, "secret"]),
     ("DiscoveryIdentityConfig", ["clusterSecret"]),
+    # 1.14 documents whose v1alpha1 twins are secret (v1.14 JSON schema: SideroLinkConfig,
+    # k8s.KubeExternalManifestConfigV1Alpha1, k8s.KubeInlineManifestConfigV1Alpha1)
+    ("SideroLinkConfig", ["uniqueToken"]),
+    ("KubeExternalManifestConfig", ["headers", "Authorization"]),
+    ("KubeInlineManifestConfig", ["manifest"]),
 ]  # fmt: skip
 
 
