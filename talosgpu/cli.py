@@ -179,6 +179,11 @@ def render(
         if output_dir
         else "patch"
     )
+    if output_dir:
+        # lazy: --help and cached runs must not load the library (module docstring)
+        from talosgpu.commands.render import check_output_dir
+
+        check_output_dir(output_dir)  # before any warning: an error is one line
     outcome = render_outputs(
         intent,
         profile=profile,
@@ -190,9 +195,10 @@ def render(
     warn(outcome.warnings, strict=strict)
     if outcome.what == "dir":
         # lazy: --help and cached runs must not load the library (module docstring)
-        from talosgpu.fsio import write_tree_atomic
+        # lazy: --help and cached runs must not load the library (module docstring)
+        from talosgpu.commands.render import write_output_dir
 
-        wrote(write_tree_atomic(str(output_dir), outcome.files))
+        wrote(write_output_dir(str(output_dir), dict(outcome.files)))
         return
     emit(report(outcome), output)
 

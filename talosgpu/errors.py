@@ -17,6 +17,7 @@ __all__ = [
     "IntentError",
     "LiveConfigError",
     "MergeError",
+    "OutputError",
     "ProfileError",
     "RenderError",
     "TalosGPUError",
@@ -122,3 +123,7 @@ class TalosctlError(LiveConfigError):
 
 class CDIError(TalosGPUError):
     """A CDI spec could not be read or is not a CDI spec."""
+
+
+class OutputError(TalosGPUError):
+    """A file or folder could not be written (``file`` names it, the message gives the cause)."""

@@ -157,22 +157,38 @@ def available() -> bool:
     return bool(installed())
 
 
-def _int(text: str) -> int:
-    # yamlio._TalosConstructor.construct_yaml_int: legacy octals, then ruamel's SafeConstructor
-    # for YAML 1.2.
-    octal = legacy_octal(text)
-    if octal is not None:
-        return octal
+_INT_MIN, _UINT_MAX = -(1 << 63), (1 << 64) - 1
+_GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
+def go_int(text: str) -> int | float | str:
+    """An int-looking scalar as yaml.v3 resolves it (``resolve.go``): an int when it fits in
+    int64/uint64; beyond that a float when ``strconv.ParseFloat`` takes it, else the string
+    itself — never a Python int of unbounded size (a 20,000-digit mode cannot reach Talos as a
+    number). Legacy octals (``0644``) as :func:`legacy_octal`; the rest as ruamel's 1.2 ints."""
     value = text.replace("_", "")
-    sign = -1 if value[0] == "-" else 1
-    if value[0] in "+-":
-        value = value[1:]
-    if value == "0":
-        return 0
-    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
-        if value.startswith(prefix):
-            return sign * int(value[2:], base)
-    return sign * int(value)
+    sign = -1 if value[:1] == "-" else 1
+    digits = value.lstrip("+-")
+    if len(digits) > 70:  # past 64 bits in any base (0b + 64 digits); skip the conversion
+        return _beyond_int(value, text)
+    number = legacy_octal(text)
+    if number is None:
+        if digits == "0":
+            return 0
+        base = {"0b": 2, "0x": 16, "0o": 8}.get(digits[:2], 10)
+        number = sign * int(digits[2:] if base != 10 else digits, base)
+    return number if _INT_MIN <= number <= _UINT_MAX else _beyond_int(value, text)
+
+
+def _beyond_int(plain: str, text: str) -> float | str:
+    if _GO_FLOAT.fullmatch(plain):
+        number = float(plain)
+        if number not in (_INF, -_INF):
+            return number
+    return text
+
+
+_int = go_int
 
 
 def _float(text: str) -> float:

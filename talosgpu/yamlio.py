@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,7 +34,7 @@ from ruamel.yaml.representer import SafeRepresenter
 
 from talosgpu import yamlfast
 from talosgpu.errors import YAMLError
-from talosgpu.fsio import decode_utf8, read_file_bytes
+from talosgpu.fsio import decode_utf8, read_file_bytes, read_stdin_bytes
 from talosgpu.yamlfast import legacy_octal
 
 __all__ = [
@@ -59,12 +58,8 @@ FAST_PATH_MIN_CHARS = 2048
 class _TalosConstructor(SafeConstructor):
     """SafeConstructor with Go yaml.v3's view of octals and timestamps."""
 
-    def construct_yaml_int(self, node: Any) -> int:
-        octal = legacy_octal(str(self.construct_scalar(node)))
-        if octal is not None:
-            return octal
-        result: int = super().construct_yaml_int(node)
-        return result
+    def construct_yaml_int(self, node: Any) -> Any:  # int, or float/str beyond 64 bits (go-yaml)
+        return yamlfast.go_int(str(self.construct_scalar(node)))
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         return self.construct_scalar(node)
@@ -72,6 +67,12 @@ class _TalosConstructor(SafeConstructor):
     def construct_yaml_bool(self, node: Any) -> Any:
         # The 1.2 resolver only tags true/false as bool; keep the spelling check strict.
         return super().construct_yaml_bool(node)
+
+    def construct_document(self, node: Any) -> Any:
+        # Size the composed graph before building it: merge keys (``<<: [*a, *a]``) nested a
+        # few levels deep make construction exponential, before any check on the data runs.
+        _check_expansion(node)
+        return super().construct_document(node)
 
 
 _TalosConstructor.add_constructor("tag:yaml.org,2002:int", _TalosConstructor.construct_yaml_int)
@@ -105,17 +106,43 @@ def _get_loader() -> YAML:
     return loader
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: BaseException) -> str:
+    """One short line for a parser error, never quoting a value: a bad scalar in a live config
+    may be a secret (``key: !!int <secret>`` makes int() quote it)."""
+    if isinstance(exc, RecursionError):
+        return (
+            "nested deeper than talosgpu can read (about 900 levels; Talos's YAML decoder stops "
+            "at 10,000, a real config has fewer than 15)"
+        )
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        # Never echo values: a duplicate key in a live config may sit under a secret.
         dup = re.match(r'found duplicate key "([^"]*)"', problem)
-        if dup:
-            problem = f'duplicate key "{dup.group(1)}"'
-        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+        if dup:  # the key is shown (cut), never its value
+            problem = f'duplicate key "{_cut(dup.group(1))}"'
+        elif "constructor for the tag" in problem:
+            tag = re.search(r"tag '([^']*)'", problem)
+            problem = f"unknown tag {_cut(tag.group(1)) if tag else ''}".rstrip()
+        return f"line {mark.line + 1}, column {mark.column + 1}: {_cut(problem, 200)}"
+    if not isinstance(exc, _RuamelYAMLError):
+        # int()/float()/bool lookups on an explicitly tagged scalar: the message quotes the
+        # value (``invalid literal for int() … 's3cr3t'``, ``KeyError: 's3cr3t'``)
+        return f"a value does not match its explicit tag ({type(exc).__name__})"
     text = " ".join(str(exc).split())
-    return text[:200] or "invalid YAML"
+    return _cut(text, 200) or "invalid YAML"
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """``text``, or its first ``limit`` characters and how many more there were."""
+    return (
+        text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    )
+
+
+# Limits no real Talos input comes near, each with the figure it is judged against.
+MAX_DOCUMENTS = 1_000  # a generated 1.15 config has under 40 documents; a patch a handful
+MAX_TAG_CHARS = 256  # Talos configs carry no tags but !!binary-like ones
+_LONG_TAG = re.compile(rf"(?:(?<=[\s,\[{{])|^)![^\s,\[\]{{}}]{{{MAX_TAG_CHARS + 1},}}", re.M)
 
 
 def load_all(text: str, *, source: str = "<input>") -> list[Any]:
@@ -130,13 +157,30 @@ def load_all(text: str, *, source: str = "<input>") -> list[Any]:
         docs = yamlfast.load_all(text, parser=composer)
     except yamlfast.Unsupported:
         docs = _load_all_full(text, source=source)
-    return [doc for doc in docs if doc is not None]
+    found = [doc for doc in docs if doc is not None]
+    if len(found) > MAX_DOCUMENTS:
+        raise YAMLError(
+            f"{len(found):,} YAML documents; talosgpu reads at most {MAX_DOCUMENTS:,} from one "
+            "input (a generated Talos 1.15 config has fewer than 40)",
+            file=source,
+        )
+    return found
 
 
 def _load_all_full(text: str, *, source: str) -> list[Any]:
     """The full ruamel loader: merge keys, explicit tags, %YAML directives, and error messages."""
+    long_tag = _LONG_TAG.search(text) if "!" in text else None
+    if long_tag:  # ruamel's pure scanner is quadratic in a tag's length (1.3 MB: 26 s)
+        line = text.count("\n", 0, long_tag.start()) + 1
+        raise YAMLError(
+            f"not valid YAML: line {line}: a tag of {long_tag.end() - long_tag.start():,} "
+            f"characters; talosgpu reads tags of at most {MAX_TAG_CHARS}",
+            file=source,
+        )
     try:
         docs = list(_get_loader().load_all(text))
+    except _Expansion as exc:
+        raise YAMLError(str(exc), file=source) from None
     except (_RuamelYAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
     except Exception as exc:  # ruamel raises assorted errors on hostile input
@@ -159,6 +203,50 @@ def _allowed_alias_ratio(decoded: int) -> float:
         return 0.10
     share = (decoded - _ALIAS_RATIO_LOW) / (_ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW)
     return 0.99 - 0.89 * share
+
+
+class _Expansion(Exception):
+    """A composed document that would expand past what go-yaml decodes (message complete)."""
+
+
+def _check_expansion(root: Any) -> None:
+    """go-yaml's alias budget on a composed node graph (shared nodes are aliases; a merge key's
+    value is one): linear in the distinct nodes, so it runs before construction can blow up."""
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()
+    distinct = 0
+
+    def size(node: Any) -> int:
+        nonlocal distinct
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in busy:
+            raise _Expansion("an alias refers to a node that contains it")
+        value = node.value
+        if not isinstance(value, list):
+            distinct += 1
+            sizes[key] = 1
+            return 1
+        busy.add(key)
+        distinct += 1
+        items = (
+            (part for pair in value for part in pair)
+            if value and isinstance(value[0], tuple)
+            else value
+        )
+        total = 1 + sum(size(item) for item in items)
+        busy.discard(key)
+        sizes[key] = total
+        return total
+
+    decoded = size(root)
+    aliased = decoded - distinct
+    if aliased > 100 and decoded > 1000 and aliased / decoded > _allowed_alias_ratio(decoded):
+        raise _Expansion(
+            f"document contains excessive aliasing: {decoded} values, {aliased} of them "
+            "from aliases and merge keys (Talos's YAML decoder rejects it too)"
+        )
 
 
 def _check_aliasing(docs: list[Any], *, source: str) -> None:
@@ -211,7 +299,7 @@ def load(text: str, *, source: str = "<input>") -> Any:
 def read_source(path: str | Path) -> tuple[str, str]:
     """Read a file (``-`` = standard input) and return ``(text, display_name)``."""
     if str(path) == STDIN:
-        return sys.stdin.read(), "<stdin>"
+        return decode_utf8(read_stdin_bytes(), name="<stdin>"), "<stdin>"
     name = str(path)
     return decode_utf8(read_file_bytes(name), name=name), name
 

@@ -6,8 +6,14 @@ half of it), so the CLI first looks up the finished output by a key of everythin
 depends on; only a miss loads the library.
 
 The key covers: the command's arguments, the bytes of every input file (or stdin), the bytes of
-the bundled profiles, a fingerprint (path, size, mtime) of talosgpu's own files and of the
-libraries that shape its output, and the Python version. Any change to those is a miss.
+talosgpu's own files and of the bundled profiles (content, not size and mtime: an edit that keeps
+both is still a miss), a fingerprint (path, size, mtime) of the installed libraries that shape
+its output, and the Python version. Any change to those is a miss.
+
+An entry is trusted only when it verifies: it names its own key, carries the SHA-256 of its
+payload (a hand edit or a torn write is a miss), and the caller checks the payload's shape and
+file names (:meth:`talosgpu.commands.render.RenderOutcome.from_record`). Entries are written
+atomically (no temp file survives a failure) and evicted by age and count.
 
 Stdlib only (this module is imported before anything heavy). ``TALOSGPU_NO_CACHE=1`` disables
 it; ``TALOSGPU_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME/talosgpu`` or
@@ -16,17 +22,20 @@ it; ``TALOSGPU_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME/talosgpu`` or
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import re
 import sys
+import time
 from collections.abc import Iterable
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "enabled", "get", "key", "put"]
+__all__ = ["MAX_AGE_SECONDS", "MAX_ENTRIES", "cache_dir", "enabled", "evict", "get", "key", "put"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the talosgpu package, every module of it
 # Libraries whose version changes the bytes we print.
@@ -45,14 +54,25 @@ def cache_dir() -> Path:
     return Path(base) / "talosgpu"
 
 
+# Eviction: entries unused for this long go, and the folder keeps at most this many (a
+# 1,000-node fleet repo's check keeps one entry per intent or inventory, not per node).
+MAX_AGE_SECONDS = 30 * 24 * 3600
+MAX_ENTRIES = 2_000
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+
 def _tree_fingerprint(root: Path, digest: Any) -> None:
+    """Names and contents of every file under ``root`` (about 1.5 ms for the package)."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
             if name.endswith((".pyc", ".tmp")):
                 continue
-            st = os.stat(os.path.join(dirpath, name))
-            digest.update(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as handle:
+                data = handle.read()
+            digest.update(f"{os.path.relpath(path, root)}:{len(data)}\n".encode())
+            digest.update(hashlib.sha256(data).digest())
 
 
 def _library_fingerprint(digest: Any) -> None:
@@ -93,26 +113,81 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _payload_hash(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def get(cache_key: str) -> dict[str, Any] | None:
-    """The cached result, or None on a miss or any problem reading it."""
-    if not enabled():
+    """The cached payload, or None on a miss, an entry that does not verify (another key, a
+    payload whose hash is not the one stored) or any problem reading it."""
+    if not enabled() or not _KEY.fullmatch(cache_key):
         return None
+    path = cache_dir() / "render" / f"{cache_key}.json"
     try:
-        data = json.loads((cache_dir() / "render" / f"{cache_key}.json").read_text("utf-8"))
+        entry = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(entry, dict) or entry.get("key") != cache_key:
+        return None
+    payload = entry.get("payload")
+    if not isinstance(payload, dict) or entry.get("sha256") != _payload_hash(payload):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used: eviction goes by last use
+    return payload
 
 
 def put(cache_key: str, value: dict[str, Any]) -> None:
-    """Store a result atomically; silently does nothing when the cache is not writable."""
-    if not enabled():
+    """Store a result atomically; silently does nothing when the cache is not writable (and
+    leaves no temp file behind)."""
+    if not enabled() or not _KEY.fullmatch(cache_key):
         return
     folder = cache_dir() / "render"
+    entry = {"key": cache_key, "sha256": _payload_hash(value), "payload": value}
+    tmp = folder / f".{cache_key}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{cache_key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(entry, sort_keys=True, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, folder / f"{cache_key}.json")
     except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         return
+    if int.from_bytes(bytes.fromhex(cache_key[:4]), "big") % 64 == 0:  # 1 put in 64
+        evict(folder)
+
+
+def evict(folder: Path | None = None, *, now: float | None = None) -> int:
+    """Remove entries unused for :data:`MAX_AGE_SECONDS`, the least recently used beyond
+    :data:`MAX_ENTRIES`, and temp files older than an hour; returns how many went."""
+    folder = folder or cache_dir() / "render"
+    now = time.time() if now is None else now
+    entries: list[tuple[float, Path]] = []
+    removed = 0
+    try:
+        with os.scandir(folder) as scan:
+            for item in scan:
+                try:
+                    used = item.stat().st_mtime
+                except OSError:
+                    continue
+                stale_tmp = item.name.endswith(".tmp") and now - used > 3600
+                if stale_tmp or (item.name.endswith(".json") and now - used > MAX_AGE_SECONDS):
+                    removed += _remove(Path(item.path))
+                elif item.name.endswith(".json"):
+                    entries.append((used, Path(item.path)))
+    except OSError:
+        return removed
+    entries.sort(reverse=True)
+    for _, path in entries[MAX_ENTRIES:]:
+        removed += _remove(path)
+    return removed
+
+
+def _remove(path: Path) -> int:
+    try:
+        path.unlink()
+    except OSError:
+        return 0
+    return 1

@@ -8,14 +8,13 @@ fleet commands alike.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from talosgpu.errors import TalosGPUError
-from talosgpu.fsio import decode_utf8, read_file_bytes
+from talosgpu.fsio import decode_utf8, read_file_bytes, read_stdin_bytes
 
 if TYPE_CHECKING:
     from talosgpu.intent.models import Intent
@@ -49,7 +48,7 @@ def read_input(path: str | Path) -> Input:
     not UTF-8, is a :class:`~talosgpu.errors.YAMLError` naming it."""
     given = str(path)
     if given == STDIN:
-        path, source, data = STDIN, "<stdin>", sys.stdin.read().encode()
+        path, source, data = STDIN, "<stdin>", read_stdin_bytes()
     else:
         path, source, data = given, given, read_file_bytes(given)
     return Input(path=path, source=source, data=data, text=decode_utf8(data, name=source))

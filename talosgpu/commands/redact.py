@@ -36,7 +36,27 @@ def scrub_lines(
     return [redact_text(line, known_secrets=known) for line in lines]
 
 
+# An error line quotes names and values from the input (a node name, a key); a hostile or
+# mistaken input can make one megabytes long. Each word is cut to a prefix, the line to a
+# screenful, after redaction (so a secret is masked whole, never cut into a visible prefix).
+MAX_WORD_CHARS = 120
+MAX_LINE_CHARS = 2000
+
+
+def _cut_word(word: str) -> str:
+    if len(word) <= MAX_WORD_CHARS:
+        return word
+    return f"{word[:MAX_WORD_CHARS]}…(+{len(word) - MAX_WORD_CHARS:,} chars)"
+
+
 def safe_line(text: str, *, show_secrets: bool = False) -> str:
-    """One line (whitespace collapsed), key material masked unless shown."""
+    """One line (whitespace collapsed), key material masked unless shown, every word and the
+    line cut to a readable length."""
     line = " ".join(text.split())
-    return line if show_secrets else redact_text(line)
+    if not show_secrets:
+        line = redact_text(line)
+    if len(line) > MAX_WORD_CHARS:
+        line = " ".join(_cut_word(word) for word in line.split(" "))
+    if len(line) > MAX_LINE_CHARS:
+        line = f"{line[:MAX_LINE_CHARS]}… (+{len(line) - MAX_LINE_CHARS:,} chars)"
+    return line

@@ -23,7 +23,16 @@ if TYPE_CHECKING:
 # On a render cache hit this module runs without the YAML library, pydantic or the renderers:
 # those are imported inside the functions of the miss path (pre-commit latency, benchmarks/).
 
-__all__ = ["RenderOutcome", "RenderWhat", "render", "render_cached", "render_outputs"]
+__all__ = [
+    "OUTPUT_NAMES",
+    "RenderOutcome",
+    "RenderWhat",
+    "check_output_dir",
+    "render",
+    "render_cached",
+    "render_outputs",
+    "write_output_dir",
+]
 
 RenderWhat = Literal["patch", "explain", "manifests", "dir"]
 
@@ -54,6 +63,17 @@ def render(
         talos_version=talos_version,
         from_version=from_version,
         assume_newest_known=assume_newest_known,
+    )
+
+
+def _inside(name: str) -> bool:
+    """A relative POSIX name inside the output folder (no root, drive, ``..`` or ``.``)."""
+    parts = name.split("/")
+    return (
+        bool(name)
+        and "\\" not in name
+        and ":" not in name
+        and all(part not in ("", ".", "..") for part in parts)
     )
 
 
@@ -90,10 +110,12 @@ class RenderOutcome:
         try:
             files = data["files"]
             if not isinstance(files, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+                isinstance(k, str) and isinstance(v, str) and _inside(k) for k, v in files.items()
             ):
                 return None
             if data["kind"] not in ("intent", "inventory", None):
+                return None
+            if data["what"] not in ("patch", "dir", "explain", "manifests"):
                 return None
             return cls(
                 what=data["what"],
@@ -244,3 +266,35 @@ def _outcome(rendered: Rendered, what: RenderWhat) -> RenderOutcome:
     if what == "dir":
         return RenderOutcome(what=what, warnings=warnings, files=output_files(rendered))
     return RenderOutcome(what=what, warnings=warnings, text=rendered.patch_text)
+
+
+# Every name render --output-dir writes (outputs.output_files; the CRI file is the machine
+# file's name to 1.13, the CRICustomizationConfig content from 1.14): an old output folder
+# holding only these (in node sub-folders for an inventory) is talosgpu's to replace.
+OUTPUT_NAMES = frozenset(
+    {
+        "patch.yaml",
+        "plan.json",
+        "schematic.yaml",
+        "manifests.yaml",
+        "20-customization.part",
+        "cri-customization.toml",
+    }
+)
+
+
+def check_output_dir(output_dir: str | Path) -> None:
+    """Fail before rendering when ``output_dir`` holds files render would not write."""
+    from talosgpu.fsio import check_replaceable  # lazy: a cache hit needs no file helpers
+
+    base = Path(output_dir)
+    if base.exists():
+        check_replaceable(base, OUTPUT_NAMES)
+
+
+def write_output_dir(output_dir: str | Path, files: dict[str, str]) -> list[Path]:
+    """Replace ``output_dir`` with exactly ``files``, all or nothing (:func:`fsio.write_tree_atomic`)."""
+    from talosgpu.fsio import write_tree_atomic  # lazy: a cache hit needs no file helpers
+
+    owned = OUTPUT_NAMES | {Path(name).name for name in files}
+    return write_tree_atomic(output_dir, files, owned=owned)

@@ -83,6 +83,7 @@ def check_document(doc: Any, *, source: str, index: int) -> None:
             f"expected a YAML document (document {index + 1})", file=source, path=[index]
         )
     if is_v1alpha1(doc):
+        _check_v1alpha1_keys(doc, source=source, index=index)
         return
     ident = decoder_id(doc)
     if not doc.get("kind"):
@@ -91,6 +92,26 @@ def check_document(doc: Any, *, source: str, index: int) -> None:
     if not doc.get("apiVersion"):
         message = f"error decoding document {ident}: missing apiVersion"
         raise ConfigError(message, file=source, path=[index, "apiVersion"])
+
+
+# v1alpha1_types.go Config: version, debug, persist (deprecated, still decoded), machine, cluster
+_V1ALPHA1_TOP = frozenset({"version", "debug", "persist", "machine", "cluster"})
+# ``talosctl gen secrets`` (generate/secrets/bundle.go): a bundle shares ``cluster`` with a config
+_BUNDLE_KEYS = frozenset({"secrets", "trustdinfo", "certs"})
+
+
+def _check_v1alpha1_keys(doc: Mapping[str, Any], *, source: str, index: int) -> None:
+    """Unknown top-level keys: Talos's decoder is strict (decoder.go checkUnknownKeys)."""
+    if "kind" in doc or "apiVersion" in doc:
+        return  # a document that mixes both forms: judged elsewhere, not guessed at here
+    unknown = sorted(str(key) for key in doc if key not in _V1ALPHA1_TOP)
+    if not unknown:
+        return
+    shown = ", ".join(repr(key[:40]) for key in unknown[:5])
+    message = f"unknown keys found during decoding: {shown}"
+    if set(unknown) >= _BUNDLE_KEYS:
+        message += " (this is a `talosctl gen secrets` bundle, not a machine config)"
+    raise ConfigError(message, file=source, path=[index, unknown[0]])
 
 
 def check_config_documents(docs: Sequence[Any], *, source: str) -> None:

@@ -46,7 +46,7 @@ _ZEROS = _index("zero_unset")
 
 def file_mode(value: Any) -> Any:
     """A file mode as the int Talos decodes (``"0644"``, ``"0o644"``, ``"420"`` → 420)."""
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 24:  # longer cannot be a 32-bit mode
         text = value.strip()
         match = _OCTAL_TEXT.fullmatch(text)
         if match and len(text) > 1:

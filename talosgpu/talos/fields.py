@@ -109,9 +109,13 @@ class Shape:
     (``configloader/internal/decoder/decoder.go``: ``KnownFields(true)``, "unknown keys found
     during decoding")."""
 
-    kind: Literal["map", "list", "string", "strings"]
+    kind: Literal["map", "list", "string", "strings", "mode"]
     go: str
     keys: tuple[str, ...] = ()
+
+
+# os.FileMode is a uint32: go-yaml refuses a larger int ("cannot unmarshal … into FileMode")
+_MODE = Shape("mode", "v1alpha1.FileMode (uint32)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,9 +312,9 @@ FIELDS: tuple[Field, ...] = (
     # --- decoded values: file modes; plain Go fields whose zero value is the same as unset ----
     # (MachineFile{FilePermissions FileMode; FileOp string}, EtcFileConfig{FileMode EtcFileMode}:
     # a live `permissions: 0` is the struct an absent key gives, so it is no change)
-    Field(_V, "machine.files[].permissions", file_mode=True, zero_unset=True),
+    Field(_V, "machine.files[].permissions", file_mode=True, zero_unset=True, shape=_MODE),
     Field(_V, "machine.files[].op", zero_unset=True),
-    Field("EtcFileConfig", "mode", file_mode=True, zero_unset=True),
+    Field("EtcFileConfig", "mode", file_mode=True, zero_unset=True, shape=_MODE),
     # --- shapes of the sections talosgpu writes: what the decoder rejects (v1alpha1_types.go
     # KernelConfig, KernelModuleConfig, UdevConfig, MachineFile; runtime/kernel_module.go,
     # runtime/udev_rules.go, cri/customization.go at main ad8823176e75)

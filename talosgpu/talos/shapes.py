@@ -21,6 +21,7 @@ from typing import Any
 
 from talosgpu.errors import ConfigError
 from talosgpu.talos.documents import V1ALPHA1, doc_kind, is_v1alpha1
+from talosgpu.talos.equivalence import file_mode
 from talosgpu.talos.fields import ANY_ITEM, FIELDS, Shape
 
 __all__ = ["check_shapes"]
@@ -59,6 +60,9 @@ def _accepts(shape: Shape, value: Any) -> bool:
         return isinstance(value, list)
     if shape.kind == "strings":
         return isinstance(value, list) and all(isinstance(v, str) or _directive(v) for v in value)
+    if shape.kind == "mode":
+        mode = file_mode(value)
+        return isinstance(mode, int) and not isinstance(mode, bool) and 0 <= mode < 1 << 32
     return isinstance(value, str)
 
 
@@ -84,6 +88,8 @@ def _problems(
     if shape is not None and value is not None:
         if not _accepts(shape, value):
             got = _YAML.get(type(value), type(value).__name__)
+            if shape.kind == "mode" and isinstance(value, int | str):
+                got = "a value out of range"
             if shape.kind == "strings" and isinstance(value, list):
                 index = next(
                     i for i, v in enumerate(value) if not (isinstance(v, str) or _directive(v))
@@ -113,9 +119,12 @@ def _go(shape: Shape) -> str:
 
 
 def _expected(shape: Shape) -> str:
-    return {"map": "a map", "list": "a list", "strings": "a list of strings"}.get(
-        shape.kind, "a string"
-    )
+    return {
+        "map": "a map",
+        "list": "a list",
+        "strings": "a list of strings",
+        "mode": "a file mode (an octal such as 0o644, below 0o40000000000)",
+    }.get(shape.kind, "a string")
 
 
 def check_shapes(docs: Sequence[Any], *, source: str, what: str = "config") -> None:

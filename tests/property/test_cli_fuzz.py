@@ -102,7 +102,7 @@ def test_cli_never_tracebacks(
     file.write_text(text)
     out_dir = work / "out"
     out_dir.mkdir()
-    (out_dir / "keep.txt").write_text("existing")
+    (out_dir / ".keep").write_text("existing")  # a dotfile: render keeps it
     argv = [part.replace("{file}", str(file)).replace("{out}", str(out_dir)) for part in command]
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     with pytest.raises(SystemExit) as exit_info:
@@ -116,8 +116,8 @@ def test_cli_never_tracebacks(
         # the line names the input: the file, stdin, or the patch given with -p
         names = (str(file), "<stdin>", "<inline patch>")
         assert any(name in err for name in names), (argv, err)
-        assert (out_dir / "keep.txt").read_text() == "existing"
-        assert sorted(p.name for p in out_dir.iterdir()) == ["keep.txt"]
+        assert (out_dir / ".keep").read_text() == "existing"
+        assert sorted(p.name for p in out_dir.iterdir()) == [".keep"]
 
 
 HOSTILE = {

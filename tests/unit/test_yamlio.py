@@ -61,8 +61,10 @@ def test_read_source_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+# Go's YAML ints are 64-bit: a larger one reads back as a float or a string, as in Talos
+# (test_ints_beyond_64_bits_resolve_like_go_yaml), so the round trip is for 64-bit ints.
 _values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1) | st.text(),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
     ),
@@ -134,3 +136,85 @@ def test_the_full_loader_is_safe_in_threads() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: yamlio.load_all(text), range(64)))
     assert all(result == expected for result in results)
+
+
+# ------------------------------------------------------------------ bounded work, no values quoted
+def _merge_bomb(levels: int) -> str:
+    """Each level merges the one below twice and nests it twice: 542 bytes at 10 levels made
+    construction exponential (merges were not counted by the alias guard)."""
+    lines = ["a0: &a0 {x0: 1, y0: 2}"]
+    for i in range(1, levels):
+        lines.append(
+            f"a{i}: &a{i}\n  <<: [*a{i - 1}, *a{i - 1}]\n"
+            f"  k{i}: {{<<: *a{i - 1}}}\n  j{i}: {{<<: *a{i - 1}}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("levels", [10, 40])
+def test_nested_merge_keys_are_counted_before_construction(levels: int) -> None:
+    with pytest.raises(YAMLError, match=r"excessive aliasing: .* aliases and merge keys"):
+        yamlio.load(_merge_bomb(levels), source="bomb.yaml")
+
+
+def test_ordinary_merge_keys_still_merge() -> None:
+    text = "base: &b {a: 1, b: 2}\nnode:\n  <<: *b\n  b: 3\n"
+    assert yamlio.load(text) == {"base": {"a": 1, "b": 2}, "node": {"a": 1, "b": 3}}
+
+
+def test_a_long_tag_is_refused_before_the_scanner_sees_it() -> None:
+    """ruamel's pure scanner is quadratic in a tag's length (a 1.3 MB run of '!': 26 s)."""
+    with pytest.raises(YAMLError, match="line 2: a tag of 1,300,000 characters"):
+        yamlio.load("a: 1\nb: " + "!" * 1_300_000 + " x\n", source="t.yaml")
+    assert yamlio.load("a: !!str 5\n") == {"a": "5"}
+
+
+def test_document_count_is_bounded() -> None:
+    many = "---\n".join(f"n: {i}\n" for i in range(yamlio.MAX_DOCUMENTS + 1))
+    with pytest.raises(YAMLError, match="1,001 YAML documents; talosgpu reads at most 1,000"):
+        yamlio.load_all(many, source="many.yaml")
+    assert len(yamlio.load_all("---\n".join("n: 1\n" for _ in range(1000)))) == 1000
+
+
+def test_depth_beyond_the_stack_is_a_clear_error() -> None:
+    with pytest.raises(YAMLError, match="nested deeper than talosgpu can read"):
+        yamlio.load("[" * 100_000)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: !!int s3cr3tvalue\n", "a: !!float s3cr3tvalue\n", "a: !!bool s3cr3tvalue\n"],
+)
+def test_an_explicit_tag_never_quotes_the_value(text: str) -> None:
+    """int()/float()/a bool lookup quote the value they fail on; it may be a secret."""
+    with pytest.raises(YAMLError) as info:
+        yamlio.load(text, source="live.yaml")
+    assert "s3cr3t" not in str(info.value)
+    assert "does not match its explicit tag" in str(info.value)
+
+
+def test_a_long_key_in_an_error_is_cut() -> None:
+    key = "k" * 1000  # YAML caps an implicit key at 1,024 characters
+    with pytest.raises(YAMLError) as info:
+        yamlio.load(f"{key}: 1\n{key}: 2\n")
+    assert len(str(info.value)) < 300 and "more characters" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18446744073709551615", 18446744073709551615),  # uint64 max: an int
+        ("-9223372036854775808", -9223372036854775808),  # int64 min: an int
+        ("18446744073709551616", 1.8446744073709552e19),  # ParseFloat takes it
+        ("0o" + "7" * 30, "0o" + "7" * 30),  # no float form: the string itself
+        ("9" * 400, "9" * 400),  # ParseFloat: out of range, so a string
+        ("0" + "7" * 20_000, "0" + "7" * 20_000),  # never a 20,000-digit int
+        ("0x1F", 31),
+        ("0644", 420),
+    ],
+    ids=["uint64", "int64", "float", "octal", "huge", "legacy-octal", "hex", "0644"],
+)
+def test_ints_beyond_64_bits_resolve_like_go_yaml(text: str, expected: object) -> None:
+    """yaml.v3 resolve.go: ParseInt, ParseUint (64-bit), then ParseFloat, then a string."""
+    assert yamlio.load(f"a: {text}\n") == {"a": expected}
+    assert yamlio.load("a: " + text + "\n<<: {}\n") == {"a": expected}  # the full loader too
