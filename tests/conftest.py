@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,61 @@ def shared_path(*parts: str) -> Path:
 def _isolated_render_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read or write the user's render cache (~/.cache/talosgpu)."""
     os.environ["TALOSGPU_CACHE_DIR"] = str(tmp_path_factory.mktemp("talosgpu-cache"))
+
+
+def plant_secret_canaries(
+    docs: list[dict[str, Any]], prefix: str, *, documents: bool = True
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """``docs`` (a real config; its first document v1alpha1) with a unique value in every row
+    of :data:`talosgpu.talos.secrets.SECRET_PATHS`: v1alpha1 rows in the first document, the
+    others in one document per kind (``documents=False``: v1alpha1 rows only, for releases
+    before multi-document configs). Returns the planted docs and the canaries."""
+    from talosgpu.talos.secrets import ANY_ITEM, ANY_KEY, SECRET_PATHS
+
+    def plant(doc: dict[str, Any], pattern: tuple[str, ...], value: str) -> None:
+        node: Any = doc
+        for index, part in enumerate(pattern):
+            last = index == len(pattern) - 1
+            nxt = None if last else pattern[index + 1]
+            key: Any = "canary-key" if part == ANY_KEY else part
+            if part == ANY_ITEM:
+                if not node:
+                    node.append(None)
+                key = 0
+            empty: Any = [] if nxt == ANY_ITEM else {}
+            if last:
+                node[key] = value
+            elif isinstance(node, list):
+                if node[0] is None:
+                    node[0] = empty
+                node = node[0]
+            else:
+                if not isinstance(node.get(key), (dict, list)):
+                    node[key] = empty
+                node = node[key]
+
+    extra: dict[str, dict[str, Any]] = {}
+    values = []
+    for number, row in enumerate(SECRET_PATHS):
+        if row.kind != "v1alpha1" and not documents:
+            continue
+        secret = f"{prefix}{number:03d}x7Yp"
+        value = secret
+        if row.mode == "tokens":  # only embedded credentials are secret in these strings
+            value = (
+                f"https://siderolink.example:8099?jointoken={secret}"
+                if row.pattern[-1] == "apiUrl"
+                else f"talos.secret={secret}"
+            )
+        values.append(secret)
+        if row.kind == "v1alpha1":
+            plant(docs[0], row.pattern, value)
+        else:
+            doc = extra.setdefault(
+                row.kind, {"apiVersion": "v1alpha1", "kind": row.kind, "name": "canary"}
+            )
+            plant(doc, row.pattern, value)
+    return [*docs, *extra.values()], values
 
 
 def run_cli(

@@ -19,13 +19,13 @@ CRI parts are TOML: two texts that parse to the same tables are the same to cont
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from talosgpu.talos.documents import V1ALPHA1, doc_kind, is_v1alpha1
-from talosgpu.talos.equivalence import decoded, parse_toml, same_toml
+from talosgpu.talos.equivalence import decoded, same_toml
 from talosgpu.talos.mergerules import rule_for
+from talosgpu.talos.secret_toml import toml_secret_values
 from talosgpu.versions import TalosVersion
 
 __all__ = [
@@ -37,8 +37,6 @@ __all__ = [
 ]
 
 _FILES = ("machine", "files", "[]")
-# TOML keys whose values are credentials (containerd registry auth: config.toml `auth` tables).
-_TOML_SECRET_KEYS = frozenset({"password", "auth", "identitytoken", "token", "secret"})
 
 
 def _plain_clean(value: Any, clean: set[int]) -> bool:
@@ -127,50 +125,3 @@ def same_scalar(
         if isinstance(old, scalars) and isinstance(new, scalars):
             return go_text(old) == go_text(new)
     return False
-
-
-def _toml_leaves(value: Any, key: str = "") -> Iterator[str]:
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            yield from _toml_leaves(item, str(name))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _toml_leaves(item, key)
-    elif isinstance(value, str) and key.lower() in _TOML_SECRET_KEYS and value:
-        yield value
-
-
-def _header_values(value: Any) -> Iterator[str]:
-    """Every string under a ``headers`` table (registry hosts ``headers``: ``Authorization =
-    ["Bearer …"]``): a header's value is a credential as often as not."""
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            if str(name).lower() == "headers":
-                yield from _strings(item)
-            else:
-                yield from _header_values(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _header_values(item)
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str) and value:
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-@functools.lru_cache(maxsize=1024)
-def toml_secret_values(text: str) -> frozenset[str]:
-    """Credentials inside a CRI part (registry ``password``/``auth``/``identitytoken`` keys and
-    every value under a ``headers`` table); none for a text that does not parse (the diff then
-    hides the whole text, :mod:`talosgpu.configdiff.semantic`)."""
-    parsed = parse_toml(text)
-    if parsed is None:
-        return frozenset()
-    return frozenset((*_toml_leaves(parsed), *_header_values(parsed)))

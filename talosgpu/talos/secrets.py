@@ -30,6 +30,7 @@ from talosgpu.talos.fields import SecretMode as Mode
 # The free-text half (key-material patterns, redact_text) lives in secret_text; its names are
 # re-exported here, where callers have always found them.
 from talosgpu.talos.secret_text import MIN_TEXT_SECRET_LEN, REDACTED, _scan, redact_text
+from talosgpu.talos.secret_toml import cri_part_texts, mask_cri_parts, toml_secret_values
 
 __all__ = [
     "MIN_TEXT_SECRET_LEN",
@@ -199,7 +200,10 @@ def redact_documents(docs: Sequence[Any]) -> list[Any]:
     material (private-key PEM, base64 private keys, bootstrap tokens, ``jointoken=``, URL
     passwords). Empty values stay empty so that "set" vs "unset" remains visible in a diff.
     """
-    return [_walk(doc, _BY_KIND.get(rule_kind(doc), ()), 0, []) for doc in docs]
+    masked = [_walk(doc, _BY_KIND.get(rule_kind(doc), ()), 0, []) for doc in docs]
+    for doc in masked:
+        mask_cri_parts(doc)  # credentials inside a CRI part's TOML (talos/secret_toml.py)
+    return masked
 
 
 def redact_at(doc: Any, path: Sequence[str | int], value: Any) -> tuple[Any, list[str]]:
@@ -260,4 +264,6 @@ def collect_secret_values(docs: Sequence[Any]) -> frozenset[str]:
     found: list[str] = []
     for doc in docs:
         _walk(doc, _BY_KIND.get(rule_kind(doc), ()), 0, found)
+    for text in cri_part_texts(docs):
+        found.extend(toml_secret_values(text))
     return frozenset(v for v in found if v and v != REDACTED)

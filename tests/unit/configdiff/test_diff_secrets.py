@@ -13,46 +13,14 @@ import json
 from typing import Any
 
 import pytest
-from conftest import shared_path
+from conftest import plant_secret_canaries, shared_path
 
 from talosgpu import yamlio
 from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.report.diff import render_json, render_text
-from talosgpu.talos.secrets import ANY_ITEM, ANY_KEY, SECRET_PATHS, SecretPath
+from talosgpu.talos.secrets import SECRET_PATHS
 
 CANARY = "Zq9Canary"
-
-
-def _value(row: SecretPath, tag: str, number: int) -> str:
-    secret = f"{CANARY}{tag}{number:03d}x7Yp"
-    if row.mode == "tokens":  # only embedded credentials are secret in these strings
-        if row.pattern[-1] == "apiUrl":
-            return f"https://siderolink.example:8099?jointoken={secret}"
-        return f"talos.secret={secret}"
-    return secret
-
-
-def _plant(doc: dict[str, Any], pattern: tuple[str, ...], value: str) -> None:
-    node: Any = doc
-    for index, part in enumerate(pattern):
-        last = index == len(pattern) - 1
-        nxt = None if last else pattern[index + 1]
-        key: Any = "canary-key" if part == ANY_KEY else part
-        if part == ANY_ITEM:
-            if not node:
-                node.append(None)
-            key = 0
-        empty: Any = [] if nxt == ANY_ITEM else {}
-        if last:
-            node[key] = value
-        elif isinstance(node, list):
-            if node[0] is None:
-                node[0] = empty
-            node = node[0]
-        else:
-            if not isinstance(node.get(key), (dict, list)):
-                node[key] = empty
-            node = node[key]
 
 
 def planted(tag: str) -> tuple[list[dict[str, Any]], list[str]]:
@@ -60,20 +28,7 @@ def planted(tag: str) -> tuple[list[dict[str, Any]], list[str]]:
     path = shared_path(
         "conformance", "talos-machineconfigs", "stability", "v1.13", "base-worker.yaml"
     )
-    docs = yamlio.load_all(path.read_text())
-    extra: dict[str, dict[str, Any]] = {}
-    values = []
-    for number, row in enumerate(SECRET_PATHS):
-        value = _value(row, tag, number)
-        values.append(f"{CANARY}{tag}{number:03d}x7Yp")
-        if row.kind == "v1alpha1":
-            _plant(docs[0], row.pattern, value)
-        else:
-            doc = extra.setdefault(
-                row.kind, {"apiVersion": "v1alpha1", "kind": row.kind, "name": "canary"}
-            )
-            _plant(doc, row.pattern, value)
-    return [*docs, *extra.values()], values
+    return plant_secret_canaries(yamlio.load_all(path.read_text()), f"{CANARY}{tag}")
 
 
 def _outputs(diff: Any, *, show: bool = False) -> str:
