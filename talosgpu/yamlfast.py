@@ -239,6 +239,15 @@ def _plain(text: str) -> Any:
     return result
 
 
+def resolves_as_str(text: str) -> bool:
+    """Whether ``text`` as a plain scalar gets no implicit tag (int, float, bool, null,
+    timestamp, merge, ...): the emitter then writes it unquoted. The tag, not the value we
+    build, decides: a timestamp is built as a string but emitted quoted."""
+    if _TABLE is None:
+        raise Unsupported("no resolver table")
+    return not any(regexp.match(text) for _, regexp in _TABLE.get(text[0] if text else "", ()))
+
+
 def _build(root: Any, tag_of: Callable[[Any], str]) -> Any:
     """Plain data from one composed document. An alias (a container node met twice) goes to the
     full loader, which shares one object between anchor and alias as ruamel's constructor does.

@@ -353,11 +353,97 @@ def _dumper() -> YAML:
     return yaml
 
 
-def dump_all(docs: Iterable[Any]) -> str:
-    """Serialise documents as a multi-document YAML stream (``---`` between documents)."""
+# Emitted text per document, by the repr of its plain data (which tells str/int/bool/None and
+# key order apart: same repr, same bytes). Emission is pure Python (about 1 ms per Kubernetes
+# object) and a fleet renders the same RuntimeClass, ConfigMap and DaemonSet for every node of
+# a role, so each distinct document is emitted once per process. Bounded; cleared when full.
+_EMITTED: dict[str, str] = {}
+_EMITTED_MAX = 1024
+
+
+def _emit_one(doc: dict[str, Any] | list[Any]) -> str:
+    """The text of one non-empty block document after its ``---`` line."""
+    key = repr(doc)
+    text = _EMITTED.get(key)
+    if text is None:
+        buf = io.StringIO()
+        _dumper().dump(doc, buf)
+        text = buf.getvalue()
+        if len(_EMITTED) >= _EMITTED_MAX:
+            _EMITTED.clear()
+        _EMITTED[key] = text
+    return text
+
+
+def _plain_block(doc: Any) -> bool:
+    return isinstance(doc, dict | list) and bool(doc)
+
+
+# A node's name in its own objects (a Pod pinned by kubernetes.io/hostname, a Job named after
+# it) makes every node's documents distinct; emitted once with this stand-in and the name put
+# back, they share one text — when that is exact (:func:`_swap_safe`), else emitted whole.
+_STAND_IN = "talosgpuvaryzq"  # lowercase letters: a plain scalar wherever it stands
+_DNS_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
+
+
+class _NotExact(Exception):
+    pass
+
+
+def _swap_safe(real: str, *, key: bool) -> bool:
+    """Whether ``real`` (holding the varying name) is emitted exactly as its stand-in version
+    with the name put back: both plain strings to the resolver (``123``, ``1e5``, ``null`` are
+    not), neither a YAML 1.1 word that the representer quotes (``yes``, ``on``), no width or
+    simple-key (128 characters) limit in reach."""
+    if len(real) > (100 if key else 2000) or real.lower() in _YAML11_SCALARS:
+        return False
+    try:
+        return yamlfast.resolves_as_str(real)
+    except yamlfast.Unsupported:
+        return False
+
+
+def _stand_in(value: Any, vary: str, *, key: bool = False) -> Any:
+    if isinstance(value, str):
+        if vary not in value:
+            return value
+        if not _swap_safe(value, key=key):
+            raise _NotExact
+        return value.replace(vary, _STAND_IN)
+    if isinstance(value, dict):
+        return {_stand_in(k, vary, key=True): _stand_in(v, vary) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stand_in(item, vary) for item in value]
+    return value
+
+
+def _emit_varying(doc: dict[str, Any] | list[Any], vary: str | None) -> str:
+    if vary is None or not _DNS_NAME.fullmatch(vary) or len(vary) < 3:
+        return _emit_one(doc)
+    text = repr(doc)
+    if vary not in text or _STAND_IN in text:
+        return _emit_one(doc)
+    try:
+        template = _stand_in(doc, vary)
+    except _NotExact:
+        return _emit_one(doc)
+    return _emit_one(template).replace(_STAND_IN, vary)
+
+
+def dump_all(docs: Iterable[Any], *, vary: str | None = None) -> str:
+    """Serialise documents as a multi-document YAML stream (``---`` between documents).
+
+    ``vary``: a name (a node's) that recurs in the documents and differs from one call to the
+    next; identical documents up to it are emitted once per process. The bytes are the same
+    with or without it (tests/unit/test_yamlio.py)."""
     docs = [_RootText(d) if isinstance(d, str) and "\n" in d else d for d in docs]
     if not docs:
         return ""
+    if all(_plain_block(doc) for doc in docs):
+        # a block mapping or sequence starts on the line after ``---``: the stream is the
+        # documents' own texts joined (tests/unit/test_yamlio.py checks it against dump_all)
+        texts = [_emit_varying(doc, vary) for doc in docs]
+        return texts[0] if len(texts) == 1 else "".join(f"---\n{text}" for text in texts)
     buf = io.StringIO()
     yaml = _dumper()
     if len(docs) == 1:

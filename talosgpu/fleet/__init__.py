@@ -16,14 +16,12 @@ from talosgpu.fleet.load import (
 )
 from talosgpu.fleet.models import Inventory, InventoryNode
 from talosgpu.fleet.render import (
-    FleetRendered,
     fleet_output_files,
     fleet_warnings,
     render_fleet,
 )
 
 __all__ = [
-    "FleetRendered",
     "Inventory",
     "InventoryNode",
     "fleet_output_files",

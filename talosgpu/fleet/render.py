@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
-from talosgpu import yamlio
 from talosgpu.errors import TalosGPUError
 from talosgpu.fleet.load import node_intents
 from talosgpu.fleet.models import Inventory
@@ -15,36 +12,7 @@ from talosgpu.outputs import output_files, render_intent
 from talosgpu.renderers.base import Rendered
 from talosgpu.versions import TalosVersion
 
-__all__ = ["FleetRendered", "fleet_output_files", "fleet_warnings", "render_fleet"]
-
-
-@dataclass(frozen=True, slots=True)
-class FleetRendered(Rendered):
-    """A node's :class:`Rendered` whose patch YAML is emitted once per distinct document set.
-
-    Most nodes of a role render the same documents (only the header names the node), and YAML
-    emission dominates a fleet render (about 2 ms per node with ruamel's pure-Python emitter),
-    so identical documents share one emitted text. Same data, same bytes: the key is the
-    ``repr`` of the plain documents, which tells str/int/bool/list/tuple and key order apart.
-    """
-
-    @property
-    def patch_text(self) -> str:
-        return self.header + _emit_shared(self.documents)
-
-
-_EMITTED: dict[str, str] = {}
-_EMITTED_MAX = 256
-
-
-def _emit_shared(documents: tuple[dict[str, Any], ...]) -> str:
-    key = repr(documents)
-    text = _EMITTED.get(key)
-    if text is None:
-        if len(_EMITTED) >= _EMITTED_MAX:
-            _EMITTED.clear()
-        text = _EMITTED[key] = yamlio.dump_all(documents)
-    return text
+__all__ = ["fleet_output_files", "fleet_warnings", "render_fleet"]
 
 
 def render_fleet(
@@ -74,7 +42,7 @@ def render_fleet(
                 file=inventory.source,
                 path=("nodes", index[name]),
             ) from None
-        out[name] = FleetRendered(**{f.name: getattr(one, f.name) for f in fields(one)})
+        out[name] = one
     return out
 
 

@@ -61,7 +61,9 @@ def _header(plan: Plan, objects: list[dict[str, Any]]) -> str:
 def render_manifests(plan: Plan) -> str:
     """The plan's Kubernetes objects as one deterministic multi-document YAML text."""
     objects = manifest_objects(plan)
-    return _header(plan, objects) + yamlio.dump_all(objects)
+    # the node's name recurs in its own objects (pinned Pods, Jobs named after it): a fleet
+    # emits them once per role, not once per node (yamlio.dump_all)
+    return _header(plan, objects) + yamlio.dump_all(objects, vary=plan.intent.node.name)
 
 
 def helm_values(plan: Plan) -> str:

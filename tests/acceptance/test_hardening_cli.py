@@ -110,15 +110,15 @@ def test_a_full_disk_leaves_the_old_folder_whole(
     out = tmp_path / "out"
     assert _render_dir(out, capsys, "--talos-version", "1.11")[0] == 0
     before = _tree(out)
-    real, calls = fsio._write_file, []
+    real, calls = fsio._write_staged, []
 
-    def fill_up(target: Path, text: str, **options: object) -> None:
+    def fill_up(target: Path, text: str) -> None:
         calls.append(target)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(target, text, **options)  # type: ignore[arg-type]
+        real(target, text)
 
-    monkeypatch.setattr(fsio, "_write_file", fill_up)
+    monkeypatch.setattr(fsio, "_write_staged", fill_up)
     code, out_text, err = _render_dir(out, capsys, "--talos-version", "1.14")
     assert code == 2
     assert (

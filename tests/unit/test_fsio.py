@@ -87,18 +87,18 @@ def test_a_failed_write_leaves_the_old_folder_whole(
     (before, a new 20-customization.part could sit beside an old patch.yaml)."""
     out = _old_folder(tmp_path)
     before = _tree(out)
-    real = fsio._write_file
+    real = fsio._write_staged
     calls = []
 
-    def failing(target: Path, text: str, **options: object) -> None:
+    def failing(target: Path, text: str) -> None:
         calls.append(target)
         if len(calls) == 3:
             if fault == "interrupt":
                 raise KeyboardInterrupt
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(target, text, **options)  # type: ignore[arg-type]
+        real(target, text)
 
-    monkeypatch.setattr(fsio, "_write_file", failing)
+    monkeypatch.setattr(fsio, "_write_staged", failing)
     expected = KeyboardInterrupt if fault == "interrupt" else OutputError
     with pytest.raises(expected) as info:
         fsio.write_tree_atomic(out, FILES, owned=OWNED)

@@ -218,3 +218,84 @@ def test_ints_beyond_64_bits_resolve_like_go_yaml(text: str, expected: object) -
     """yaml.v3 resolve.go: ParseInt, ParseUint (64-bit), then ParseFloat, then a string."""
     assert yamlio.load(f"a: {text}\n") == {"a": expected}
     assert yamlio.load("a: " + text + "\n<<: {}\n") == {"a": expected}  # the full loader too
+
+
+def _ruamel_stream(docs: list[object]) -> str:
+    """ruamel's own multi-document dump with talosgpu's settings: what the memo must equal."""
+    import io
+
+    buf = io.StringIO()
+    yaml = yamlio._dumper()
+    if len(docs) == 1:
+        yaml.dump(docs[0], buf)
+    else:
+        yaml.explicit_start = True
+        yaml.dump_all(docs, buf)
+    return buf.getvalue()
+
+
+_blocks = st.one_of(
+    st.dictionaries(st.text(max_size=8), _values, min_size=1, max_size=4),
+    st.lists(_values, min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_blocks, min_size=1, max_size=4))
+def test_documents_emitted_one_by_one_join_to_ruamels_stream(docs: list[object]) -> None:
+    """dump_all emits (and memoises) each block document alone and joins them with ``---``:
+    byte for byte what ruamel's dump_all writes, on a cold memo and on a warm one."""
+    expected = _ruamel_stream(docs)
+    yamlio._EMITTED.clear()
+    assert yamlio.dump_all(docs) == expected
+    assert yamlio.dump_all(docs) == expected
+
+
+def test_the_memo_tells_equal_looking_values_apart() -> None:
+    yamlio._EMITTED.clear()
+    texts = [yamlio.dump_all([{"a": v}, {"b": 1}]) for v in (1, "1", True, "true", None, 1.0)]
+    assert len(set(texts)) == len(texts)
+    assert yamlio.load_all(texts[1]) == [{"a": "1"}, {"b": 1}]
+
+
+# Names that a stand-in must not change the emission of: YAML 1.1 words, numbers, hex, floats,
+# null, names that are substrings of common words ("gpu", "nvidia"), dotted names.
+_NAMES = ["node0000", "yes", "on", "no", "y", "n", "null", "true", "123", "1e5", "0x1f", "1.5",
+          "0o17", "gpu", "nvidia", "kube-system", "a.b.c", "talos-05", "inf", "nan", "e1",
+          "0", "00", "1-2", "x" * 63, "2024-01-01", "2001-12-14t21", "1-2-3"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_a_varying_name_changes_no_byte(name: str) -> None:
+    docs: list[object] = [
+        {"metadata": {"name": f"pod-{name}", "labels": {"kubernetes.io/hostname": name}},
+         "spec": {"nodeSelector": {"kubernetes.io/hostname": name}, "args": [name, f"{name}:1",
+                  f"run {name}\\nand {name}\\n", f"# {name}", f"{name} #x", f"-{name}"],
+                  name: {f"{name}-key": [name, 1, True]}}},
+        {"kind": "RuntimeClass", "handler": "nvidia", "count": 1},
+    ]  # fmt: skip
+    expected = _ruamel_stream(docs)
+    for _ in range(2):  # cold, then from the memo
+        assert yamlio.dump_all(docs, vary=name) == expected
+        assert yamlio.dump_all(docs, vary="node0001") == expected  # a name not in them
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_blocks, min_size=1, max_size=3),
+    st.from_regex(r"[a-z0-9](?:[-a-z0-9.]{1,8}[a-z0-9])?", fullmatch=True),
+)
+def test_varying_names_in_random_documents(docs: list[object], name: str) -> None:
+    """Random documents with the name spliced into their strings: the same bytes as ruamel."""
+
+    def splice(value: object) -> object:
+        if isinstance(value, str):
+            return f"{value}{name}{value}"
+        if isinstance(value, dict):
+            return {splice(k): splice(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [splice(v) for v in value]
+        return value
+
+    spliced = [splice(doc) for doc in docs]
+    assert yamlio.dump_all(spliced, vary=name) == _ruamel_stream(spliced)
