@@ -12,7 +12,11 @@ Measures, on this machine:
 5. what users wait for: the pre-commit hook next to yamllint (``precommit``), and a fleet diff
    through a fake talosctl that takes ``--latency`` seconds per node, for 100 and 1,000 nodes
    and ``--jobs`` 1, 8, 32 (``fleet-talosctl``; the overhead is the wall time over what
-   waiting on talosctl alone costs).
+   waiting on talosctl alone costs);
+6. a fleet repository as its user meets it (``fleet-cli``, issue 18): ``talosgpu render
+   INVENTORY --output-dir`` of 10, 100, 1,000 and 5,000 nodes through the CLI with no cache,
+   and ``talosgpu check INVENTORY`` after one node's entry is edited (the cache warm, as in a
+   repository where the previous commit was checked), plus ``--version`` next to ``--help``.
 
 Targets (issue 8, 2-core machine): cold render <= 150 ms median, 1,000-node render <= 3 s,
 1,000-node diff <= 2x the libyaml parse time (the ``ratio``: CPU-time medians of interleaved
@@ -136,6 +140,36 @@ def bench_fleet_render(nodes: int) -> dict[str, Any]:
             _ = item.patch_text
         elapsed = time.perf_counter() - start
     return {"nodes": nodes, "seconds": elapsed}
+
+
+def bench_fleet_cli(sizes: tuple[int, ...] = (10, 100, 1000, 5000)) -> dict[str, Any]:
+    """Wall time of the CLI processes a fleet user runs (issue 18 targets for 1,000 nodes:
+    render --output-dir <= 3 s, check after a one-node edit <= 2 s)."""
+    out: dict[str, Any] = {}
+    base_env = {k: v for k, v in os.environ.items() if k != "TALOSGPU_NO_CACHE"}
+    for nodes in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            inventory = Path(tmp) / "fleet.yaml"
+            inventory.write_text(_inventory(nodes))
+            rendered = Path(tmp) / "fleet.rendered"
+            env = {**base_env, "TALOSGPU_CACHE_DIR": str(Path(tmp) / "cache")}
+            cold = {**env, "TALOSGPU_NO_CACHE": "1"}
+            render = [*_cli(), "render", str(inventory), "--output-dir", str(rendered)]
+            (render_s,) = _time_process_any(render, runs=1, env=cold)
+            check = [*_cli(), "check", str(inventory)]
+            _time_process_any(check, runs=1, env=env)  # the previous commit: cache filled
+            text = inventory.read_text()
+            # one node moves to another profile: its folder is stale, every other node current
+            inventory.write_text(text.replace("profile: nvidia-cdi", "profile: nvidia-graphics", 1))
+            (check_s,) = _time_process_any(check, runs=1, env=env)
+        out[str(nodes)] = {"render_s": round(render_s, 2), "check_after_edit_s": round(check_s, 2)}
+    out["help_ms"] = round(
+        1000 * statistics.median(_time_process_any([*_cli(), "--help"], runs=9, env=base_env))
+    )
+    out["version_ms"] = round(
+        1000 * statistics.median(_time_process_any([*_cli(), "--version"], runs=9, env=base_env))
+    )
+    return out
 
 
 def _live_configs(count: int) -> list[str]:
@@ -316,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["cold", "precommit", "fleet-render", "fleet-diff", "fleet-talosctl"],
+        choices=["cold", "precommit", "fleet-render", "fleet-diff", "fleet-talosctl", "fleet-cli"],
         action="append",
         help="run only these",
     )
@@ -326,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         "fleet-render": lambda: bench_fleet_render(args.nodes),
         "fleet-diff": lambda: bench_fleet_diff(args.nodes, args.rounds),
         "precommit": lambda: bench_precommit(args.runs),
+        "fleet-cli": bench_fleet_cli,
         "fleet-talosctl": lambda: {
             f"{n}x{j}": bench_fleet_talosctl(n, j, args.latency)
             for n, j in ((100, 1), (100, 8), (100, 32), (1000, 8), (1000, 32))

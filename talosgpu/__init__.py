@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from talosgpu._lazy import lazy_getattr
-
-__version__ = "0.1.0.dev0"
+from talosgpu._version import __version__
 
 # name -> module that defines it. Every CLI command has its Python twin here.
 _EXPORTS: dict[str, str] = {

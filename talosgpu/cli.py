@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from talosgpu._version import __version__
+
 if TYPE_CHECKING:
     from talosgpu.commands.diff import DiffResult
     from talosgpu.commands.render import RenderWhat
@@ -57,7 +59,13 @@ def report(result: object, fmt: str = "text", **options: Any) -> str:
     return format_report(result, fmt, **options)
 
 
-def wrote(paths: Sequence[object]) -> None:
+_WROTE_EACH = 20  # beyond this (a fleet's folder), one line says how many and where
+
+
+def wrote(paths: Sequence[object], *, folder: str | None = None) -> None:
+    if folder is not None and len(paths) > _WROTE_EACH:
+        click.echo(f"wrote {len(paths):,} files under {folder}", err=True)
+        return
     for path in paths:
         click.echo(f"wrote {path}", err=True)
 
@@ -118,7 +126,9 @@ def format_option(func: F) -> F:
 
 # ----------------------------------------------------------------------------- group
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="talosgpu", prog_name="talosgpu")
+# The version from the package itself: package metadata (importlib.metadata) made --version
+# half again as slow as --help.
+@click.version_option(version=__version__, prog_name="talosgpu")
 def cli() -> None:
     """Version-aware Talos machine-config patches for NVIDIA GPU nodes.
 
@@ -198,7 +208,7 @@ def render(
         # lazy: --help and cached runs must not load the library (module docstring)
         from talosgpu.commands.render import write_output_dir
 
-        wrote(write_output_dir(str(output_dir), dict(outcome.files)))
+        wrote(write_output_dir(str(output_dir), dict(outcome.files)), folder=str(output_dir))
         return
     emit(report(outcome), output)
 

@@ -48,3 +48,18 @@ def test_profiles_load_from_the_wheel(wheel: Path, tmp_path: Path) -> None:
     folder, names = result.stdout.splitlines()
     assert folder == str(tmp_path / "talosgpu" / "_profiles")
     assert "nvidia-cdi" in names.split(",")
+
+
+def test_one_version_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    """pyproject.toml, the package and --version (read from talosgpu/_version.py, not from
+    package metadata, which made --version half again as slow as --help) agree."""
+    import tomllib
+
+    from conftest import run_cli
+
+    import talosgpu
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert talosgpu.__version__ == declared
+    code, out, _ = run_cli(["--version"], capsys)
+    assert code == 0 and out == f"talosgpu, version {declared}\n"
