@@ -42,6 +42,7 @@ class _Model(BaseModel):
 ModuleName = Annotated[str, AfterValidator(rules.check_module_name)]
 UdevRule = Annotated[str, AfterValidator(rules.check_udev_rule)]
 CDIDir = Annotated[str, AfterValidator(rules.check_cdi_dir)]
+CRIToml = Annotated[str, AfterValidator(rules.check_toml)]
 
 
 class DriverSpec(_Model):
@@ -132,7 +133,7 @@ class RuntimeSpec(_Model):
         description="Rewrite CDI hook paths: 'real-binaries' (*.real, Talos 1.8-1.12 extension "
         "wrapper), 'usr-bin' (Talos 1.13+ symlinks), 'unchanged', or 'auto' (by version).",
     )
-    extra_cri_toml: str | None = Field(
+    extra_cri_toml: CRIToml | None = Field(
         default=None,
         description="More containerd CRI settings (TOML) to merge into the same customization "
         "part; a key that contradicts talosgpu's own settings is an error.",

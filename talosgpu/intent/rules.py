@@ -160,3 +160,16 @@ def check_dns_name(name: str, *, what: str) -> str:
     if len(name) > 253 or not labels_ok:
         raise ValueError(f"{what} {name!r} must be a DNS-1123 name (lowercase, digits, '-', '.')")
     return name
+
+
+def check_toml(text: str) -> str:
+    """``runtime.extraCriToml`` must parse: said here, the error names the intent file and the
+    field (the renderer, which merges it, knows neither)."""
+    from talosgpu import tomlio  # lazy: most intents carry no TOML
+    from talosgpu.errors import YAMLError
+
+    try:
+        tomlio.loads(text, source="runtime.extraCriToml")
+    except YAMLError as exc:
+        raise ValueError(exc.message) from None
+    return text

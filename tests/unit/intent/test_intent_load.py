@@ -40,6 +40,13 @@ def test_minimal_intent_has_defaults() -> None:
             "valid string",
         ),
         ("workloads: [graphics, graphics]\n", ".workloads", "repeat"),
+        # the TOML error names the intent and the field, never the value (a password may be
+        # the unquoted word): "Invalid value (at line 1, column 12)"
+        (
+            "runtime:\n  extraCriToml: 'password = Zq9x'\n",
+            ".runtime.extraCriToml",
+            "not valid TOML",
+        ),
         ("- a\n- b\n", ".", "mapping"),
     ],
 )
