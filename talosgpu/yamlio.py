@@ -444,6 +444,11 @@ def dump_all(docs: Iterable[Any], *, vary: str | None = None) -> str:
         # documents' own texts joined (tests/unit/test_yamlio.py checks it against dump_all)
         texts = [_emit_varying(doc, vary) for doc in docs]
         return texts[0] if len(texts) == 1 else "".join(f"---\n{text}" for text in texts)
+    return _ruamel_stream(docs)
+
+
+def _ruamel_stream(docs: list[Any]) -> str:
+    """ruamel's own stream of ``docs`` with talosgpu's settings (what the memo must equal)."""
     buf = io.StringIO()
     yaml = _dumper()
     if len(docs) == 1:

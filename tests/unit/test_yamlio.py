@@ -222,16 +222,7 @@ def test_ints_beyond_64_bits_resolve_like_go_yaml(text: str, expected: object) -
 
 def _ruamel_stream(docs: list[object]) -> str:
     """ruamel's own multi-document dump with talosgpu's settings: what the memo must equal."""
-    import io
-
-    buf = io.StringIO()
-    yaml = yamlio._dumper()
-    if len(docs) == 1:
-        yaml.dump(docs[0], buf)
-    else:
-        yaml.explicit_start = True
-        yaml.dump_all(docs, buf)
-    return buf.getvalue()
+    return yamlio._ruamel_stream(list(docs))
 
 
 _blocks = st.one_of(
