@@ -165,7 +165,8 @@ def check_dns_name(name: str, *, what: str) -> str:
 def check_toml(text: str) -> str:
     """``runtime.extraCriToml`` must parse: said here, the error names the intent file and the
     field (the renderer, which merges it, knows neither)."""
-    from talosgpu import tomlio  # lazy: most intents carry no TOML
+    # lazy: most intents carry no TOML, and the TOML libraries cost import time
+    from talosgpu import tomlio
     from talosgpu.errors import YAMLError
 
     try:
