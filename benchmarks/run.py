@@ -13,12 +13,12 @@ Measures, on this machine:
    through a fake talosctl that takes ``--latency`` seconds per node, for 100 and 1,000 nodes
    and ``--jobs`` 1, 8, 32 (``fleet-talosctl``; the overhead is the wall time over what
    waiting on talosctl alone costs);
-6. a fleet repository as its user meets it (``fleet-cli``, issue 18): ``talosgpu render
+6. a fleet repository as its user meets it (``fleet-cli``): ``talosgpu render
    INVENTORY --output-dir`` of 10, 100, 1,000 and 5,000 nodes through the CLI with no cache,
    and ``talosgpu check INVENTORY`` after one node's entry is edited (the cache warm, as in a
    repository where the previous commit was checked), plus ``--version`` next to ``--help``.
 
-Targets (issue 8, 2-core machine): cold render <= 150 ms median, 1,000-node render <= 3 s,
+Targets (2-core machine): cold render <= 150 ms median, 1,000-node render <= 3 s,
 1,000-node diff <= 2x the libyaml parse time (the ``ratio``: CPU-time medians of interleaved
 rounds; ``wall_ratio`` is the same on wall-clock time). Figures are printed one line per
 benchmark and, with ``--json FILE``, written as JSON. Process timings are wall-clock medians;
@@ -143,7 +143,7 @@ def bench_fleet_render(nodes: int) -> dict[str, Any]:
 
 
 def bench_fleet_cli(sizes: tuple[int, ...] = (10, 100, 1000, 5000)) -> dict[str, Any]:
-    """Wall time of the CLI processes a fleet user runs (issue 18 targets for 1,000 nodes:
+    """Wall time of the CLI processes a fleet user runs (targets for 1,000 nodes:
     render --output-dir <= 3 s, check after a one-node edit <= 2 s)."""
     out: dict[str, Any] = {}
     base_env = {k: v for k, v in os.environ.items() if k != "TALOSGPU_NO_CACHE"}

@@ -567,6 +567,8 @@ def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> Non
 
     result = check_files(files, rendered_dir=rendered_dir, strict=strict)
     emit(report(result))
+    for note in result.notes:
+        click.echo(f"talosgpu: info: {safe_line(note)}", err=True)
     for error in result.errors:
         click.echo(f"talosgpu: error: {safe_line(str(error))}", err=True)
     warn(result.warnings, strict=strict)

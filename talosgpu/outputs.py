@@ -30,11 +30,13 @@ def render_intent(
     talos_version: str | TalosVersion | None = None,
     from_version: str | TalosVersion | None = None,
     assume_newest_known: bool = False,
+    rerender: Sequence[str] = (),
 ) -> Rendered:
-    """Plan and render a loaded intent; plan errors are attributed to ``source``."""
+    """Plan and render a loaded intent; plan errors are attributed to ``source``.
+    ``rerender``: the ``talosgpu render`` arguments the header names for rendering it again."""
     try:
         plan = resolve(intent, talos_version, assume_newest_known=assume_newest_known)
-        rendered = render_plan(plan, source=source)
+        rendered = render_plan(plan, source=source, rerender=rerender)
     except TalosGPUError as exc:
         # Plan errors carry the YAML path; attribute them to the input they came from.
         raise exc.with_file(source) from None

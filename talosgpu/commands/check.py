@@ -1,9 +1,14 @@
 """``talosgpu check``: intents valid and committed rendered files current (the pre-commit hook).
 
-Convention: the rendered files of ``nodes/gpu1.yaml`` are committed in ``nodes/gpu1.rendered/``,
-exactly what ``talosgpu render nodes/gpu1.yaml --output-dir nodes/gpu1.rendered`` writes (for an
-inventory: one sub-folder per node). ``rendered_dir`` overrides it: a template with ``{dir}``
-(the intent's folder) and ``{stem}`` (its name without suffix), or one folder for one file.
+Every intent and inventory given is validated, with or without ``kind`` (the README's intents
+have none: :func:`talosgpu.commands.inputs.classify`). Its rendered files are compared in two
+forms: the folder convention — the rendered files of ``nodes/gpu1.yaml`` committed in
+``nodes/gpu1.rendered/``, exactly what ``talosgpu render nodes/gpu1.yaml --output-dir
+nodes/gpu1.rendered`` writes (for an inventory: one sub-folder per node; ``rendered_dir``
+overrides it: a template with ``{dir}`` and ``{stem}``, or one folder for one file) — and a
+committed ``talosgpu render node.yaml > patch.yaml``, recognised by its header, whose second
+line names the command that renders it again (the intent found beside it). A YAML file that is
+none of these is named once in ``notes``, not dropped in silence.
 
 A stale file is shown as a semantic diff (:mod:`talosgpu.check.describe`).
 """
@@ -16,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from talosgpu.commands.inputs import read_input
+from talosgpu.commands.inputs import Input, read_input
 from talosgpu.commands.render import RenderOutcome, render_cached
 from talosgpu.errors import TalosGPUError
+from talosgpu.headers import HEADER_PREFIX, Rerender, rerender_of
 
 # yamlio (ruamel.yaml), pydantic, the renderers and the semantic diff are imported where they
 # are used: a check whose every input is current and cached needs none of them.
@@ -50,11 +56,12 @@ class FileCheck:
     """The result for one intent or inventory file."""
 
     source: str
-    kind: Literal["intent", "inventory"]
+    kind: Literal["intent", "inventory", "output"]  # output: a committed `render > FILE`
     rendered_dir: str
     problems: tuple[FileProblem, ...]
     rendered_files: int  # 0 when no rendered folder is committed
     warnings: tuple[str, ...] = ()
+    rerender: str = ""  # an output's `talosgpu render …` command (the fix when it is stale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,7 @@ class CheckReport:
     checked: tuple[FileCheck, ...]
     errors: tuple[TalosGPUError, ...]
     ignored: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # files given but not checked, and why (info)
 
     @property
     def exit_code(self) -> int:
@@ -92,16 +100,32 @@ def check_files(
     candidates = _candidates(given, map_rendered=rendered_dir is None)
     checked: list[FileCheck] = []
     errors: list[TalosGPUError] = []
+    notes: list[str] = []
     ignored = [p for p in given if not p.endswith(_SUFFIXES) and p not in candidates]
     loaded: list[tuple[str, RenderOutcome]] = []
+    outputs: list[tuple[str, Input, Rerender]] = []
     for path in candidates:
         try:
-            rendered = render_input(path, template)
+            item = read_input(path)
+            again = rerender_of(item.text)
+            if again is not None:
+                outputs.append((path, item, again))
+                continue
+            if item.text.lstrip("\ufeff").startswith(HEADER_PREFIX):
+                notes.append(
+                    f"{os.path.normpath(path)}: rendered by talosgpu, but its header names no "
+                    "command to render it again (a fleet node's, or an older talosgpu's): not "
+                    "checked"
+                )
+                continue
+            rendered = render_input(path, template, item=item)
         except TalosGPUError as exc:
             errors.append(exc)
             continue
         if rendered.kind is None:
             ignored.append(path)
+            notes.append(f"{os.path.normpath(path)}: not an intent, an inventory or a talosgpu "
+                         "render: not checked")  # fmt: skip
         else:
             loaded.append((path, rendered))
     if "{" not in template and len(loaded) > 1:
@@ -109,12 +133,28 @@ def check_files(
             f"--rendered-dir {template} names one folder but {len(loaded)} intents were given; "
             "use a template such as '{dir}/rendered/{stem}'"
         )
-    for path, rendered in loaded:
+    referenced: set[str] = set()
+    for path, item, again in outputs:
         try:
-            checked.append(_check_one(path, rendered, template, strict=strict))
+            result = _check_output(path, item, again)
         except TalosGPUError as exc:
             errors.append(exc)
-    return CheckReport(checked=tuple(checked), errors=tuple(errors), ignored=tuple(ignored))
+            continue
+        if isinstance(result, str):
+            notes.append(result)
+        else:
+            checked.append(result)
+            if again.intent:
+                referenced.add(os.path.normpath(Path(path).parent / again.intent))
+    for path, rendered in loaded:
+        try:
+            must_have_folder = strict and os.path.normpath(path) not in referenced
+            checked.append(_check_one(path, rendered, template, strict=must_have_folder))
+        except TalosGPUError as exc:
+            errors.append(exc)
+    return CheckReport(
+        checked=tuple(checked), errors=tuple(errors), ignored=tuple(ignored), notes=tuple(notes)
+    )
 
 
 # ----------------------------------------------------------------------------- what an input is now
@@ -129,22 +169,63 @@ def rendered_folder(path: str, template: str) -> str:
         ) from None
 
 
-def render_input(path: str, template: str) -> RenderOutcome:
-    """Classify and render ``path`` as ``render --output-dir`` would, through the render cache.
+def render_input(path: str, template: str, *, item: Input | None = None) -> RenderOutcome:
+    """Classify and render ``path`` (read already: ``item``) as ``render --output-dir`` would,
+    through the render cache.
 
     The pre-commit hook meets unchanged intents on nearly every commit: on a hit (same bytes,
-    same name, same rendered-folder presence, same talosgpu) nothing is parsed, so neither the
-    YAML library nor pydantic is imported. ``kind`` None: YAML that is not talosgpu's.
+    same name, same talosgpu) nothing is parsed, so neither the YAML library nor pydantic is
+    imported. ``kind`` None: YAML that is not talosgpu's.
     """
     source = os.path.normpath(path)
-    has_folder = Path(rendered_folder(path, template)).is_dir()  # decides kind-less intents
     return render_cached(
-        read_input(path),
-        key=["check", source, str(has_folder)],
+        item or read_input(path),
+        key=["check", source],
         what="dir",
-        kindless=has_folder,
+        kindless="intent-like",
         ignore_unknown=True,
         source=source,
+    )
+
+
+def _check_output(path: str, item: Input, again: Rerender) -> FileCheck | str:
+    """A committed ``talosgpu render … > FILE``: render it again as its header says (the intent
+    beside it) and compare; a note (str) when its intent is not there to render."""
+    source = os.path.normpath(path)
+    intent: str | None = None
+    if again.intent is not None:
+        intent = os.path.normpath(Path(path).parent / again.intent)
+        if not Path(intent).is_file():
+            return (
+                f"{source}: rendered from {again.intent}, which is not beside it: not checked "
+                f"(render it again with `{again.command()} > {Path(path).name}` beside the intent)"
+            )
+    outcome = render_cached(
+        read_input(intent) if intent is not None else None,
+        # the key `talosgpu render` uses, so the two share cache entries
+        key=["render", "patch", intent or "", again.profile or "", again.talos_version or "",
+             again.from_version or "", "assume" if again.assume_newest_known else ""],
+        what="patch",
+        profile=again.profile,
+        talos_version=again.talos_version,
+        from_version=again.from_version,
+        assume_newest_known=again.assume_newest_known,
+    )  # fmt: skip
+    problems: list[FileProblem] = []
+    if outcome.text != item.text:
+        # lazy: a check whose inputs are all current needs no YAML library
+        from talosgpu.check.describe import describe_change
+
+        details = describe_change(Path(path).name, item.text, outcome.text)
+        problems.append(FileProblem(source, "stale", details))
+    return FileCheck(
+        source=source,
+        kind="output",
+        rendered_dir="",
+        problems=tuple(problems),
+        rendered_files=1,
+        warnings=tuple(f"{source}: {w}" for w in outcome.warnings),
+        rerender=f"{again.command(intent)} > {source}",
     )
 
 

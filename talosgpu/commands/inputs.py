@@ -54,15 +54,20 @@ def read_input(path: str | Path) -> Input:
     return Input(path=path, source=source, data=data, text=decode_utf8(data, name=source))
 
 
-def classify(docs: list[Any], *, kindless: bool) -> tuple[InputKind | None, Any]:
+def classify(
+    docs: list[Any], *, kindless: Literal["any", "intent-like"]
+) -> tuple[InputKind | None, Any]:
     """What parsed YAML ``docs`` are: ``inventory`` (one ``kind: GPUInventory`` document),
     ``intent`` (one ``kind: GPUNode`` or ``talosgpu.dev/*`` document, or one without ``kind``
-    when ``kindless``) or None (not talosgpu's), with the document.
+    as ``kindless`` says) or None (not talosgpu's), with the document.
 
-    ``render`` passes ``kindless=True`` (the README's intents have no ``kind``) and treats
-    anything that is not an inventory as an intent, so the intent loader words what is wrong;
-    ``check`` passes it only when the file has a rendered folder, so that other YAML in a
-    repository is not taken for an intent.
+    ``kindless="any"`` (``render``: the user named the file, and the README's intents have no
+    ``kind``): any other mapping is an intent, so the intent loader words what is wrong.
+    ``"intent-like"`` (``check``, which meets every YAML file of a folder): a mapping without
+    ``kind``/``apiVersion`` is an intent when more than half of its keys are intent fields, or
+    one letter from one (``profle``: a typo is an invalid intent, not someone else's file) — a
+    talconfig.yaml shares ``talosVersion`` (and ``nodes`` is one letter from ``node``) among
+    ``clusterName``, ``endpoint`` and more; a Talos patch shares nothing.
     """
     doc = docs[0] if len(docs) == 1 else None
     if isinstance(doc, Mapping):
@@ -70,9 +75,26 @@ def classify(docs: list[Any], *, kindless: bool) -> tuple[InputKind | None, Any]
         if kind == "GPUInventory":
             return "inventory", doc
         ours = kind == "GPUNode" or (isinstance(api, str) and api.startswith("talosgpu.dev/"))
-        if ours or (kind is None and kindless):
+        if ours:
+            return "intent", doc
+        if kind is None and api is None and (kindless == "any" or _intent_like(doc)):
             return "intent", doc
     return None, None
+
+
+def _intent_like(doc: Mapping[Any, Any]) -> bool:
+    # lazy: difflib and the intent model (pydantic) serve only the render cache's miss path
+    import difflib
+
+    from talosgpu.intent.models import INTENT_KEYS  # lazy: pydantic, as above
+
+    keys = [str(key) for key in doc]
+    known = sum(
+        1
+        for key in keys
+        if key in INTENT_KEYS or difflib.get_close_matches(key, INTENT_KEYS, 1, 0.8)
+    )
+    return 2 * known > len(keys)
 
 
 def load_target(

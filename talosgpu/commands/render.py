@@ -57,13 +57,45 @@ def render(
     from talosgpu.outputs import render_intent  # lazy: the plan, renderers and pydantic
 
     loaded, label = load_target(intent, profile=profile)
-    return render_intent(
-        loaded,
-        source=source or label,
+    again = rerender_args(
+        label,
         talos_version=talos_version,
         from_version=from_version,
         assume_newest_known=assume_newest_known,
     )
+    return render_intent(
+        loaded,
+        source=source or label,
+        rerender=again,
+        talos_version=talos_version,
+        from_version=from_version,
+        assume_newest_known=assume_newest_known,
+    )
+
+
+def rerender_args(
+    label: str,
+    *,
+    talos_version: str | TalosVersion | None = None,
+    from_version: str | TalosVersion | None = None,
+    assume_newest_known: bool = False,
+) -> tuple[str, ...]:
+    """The ``talosgpu render`` arguments that render ``label`` (an intent's file name, or
+    ``profile NAME``) the same way again; none when it cannot be named (stdin, an object)."""
+    if label.startswith("profile "):
+        target: tuple[str, ...] = ("--profile", label.removeprefix("profile "))
+    elif label in ("intent", "<stdin>") or not label.endswith((".yaml", ".yml", ".json")):
+        return ()
+    else:
+        target = (label,)
+    flags: list[str] = []
+    if talos_version is not None:
+        flags += ["--talos-version", str(talos_version)]
+    if from_version is not None:
+        flags += ["--from-version", str(from_version)]
+    if assume_newest_known:
+        flags.append("--assume-newest-known")
+    return (*target, *flags)
 
 
 def _inside(name: str) -> bool:
@@ -165,14 +197,14 @@ def render_cached(
     key: list[str],
     what: RenderWhat,
     profile: str | None = None,
-    kindless: bool = True,
+    kindless: Literal["any", "intent-like"] = "any",
     ignore_unknown: bool = False,
     source: str | None = None,
     **options: Any,
 ) -> RenderOutcome:
     """Classify and render ``item`` (or ``profile``) through the render cache, keyed by the
-    command's ``key`` and the input bytes: on a hit nothing is parsed. ``kindless``: a YAML
-    mapping without ``kind`` is an intent (``render``; ``check`` only with a rendered folder).
+    command's ``key`` and the input bytes: on a hit nothing is parsed. ``kindless``: when a YAML
+    mapping without ``kind`` is an intent (:func:`talosgpu.commands.inputs.classify`).
     ``ignore_unknown``: YAML that is neither is not talosgpu's (``check``: ``kind`` None)
     rather than an intent the loader words the error for (``render``). ``source`` names the
     input in errors (default: as given)."""
@@ -198,7 +230,7 @@ def _render_uncached(
     profile: str | None,
     what: RenderWhat,
     *,
-    kindless: bool,
+    kindless: Literal["any", "intent-like"],
     ignore_unknown: bool,
     source: str | None,
     options: dict[str, Any],
@@ -212,7 +244,8 @@ def _render_uncached(
     if item is None:
         assert profile is not None
         loaded, label = load_target(profile=profile)
-        return _outcome(render_intent(loaded, source=label, **options), what)
+        again = rerender_args(label, **options)
+        return _outcome(render_intent(loaded, source=label, rerender=again, **options), what)
     text, where = item.text, source or item.source
     kind, doc = classify(yamlio.load_all(text, source=where), kindless=kindless)
     if kind == "inventory":
@@ -244,7 +277,8 @@ def _render_uncached(
         return RenderOutcome(what=what, kind=None)  # YAML that is not talosgpu's
     else:
         loaded = load_intent_text(text, source=where)  # words what is wrong
-    return _outcome(render_intent(loaded, source=item.label, **options), what)
+    again = rerender_args(item.label, **options)
+    return _outcome(render_intent(loaded, source=item.label, rerender=again, **options), what)
 
 
 def _outcome(rendered: Rendered, what: RenderWhat) -> RenderOutcome:

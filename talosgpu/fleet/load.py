@@ -197,7 +197,7 @@ def _attribute(
     """Report a per-node validation error at the inventory path that set the value."""
     first = exc.errors()[0]
     where = tuple(error_path(first["loc"]))
-    message = describe_error(first) + _more(exc.error_count())
+    message = describe_error(first, Intent) + _more(exc.error_count())
     node = inventory.nodes[index]
     best, best_depth = 0, 0
     for position, (_, data) in enumerate(layers):
@@ -219,7 +219,8 @@ def _attribute(
 def _validation_error(exc: ValidationError, *, file: str, prefix: YamlPath) -> IntentError:
     first = exc.errors()[0]
     path = (*prefix, *error_path(first["loc"]))
-    return IntentError(describe_error(first) + _more(exc.error_count()), file=file, path=path)
+    message = describe_error(first, Inventory) + _more(exc.error_count())
+    return IntentError(message, file=file, path=path)
 
 
 def _more(count: int) -> str:

@@ -7,11 +7,13 @@ replaces the profile's, and ``null`` removes the profile's value so the default 
 
 from __future__ import annotations
 
+import difflib
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from talosgpu import yamlio
 from talosgpu.errors import IntentError, format_yaml_path
@@ -43,10 +45,15 @@ def overlay(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, A
     return result
 
 
-def describe_error(error: Mapping[str, Any]) -> str:
+def describe_error(error: Mapping[str, Any], model: type[BaseModel] | None = None) -> str:
+    """One line for a pydantic error; ``model``: the root model, for a did-you-mean on an
+    unknown field (``.gpu.modle`` → ``'model'``)."""
     kind = error.get("type", "")
     if kind == "extra_forbidden":
-        return "unknown field"
+        loc = tuple(error.get("loc", ()))
+        known = _field_names(model, loc[:-1]) if model is not None and loc else ()
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1) if known else []
+        return f"unknown field (did you mean '{close[0]}'?)" if close else "unknown field"
     if kind == "missing":
         return "required field is missing"
     message = str(error.get("msg", "invalid value"))
@@ -54,6 +61,33 @@ def describe_error(error: Mapping[str, Any]) -> str:
         if message.startswith(prefix):
             message = message[len(prefix) :]
     return message
+
+
+def _field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, ...]:
+    """The field names (as written: aliases) of the model found at ``loc`` under ``model``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue  # a list item: the model stays the item's
+        field = next(
+            (f for name, f in current.model_fields.items() if part in (name, f.alias)), None
+        )
+        if field is None:
+            return ()
+        current = _model_in(field.annotation)
+        if current is None:
+            return ()
+    return tuple(f.alias or name for name, f in current.model_fields.items())
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def error_path(loc: tuple[Any, ...]) -> list[str | int]:
@@ -87,7 +121,7 @@ def intent_from_data(
         count = exc.error_count()
         more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
         raise IntentError(
-            describe_error(first) + more,
+            describe_error(first, Intent) + more,
             file=source,
             path=format_yaml_path(error_path(first["loc"])),
         ) from None

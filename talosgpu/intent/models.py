@@ -276,3 +276,8 @@ class Intent(_Model):
         if len(set(value)) != len(value):
             raise ValueError("workloads must not repeat")
         return value
+
+
+# The top-level keys of an intent as written (camelCase): `check` tells an intent without
+# `kind` from other YAML by them (commands/inputs.classify).
+INTENT_KEYS = frozenset(field.alias or name for name, field in Intent.model_fields.items())

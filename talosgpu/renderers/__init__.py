@@ -7,41 +7,41 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Sequence
 from typing import Any
 
+from talosgpu.headers import HEADER_PREFIX, RERENDER_PREFIX, header_version
 from talosgpu.plan import Plan
 from talosgpu.renderers import cri, kernel, node, sysctl, udev
 from talosgpu.renderers.base import Rendered
 
-__all__ = ["CONCERNS", "HEADER_PREFIX", "Rendered", "header", "header_version", "render_plan"]
+__all__ = [
+    "CONCERNS",
+    "HEADER_PREFIX",
+    "RERENDER_PREFIX",
+    "Rendered",
+    "header",
+    "header_version",
+    "render_plan",
+]
 
 # Order = order of keys in the patch and of documents in 1.14 output.
 CONCERNS = (kernel, udev, node, sysctl, cri)
 
 
-# The first line of every rendered patch; lint reads the release back from it.
-HEADER_PREFIX = "# Rendered by talosgpu for Talos "
-
-
-def header_version(text: str) -> str | None:
-    """The release a talosgpu-rendered text was rendered for (its first line), else None."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    if not first.startswith(HEADER_PREFIX):
-        return None
-    return first[len(HEADER_PREFIX) :].split(" ", 1)[0] or None
-
-
-def header(plan: Plan, *, source: str) -> str:
-    """The comment block on top of a rendered patch: what, for which version, and why."""
-    lines = [
-        f"{HEADER_PREFIX}{plan.version} from {source}; do not edit by hand.",
-        f"# Runtime mode: {plan.mode}.",
-    ]
+def header(plan: Plan, *, source: str, rerender: Sequence[str] = ()) -> str:
+    """The comment block on top of a rendered patch: what, for which version, and why;
+    ``rerender``: the ``talosgpu render`` arguments that give it again (none: no such line)."""
+    lines = [f"{HEADER_PREFIX}{plan.version} from {source}; do not edit by hand."]
+    if rerender:
+        lines.append(RERENDER_PREFIX + shlex.join(rerender))
+    lines.append(f"# Runtime mode: {plan.mode}.")
     lines += [f"# - {d.summary}: {d.reason}" for d in plan.decisions]
     return "\n".join(lines) + "\n"
 
 
-def render_plan(plan: Plan, *, source: str = "intent") -> Rendered:
+def render_plan(plan: Plan, *, source: str = "intent", rerender: Sequence[str] = ()) -> Rendered:
     """Translate a plan into Talos documents for its version."""
     docs: list[dict[str, Any]] = []
     if plan.version.gpu_documents:
@@ -57,6 +57,6 @@ def render_plan(plan: Plan, *, source: str = "intent") -> Rendered:
         plan=plan,
         documents=tuple(docs),
         cri_toml=cri.toml_text(plan),
-        header=header(plan, source=source),
+        header=header(plan, source=source, rerender=rerender),
         warnings=tuple(dict.fromkeys([*plan.warnings, *cri.warnings(plan)])),
     )

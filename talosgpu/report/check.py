@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from talosgpu.commands.check import CheckReport
+    from talosgpu.commands.check import CheckReport, FileCheck
 
 # Imported on the check cache's hit path: stdlib only.
 __all__ = ["FORMATS", "format_report"]
@@ -17,6 +17,9 @@ def format_report(report: CheckReport) -> str:
     lines: list[str] = []
     for item in report.checked:
         fix = f"talosgpu render {item.source} --output-dir {item.rendered_dir}"
+        if item.kind == "output":
+            lines += _output_lines(item)
+            continue
         if not item.problems:
             if item.rendered_files:
                 lines.append(f"{item.source}: ok ({item.rendered_files} rendered files current)")
@@ -37,6 +40,17 @@ def format_report(report: CheckReport) -> str:
             + (f", {len(report.errors)} invalid" if report.errors else "")
         )
     return "".join(line + "\n" for line in lines)
+
+
+def _output_lines(item: FileCheck) -> list[str]:
+    """A committed ``render > FILE``: current, or its semantic diff and the command to run."""
+    if not item.problems:
+        return [f"{item.source}: ok (current: {item.rerender.split(' > ')[0]})"]
+    lines = [f"{item.source}: differs from what talosgpu renders now"]
+    for problem in item.problems:
+        lines += [f"    {line}" for line in problem.details]
+    lines.append(f"  fix: {item.rerender}")
+    return lines
 
 
 _STATUS = {

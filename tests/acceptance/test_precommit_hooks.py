@@ -175,3 +175,51 @@ def test_try_repo_stale_and_invalid_fail(hook_repo: Path, user_repo: Path) -> No
         "Input should be greater than or equal to 2"
     ]
     assert "Traceback" not in output
+
+
+def test_check_runs_in_one_process() -> None:
+    """pre-commit splits pass_filenames into batches (one per CPU); each batch would print its
+    own report. require_serial makes it one process, one report."""
+    assert hooks()["talosgpu-check"]["require_serial"] is True
+
+
+@pytest.mark.slow
+def test_try_repo_readme_workflow(
+    hook_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's forms, as a user commits them: an intent without kind rendered with
+    ``render node.yaml > patch.yaml``, an invalid intent without kind, and an --output-dir folder
+    gone stale. Each is reported, the report once."""
+    nodes = tmp_path / "talosgpu"
+    nodes.mkdir()
+    (nodes / "node.yaml").write_text('profile: nvidia-cdi\ntalosVersion: "1.11"\n')
+    code, patch, _ = run_cli(["render", str(nodes / "node.yaml")], capsys)
+    assert code == 0
+    (nodes / "patch.yaml").write_text(patch)
+    (nodes / "gpu1.yaml").write_text(INTENT)
+    code, _, _ = run_cli(
+        ["render", str(nodes / "gpu1.yaml"), "--output-dir", str(nodes / "gpu1.rendered")], capsys
+    )
+    assert code == 0
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "gpu nodes")
+    assert try_repo(hook_repo, tmp_path, "--all-files").returncode == 0
+    # the intent moves to 1.12 (its committed patch is now stale), a typo'd intent is added,
+    # and the folder's patch is edited by hand
+    (nodes / "node.yaml").write_text('profile: nvidia-cdi\ntalosVersion: "1.12"\n')
+    (nodes / "typo.yaml").write_text("profle: nvidia-cdi\n")
+    folder_patch = nodes / "gpu1.rendered" / "patch.yaml"
+    folder_patch.write_text(folder_patch.read_text().replace("role: gpu", "role: gaming"))
+    _git(tmp_path, "add", "-A")
+    result = try_repo(hook_repo, tmp_path, "--all-files")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert output.count("talosgpu check: ") == 1  # one report
+    assert "talosgpu/patch.yaml: differs from what talosgpu renders now" in output
+    assert "fix: talosgpu render talosgpu/node.yaml > talosgpu/patch.yaml" in output
+    assert "talosgpu/gpu1.yaml: rendered files are not current (talosgpu/gpu1.rendered)" in output
+    assert (
+        "talosgpu: error: talosgpu/typo.yaml: .profle: unknown field (did you mean 'profile'?)"
+        in output
+    )

@@ -5,7 +5,7 @@ numbers, secrets under explicit tags, megabyte names, inputs over the size limit
 Every run must end within the budget (20 s, 2 GiB of address space) with exit 0, 1 or 2; an
 exit 2 ends with one ``talosgpu: error:`` line; no line is longer than a screenful; no
 traceback, no "internal error", and the planted canary never appears. Before these bounds a
-542-byte merge bomb or a 1.3 MB tag ran past 30 s (the hardening report of issue 18).
+542-byte merge bomb or a 1.3 MB tag ran past 30 s (a hardening report).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "talosgpu"
 
 # io/facts, and the helpers on plain data everything above shares (plain, structdiff)
 IO = frozenset(
-    {"errors", "versions", "yamlio", "yamlfast", "tomlio", "fsio", "plain", "structdiff", "_lazy", "_version",
+    {"errors", "versions", "yamlio", "yamlfast", "tomlio", "fsio", "plain", "structdiff", "_lazy", "_version", "headers",
      "data"}
 )  # fmt: skip
 # Core packages (or top-level core modules), top to bottom: each imports only those below it.

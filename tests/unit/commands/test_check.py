@@ -141,7 +141,9 @@ def test_invalid_intent_is_an_error_and_others_still_checked(node: Path) -> None
     bad.write_text(INTENT + "labelz: {}\n")
     report = check_files([bad, node])
     assert report.exit_code == 2
-    assert [str(e) for e in report.errors] == [f"{os.path.normpath(bad)}: .labelz: unknown field"]
+    assert [str(e) for e in report.errors] == [
+        f"{os.path.normpath(bad)}: .labelz: unknown field (did you mean 'labels'?)"
+    ]
     assert report.checked[0].source == os.path.normpath(node)
 
 
@@ -156,12 +158,18 @@ def test_other_files_are_ignored(node: Path) -> None:
     assert format_report(report) == ""
 
 
-def test_kindless_intent_counts_only_with_a_rendered_folder(tmp_path: Path) -> None:
+def test_a_kindless_intent_is_checked_with_or_without_a_rendered_folder(tmp_path: Path) -> None:
+    """The README's intents have no kind: the hook validates them whether or not a folder is
+    committed (before, one without a folder was skipped, and the hook passed an invalid one)."""
     intent = tmp_path / "n.yaml"
     intent.write_text("profile: nvidia-legacy\n")
-    assert check_files([intent]).checked == ()
-    commit(intent)
     assert check_files([intent]).checked[0].kind == "intent"
+    commit(intent)
+    assert check_files([intent]).checked[0].rendered_files > 0
+    intent.write_text("profile: nvidia-legacy\nlabelz: {a: b}\n")
+    report = check_files([intent])
+    assert report.exit_code == 2
+    assert [e.message for e in report.errors] == ["unknown field (did you mean 'labels'?)"]
 
 
 def test_no_rendered_folder_validates_only_unless_strict(tmp_path: Path) -> None:
@@ -257,3 +265,76 @@ def test_yaml_that_is_no_mapping_is_ignored_even_with_a_rendered_folder(
         (tmp_path / name.replace(".yaml", ".rendered")).mkdir()
     report = check_files(["empty.yaml", "list.yaml"])
     assert report.exit_code == 0 and report.ignored == ("empty.yaml", "list.yaml")
+
+
+# ------------------------------------------------------- a committed `render node.yaml > patch.yaml`
+def _render_to(intent: Path, target: Path, *flags: str) -> None:
+    rendered = api.render(intent, **_flags(flags))
+    target.write_text(rendered.patch_text)
+
+
+def _flags(flags: tuple[str, ...]) -> dict[str, object]:
+    return {"talos_version": flags[1]} if flags[:1] == ("--talos-version",) else {}
+
+
+def test_a_committed_render_output_is_checked_by_its_header(tmp_path: Path) -> None:
+    intent = tmp_path / "node.yaml"
+    intent.write_text('profile: nvidia-cdi\ntalosVersion: "1.11"\n')
+    patch = tmp_path / "patch.yaml"
+    _render_to(intent, patch)
+    assert patch.read_text().split("\n")[1] == "# Re-render: talosgpu render node.yaml"
+    report = check_files([patch, intent], strict=True)
+    assert report.exit_code == 0, format_report(report)
+    output = report.checked[0]
+    assert output.kind == "output" and not output.problems
+    # strict: the intent is rendered (into patch.yaml), so no folder is demanded of it
+    assert report.checked[1].kind == "intent" and not report.checked[1].problems
+    intent.write_text('profile: nvidia-cdi\ntalosVersion: "1.12"\n')
+    stale = check_files([patch])
+    assert stale.exit_code == 1
+    text = format_report(stale)
+    assert f"{os.path.normpath(patch)}: differs from what talosgpu renders now" in text
+    assert f"fix: talosgpu render {os.path.normpath(intent)} > {os.path.normpath(patch)}" in text
+
+
+def test_the_headers_flags_are_rendered_again(tmp_path: Path) -> None:
+    intent = tmp_path / "node.yaml"
+    intent.write_text('profile: nvidia-cdi\ntalosVersion: "1.11"\n')
+    patch = tmp_path / "patch-112.yaml"
+    _render_to(intent, patch, "--talos-version", "1.12")
+    assert "# Re-render: talosgpu render node.yaml --talos-version 1.12" in patch.read_text()
+    assert check_files([patch]).exit_code == 0  # rendered for 1.12 again, not the intent's 1.11
+
+
+def test_a_profile_render_is_checked(tmp_path: Path) -> None:
+    patch = tmp_path / "patch.yaml"
+    patch.write_text(api.render(profile="nvidia-legacy").patch_text)
+    assert "# Re-render: talosgpu render --profile nvidia-legacy" in patch.read_text()
+    assert check_files([patch]).exit_code == 0
+    patch.write_text(patch.read_text().replace("nvidia_uvm", "nvidia_uvmx"))
+    assert check_files([patch]).exit_code == 1
+
+
+def test_an_output_whose_intent_is_not_beside_it_is_named_not_passed(tmp_path: Path) -> None:
+    intent = tmp_path / "node.yaml"
+    intent.write_text("profile: nvidia-cdi\n")
+    (tmp_path / "out").mkdir()
+    patch = tmp_path / "out" / "patch.yaml"
+    _render_to(intent, patch)
+    report = check_files([patch])
+    assert report.checked == () and report.exit_code == 0
+    assert report.notes == (
+        f"{os.path.normpath(patch)}: rendered from node.yaml, which is not beside it: not "
+        "checked (render it again with `talosgpu render node.yaml > patch.yaml` beside the "
+        "intent)",
+    )
+
+
+def test_a_talosgpu_patch_without_a_rerender_line_is_named(tmp_path: Path) -> None:
+    patch = tmp_path / "old.yaml"
+    patch.write_text(
+        "# Rendered by talosgpu for Talos 1.11 from node.yaml; do not edit by hand.\nmachine: {}\n"
+    )
+    report = check_files([patch])
+    assert report.exit_code == 0 and report.checked == ()
+    assert "names no command to render it again" in report.notes[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -12,22 +13,37 @@ from talosgpu.errors import TalosGPUError, YAMLError
 INVENTORY = {"apiVersion": "talosgpu.dev/v1alpha1", "kind": "GPUInventory", "nodes": []}
 
 
+TALCONFIG = {"clusterName": "c", "talosVersion": "v1.11.0", "endpoint": "https://c", "nodes": []}
+
+
 @pytest.mark.parametrize(
     ("docs", "kindless", "kind"),
     [
-        ([INVENTORY], False, "inventory"),
-        ([INVENTORY], True, "inventory"),
-        ([{"kind": "GPUNode"}], False, "intent"),
-        ([{"apiVersion": "talosgpu.dev/v1alpha1", "profile": "nvidia-cdi"}], False, "intent"),
-        ([{"profile": "nvidia-cdi"}], False, None),  # a kind-less file is ours only if asked
-        ([{"profile": "nvidia-cdi"}], True, "intent"),
-        ([{"kind": "Deployment"}], True, None),  # someone else's kind
-        ([{"kind": "GPUNode"}, {"kind": "GPUNode"}], True, None),  # two documents: not one intent
-        (["text"], True, None),
-        ([], True, None),
+        ([INVENTORY], "intent-like", "inventory"),
+        ([INVENTORY], "any", "inventory"),
+        ([{"kind": "GPUNode"}], "intent-like", "intent"),
+        (
+            [{"apiVersion": "talosgpu.dev/v1alpha1", "profile": "nvidia-cdi"}],
+            "intent-like",
+            "intent",
+        ),
+        # the README's intents have no kind: check sees them by their keys
+        ([{"profile": "nvidia-cdi", "talosVersion": "1.11"}], "intent-like", "intent"),
+        ([{"profle": "nvidia-cdi"}], "intent-like", "intent"),  # a typo: an invalid intent
+        ([TALCONFIG], "intent-like", None),  # shares talosVersion (and nodes ~ node) only
+        ([{"machine": {"kernel": {}}}], "intent-like", None),  # a Talos patch
+        ([{"replicas": 2}], "intent-like", None),
+        ([{"replicas": 2}], "any", "intent"),  # render: the user named it, the loader words it
+        ([{"profile": "nvidia-cdi"}], "any", "intent"),
+        ([{"kind": "Deployment"}], "any", None),  # someone else's kind
+        ([{"kind": "GPUNode"}, {"kind": "GPUNode"}], "any", None),  # two documents
+        (["text"], "any", None),
+        ([], "any", None),
     ],
 )
-def test_classify(docs: list[object], kindless: bool, kind: str | None) -> None:
+def test_classify(
+    docs: list[object], kindless: Literal["any", "intent-like"], kind: str | None
+) -> None:
     assert classify(docs, kindless=kindless)[0] == kind
 
 
