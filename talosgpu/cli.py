@@ -125,10 +125,26 @@ def format_option(func: F) -> F:
 
 
 # ----------------------------------------------------------------------------- group
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from talosgpu.versions import releases_line  # lazy: only --version reads the table
+
+    # the version from the package itself: package metadata (importlib.metadata) made
+    # --version half again as slow as --help
+    click.echo(f"talosgpu, version {__version__}\n{releases_line()}")
+    ctx.exit(0)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-# The version from the package itself: package metadata (importlib.metadata) made --version
-# half again as slow as --help.
-@click.version_option(version=__version__, prog_name="talosgpu")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the Talos releases it knows, and exit.",
+)
 def cli() -> None:
     """Version-aware Talos machine-config patches for NVIDIA GPU nodes.
 
@@ -456,6 +472,10 @@ def explain_command(
     No TEXT or - reads stdin; @FILE reads a file. Exit 0 something matched, 1 nothing did,
     2 bad input.
     """
+    if text is None and sys.stdin.isatty():
+        # nothing piped in: waiting on the terminal would look like a hang
+        click.echo(click.get_current_context().get_usage(), err=True)
+        fail("explain: give the error text, - (and pipe it in) or @FILE")
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.explain import explain_input
 
@@ -687,6 +707,7 @@ def diff_command(
             show_secrets=show_secrets,
             assume_newest_known=assume_newest_known,
             timeout=timeout,
+            on_node=_progress() if sys.stderr.isatty() else None,
         )
         emit(report(fleet, output))
         sys.exit(fleet.exit_code)
@@ -824,6 +845,27 @@ def _show_apply_diff(node: str, result: DiffResult) -> None:
     """What ``apply`` shows before asking: warnings, then the node's diff (redacted)."""
     warn(_diff_warnings(result))
     emit(report(result, warnings=False, node=node))
+
+
+def _progress() -> Callable[[str, Any], None]:
+    """Progress on a terminal for ``diff --all``: one line per node as it finishes (a fleet of
+    slow nodes printed nothing for many seconds)."""
+    import threading
+
+    lock, done = threading.Lock(), [0]
+
+    def show(name: str, result: Any) -> None:
+        from talosgpu.errors import TalosGPUError  # lazy: as the module docstring says
+
+        if isinstance(result, TalosGPUError):
+            state = "failed"
+        else:
+            state = "would change" if result.diff.changes else "no change"
+        with lock:
+            done[0] += 1
+            click.echo(f"talosgpu: [{done[0]}] {name}: {state}", err=True)
+
+    return show
 
 
 def _confirm_apply(node: str, result: DiffResult, *, yes: bool) -> bool:

@@ -143,6 +143,30 @@ def version_option(
         raise VersionError(exc.message, file=option) from None
 
 
+def releases_line() -> str:
+    """The Talos releases this talosgpu knows, for ``--version``: ``1.7–1.15 (1.15: beta)``."""
+    table = _table()
+    minors = sorted(table)
+    shown = f"{minors[0][0]}.{minors[0][1]}–{minors[-1][0]}.{minors[-1][1]}"
+    early = [f"{a}.{b}: {table[(a, b)].status}" for a, b in minors if table[(a, b)].status != "ga"]
+    return f"Talos releases known: {shown}" + (f" ({', '.join(early)})" if early else "")
+
+
+def unquoted_hint(value: float | int) -> str:
+    """The error for a version YAML read as a number: ``talosVersion: 1.10`` is the float 1.1,
+    so the text is gone; the quoted spelling suggested is the known release that reads as that
+    number (``'1.10'``), else the number as written back."""
+    written = str(value)
+    candidates = [written, written + "0"] if isinstance(value, float) else [written]
+    known = {f"{major}.{minor}" for major, minor in _table()}
+    spelled = next((c for c in candidates if c in known), written)
+    other = f", or '{written}' if that is what you wrote" if spelled != written else ""
+    return (
+        f"write the Talos version as a quoted string: '{spelled}'{other} "
+        f"(YAML reads an unquoted {spelled} as the number {value})"
+    )
+
+
 def known_versions() -> tuple[TalosVersion, ...]:
     """Every minor release in the facts table, oldest first."""
     return tuple(TalosVersion(major, minor) for major, minor in _table())

@@ -45,23 +45,33 @@ def fleet_nodes(inventory: Inventory) -> list[FleetNode]:
 
 
 def for_each_node(
-    inventory: Inventory, fn: Callable[[FleetNode], T], *, jobs: int = 1
+    inventory: Inventory,
+    fn: Callable[[FleetNode], T],
+    *,
+    jobs: int = 1,
+    on_done: Callable[[str, T | TalosGPUError], None] | None = None,
 ) -> list[tuple[str, T | TalosGPUError]]:
     """Call ``fn`` once per node, ``jobs`` at a time (threads: the work is waiting on talosctl).
 
     Results come back sorted by node name whatever finished first. A ``TalosGPUError`` raised by
     ``fn`` is returned in that node's slot so one unreachable node does not hide the others;
     any other exception propagates. An invalid inventory raises before ``fn`` is called at all.
+    ``on_done(name, result)`` is called as each node finishes (from its worker thread: progress
+    on a terminal), in the order they finish.
     """
     if jobs < 1:
         raise TalosGPUError(f"jobs must be at least 1 (got {jobs})")
     nodes = fleet_nodes(inventory)
 
     def run(node: FleetNode) -> T | TalosGPUError:
+        result: T | TalosGPUError
         try:
-            return fn(node)
+            result = fn(node)
         except TalosGPUError as exc:
-            return exc
+            result = exc
+        if on_done is not None:
+            on_done(node.name, result)
+        return result
 
     if jobs == 1 or len(nodes) <= 1:
         results = [run(node) for node in nodes]

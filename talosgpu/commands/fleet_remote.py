@@ -16,7 +16,7 @@ from typing import Any, Literal
 from talosgpu.commands.apply import ApplyResult, apply
 from talosgpu.commands.diff import DiffResult, diff
 from talosgpu.commands.fleet import FleetNode, fleet_nodes, for_each_node
-from talosgpu.commands.talosctl import ApplyMode
+from talosgpu.commands.talosctl import ApplyMode, require_talosctl
 from talosgpu.errors import TalosGPUError
 from talosgpu.fleet.load import load_inventory
 from talosgpu.versions import TalosVersion
@@ -49,9 +49,13 @@ def diff_fleet(
     show_secrets: bool = False,
     assume_newest_known: bool = False,
     timeout: float | None = None,
+    on_node: Callable[[str, DiffResult | TalosGPUError], None] | None = None,
 ) -> FleetDiff:
-    """Diff every node of ``inventory`` (the Python twin of ``talosgpu diff INV --all``)."""
+    """Diff every node of ``inventory`` (the Python twin of ``talosgpu diff INV --all``);
+    ``on_node(name, result)`` as each node is done (from a worker thread)."""
     loaded = load_inventory(inventory)
+    if live_dir is None:
+        require_talosctl()  # once, not once per node
 
     def one(node: FleetNode) -> DiffResult:
         if live_dir is not None:
@@ -77,7 +81,7 @@ def diff_fleet(
             timeout=timeout,
         )
 
-    results = for_each_node(loaded, one, jobs=jobs)
+    results = for_each_node(loaded, one, jobs=jobs, on_done=on_node)
     return FleetDiff(tuple(results), show_secrets=show_secrets)
 
 
@@ -141,6 +145,7 @@ def apply_fleet(
     is never lost to a later failure); ``on_diff``/``confirm`` get the node name too.
     """
     loaded = load_inventory(inventory)
+    require_talosctl()  # once, before any node is diffed
     nodes = fleet_nodes(loaded)
     out: list[NodeApply] = []
 

@@ -39,6 +39,7 @@ __all__ = [
     "error_text",
     "fetch_live_config",
     "find_talosctl",
+    "require_talosctl",
 ]
 
 ApplyMode = Literal["auto", "no-reboot", "staged", "try"]
@@ -123,16 +124,23 @@ def apply_patch(
     return _run(argv, timeout=timeout or PATCH_TIMEOUT, check=check, finish_on_interrupt=True)
 
 
-# --------------------------------------------------------------------------------- internals
-def _argv(talosctl: str, node: str, talosconfig: str | None, command: Sequence[str]) -> list[str]:
-    if not node or node.startswith("-"):
-        raise TalosctlError(f"not a node address: {node!r}")
+def require_talosctl(talosctl: str = "talosctl") -> str:
+    """The talosctl executable on PATH, or a :class:`TalosctlError` saying how to do without
+    (a fleet run checks this once, before any node, rather than failing once per node)."""
     exe = shutil.which(talosctl)
     if exe is None:
         raise TalosctlError(
             f"{talosctl} not found on PATH; install talosctl or read the config from a file "
-            "(talosctl get machineconfig v1alpha1 -o yaml > live.yaml)"
+            "(talosctl get machineconfig v1alpha1 -o yaml > live.yaml; for a fleet: --live-dir)"
         )
+    return exe
+
+
+# --------------------------------------------------------------------------------- internals
+def _argv(talosctl: str, node: str, talosconfig: str | None, command: Sequence[str]) -> list[str]:
+    if not node or node.startswith("-"):
+        raise TalosctlError(f"not a node address: {node!r}")
+    exe = require_talosctl(talosctl)
     flags = ["--talosconfig", talosconfig] if talosconfig else []
     return [exe, *flags, "-n", node, *command]
 

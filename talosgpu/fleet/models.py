@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic.alias_generators import to_camel
 
 from talosgpu.intent import rules
+from talosgpu.versions import unquoted_hint
 
 __all__ = ["Inventory", "InventoryNode", "PartialIntent"]
 
@@ -71,10 +72,7 @@ class InventoryNode(_Model):
     @classmethod
     def _version(cls, value: object) -> object:
         if isinstance(value, float | int) and not isinstance(value, bool):
-            raise ValueError(
-                f"write the Talos version as a quoted string, e.g. '{value}' "
-                "(YAML reads 1.10 as the number 1.1)"
-            )
+            raise ValueError(unquoted_hint(value))
         return value
 
     @field_validator("overrides", mode="before")

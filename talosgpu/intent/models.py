@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 
 from talosgpu.errors import VersionError
 from talosgpu.intent import rules
-from talosgpu.versions import TalosVersion
+from talosgpu.versions import TalosVersion, unquoted_hint
 
 __all__ = [
     "DriverSpec",
@@ -260,9 +260,7 @@ class Intent(_Model):
     def _version(cls, value: object) -> object:
         if isinstance(value, float | int) and not isinstance(value, bool):
             # YAML reads 1.10 as the float 1.1: refuse rather than guess.
-            raise ValueError(
-                f"write the Talos version as a quoted string, e.g. '{value}' (YAML reads 1.10 as the number 1.1)"
-            )
+            raise ValueError(unquoted_hint(value))
         if isinstance(value, str):
             try:
                 TalosVersion.parse(value)

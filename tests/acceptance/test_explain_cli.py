@@ -97,3 +97,26 @@ def test_empty_stdin_exits_2(
 ) -> None:
     code, _, err = run(["explain"], capsys, "", monkeypatch)
     assert code == 2 and "empty input" in err
+
+
+def test_no_input_on_a_terminal_prints_usage_instead_of_waiting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+        def read(self, *args: object) -> str:  # pragma: no cover - reading is the bug
+            raise AssertionError("explain waited on the terminal")
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    with pytest.raises(SystemExit) as exit_info:
+        main(["explain"])
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert err.splitlines() == [
+        "Usage: talosgpu explain [OPTIONS] [TEXT | - | @FILE]",
+        "talosgpu: error: explain: give the error text, - (and pipe it in) or @FILE",
+    ]

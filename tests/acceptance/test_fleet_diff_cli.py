@@ -133,3 +133,42 @@ def test_apply_all_refuses_without_terminal_or_yes(
     assert "pass --yes" in err
     calls = [json.loads(line)["argv"] for line in fake["log"].read_text().splitlines()]
     assert not [c for c in calls if "patch" in c]
+
+
+@pytest.mark.parametrize("command", ["diff", "apply"])
+def test_without_talosctl_a_fleet_run_fails_once(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before, each node failed on its own (three nodes, three identical errors)."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no talosctl
+    extra = ["--yes"] if command == "apply" else []
+    code, out, err = run_cli([command, str(INVENTORY), "--all", *extra], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        "talosgpu: error: talosctl not found on PATH; install talosctl or read the config from "
+        "a file (talosctl get machineconfig v1alpha1 -o yaml > live.yaml; for a fleet: "
+        "--live-dir)\n"
+    )
+
+
+def test_progress_on_a_terminal(
+    live_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One line per node as it finishes when stderr is a terminal; none in a pipe or a log."""
+    import sys
+
+    argv = ["diff", str(INVENTORY), "--all", "--live-dir", str(live_dir)]
+    _, _, quiet = run_cli(argv, capsys)
+    assert "talosgpu: [" not in quiet
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _, _, err = run_cli(argv, capsys)
+    lines = sorted(line for line in err.splitlines() if line.startswith("talosgpu: ["))
+    assert sorted(line.split("] ", 1)[1] for line in lines) == [
+        f"{name}: would change" for name in NODES
+    ]
+    assert sorted(line.split("] ", 1)[0] for line in lines) == [
+        f"talosgpu: [{i}" for i in (1, 2, 3)
+    ]

@@ -52,7 +52,8 @@ def test_profiles_load_from_the_wheel(wheel: Path, tmp_path: Path) -> None:
 
 def test_one_version_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
     """pyproject.toml, the package and --version (read from talosgpu/_version.py, not from
-    package metadata, which made --version half again as slow as --help) agree."""
+    package metadata, which made --version half again as slow as --help) agree; --version
+    also names the Talos releases this talosgpu knows."""
     import tomllib
 
     from conftest import run_cli
@@ -61,5 +62,8 @@ def test_one_version_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
 
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert talosgpu.__version__ == declared
+    from talosgpu.versions import NEWEST_KNOWN, releases_line
+
     code, out, _ = run_cli(["--version"], capsys)
-    assert code == 0 and out == f"talosgpu, version {declared}\n"
+    assert code == 0 and out == f"talosgpu, version {declared}\n{releases_line()}\n"
+    assert f"1.7–{NEWEST_KNOWN[0]}.{NEWEST_KNOWN[1]}" in releases_line()
