@@ -10,10 +10,11 @@ printed as one line on stderr, exit 2, no traceback.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -119,9 +120,36 @@ def version_option(func: F) -> F:
 
 
 def format_option(func: F) -> F:
-    return click.option(
-        "--output", type=click.Choice(["text", "json"]), default="text", help="Report format."
-    )(func)
+    """``--format text|json`` picks the report's form, ``-o/--output FILE`` writes it to a file
+    (as for every command). The command gets ``output`` (the form) and ``dest`` (the file or
+    None). The old ``--output json|text`` spelling still picks the form, with a warning, for
+    one release."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, report_format: str | None, output: str | None, **kwargs: Any) -> Any:
+        form, dest = report_format, output
+        if output in ("text", "json"):
+            click.echo(
+                f"talosgpu: warning: --output {output} is deprecated: use --format {output} "
+                "(-o/--output names the file the report is written to)",
+                err=True,
+            )
+            if report_format not in (None, output):
+                fail(f"--format {report_format} and --output {output} cannot be combined")
+            form, dest = output, None
+        return func(*args, output=form or "text", dest=dest, **kwargs)
+
+    wrapped = click.option(
+        "--format",
+        "report_format",
+        type=click.Choice(["text", "json"]),
+        default=None,
+        help="Report format (default text).",
+    )(wrapper)
+    option = click.option(
+        "-o", "--output", metavar="FILE", default=None, help="Write the report to FILE."
+    )
+    return cast("F", option(wrapped))
 
 
 # ----------------------------------------------------------------------------- group
@@ -325,6 +353,7 @@ def cdi_validate(
     device_id_strategy: str | None,
     talos_version: str | None,
     output: str,
+    dest: str | None,
     strict: bool,
     assume_newest_known: bool,
 ) -> None:
@@ -342,7 +371,7 @@ def cdi_validate(
         talos_version=talos_version,
         assume_newest_known=assume_newest_known,
     )
-    emit(report(result, output, strict=strict))
+    emit(report(result, output, strict=strict), dest)
     sys.exit(exit_code(result.findings, strict=strict))
 
 
@@ -465,7 +494,11 @@ def patch_command(
 @format_option
 @assume_option
 def explain_command(
-    text: str | None, talos_version: str | None, output: str, assume_newest_known: bool
+    text: str | None,
+    talos_version: str | None,
+    output: str,
+    dest: str | None,
+    assume_newest_known: bool,
 ) -> None:
     """Explain known GPU-node failures found in TEXT (an error message or a log).
 
@@ -482,7 +515,7 @@ def explain_command(
     result = explain_input(
         text, talos_version=talos_version, assume_newest_known=assume_newest_known
     )
-    emit(report(result, output))
+    emit(report(result, output), dest)
     sys.exit(EXIT_OK if result.matches else EXIT_FINDINGS)
 
 
@@ -618,6 +651,7 @@ def lint_command(
     files: tuple[str, ...],
     talos_version: str | None,
     output: str,
+    dest: str | None,
     layers: bool,
     strict: bool,
     assume_newest_known: bool,
@@ -638,7 +672,7 @@ def lint_command(
         layers=layers,
         assume_newest_known=assume_newest_known,
     )
-    emit(report(result, output))
+    emit(report(result, output), dest)
     if output == "text":
         click.echo(summary_line(result), err=True)
     sys.exit(exit_code(result, strict=strict))
@@ -679,6 +713,7 @@ def diff_command(
     talosconfig: str | None,
     timeout: float | None,
     output: str,
+    dest: str | None,
     show_secrets: bool,
     strict: bool,
     assume_newest_known: bool,
@@ -709,7 +744,7 @@ def diff_command(
             timeout=timeout,
             on_node=_progress() if sys.stderr.isatty() else None,
         )
-        emit(report(fleet, output))
+        emit(report(fleet, output), dest)
         sys.exit(fleet.exit_code)
     if live is None and node is None:
         raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
@@ -728,7 +763,7 @@ def diff_command(
         timeout=timeout,
     )
     warn(_diff_warnings(result), strict=strict)
-    emit(report(result, output, warnings=output == "json"))
+    emit(report(result, output, warnings=output == "json"), dest)
     sys.exit(EXIT_FINDINGS if result.changed else EXIT_OK)
 
 

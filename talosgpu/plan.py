@@ -427,7 +427,7 @@ def resolve(
 
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
-    """A JSON-friendly view of the plan (for ``render --explain --output json``)."""
+    """A JSON-friendly view of the plan (for ``render --explain --format json``)."""
     return {
         "talosVersion": str(plan.version),
         "mode": plan.mode,

@@ -123,7 +123,7 @@ def test_warnings_pass_unless_strict(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_json_report(good: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        ["cdi", "validate", str(good), "--output", "json", "--device-id-strategy", "uuid"], capsys
+        ["cdi", "validate", str(good), "--format", "json", "--device-id-strategy", "uuid"], capsys
     )
     assert code == 1
     report = json.loads(out)

@@ -48,7 +48,7 @@ def test_no_changes_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.14")), "--output", "json"]
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.14")), "--format", "json"]
     code, out, _ = run(args, capsys)
     data = json.loads(out)
     assert code == 1
@@ -57,7 +57,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_talos_version_flag_wins(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.14")), "--output", "json"]
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.14")), "--format", "json"]
     _, out, _ = run([*args, "--talos-version", "1.14"], capsys)
     data = json.loads(out)
     assert data["talosVersion"] == "1.14" and data["reboot"] is False
@@ -81,7 +81,7 @@ def test_version_detected_from_live_installer_image(
     docs[0]["machine"]["install"]["image"] = "ghcr.io/siderolabs/installer:v1.13.2"
     live = tmp_path / "live.yaml"
     live.write_text(yamlio.dump_all(docs))
-    _, out, _ = run(["diff", str(intent), "--live", str(live), "--output", "json"], capsys)
+    _, out, _ = run(["diff", str(intent), "--live", str(live), "--format", "json"], capsys)
     assert json.loads(out)["talosVersion"] == "1.13"
 
 
@@ -181,3 +181,22 @@ def test_canaries_masked_in_error_messages(
     assert CANARY not in out + err
     code, _, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live), "--show-secrets"], capsys)
     assert code == 2 and f"{CANARY}pw4" in err
+
+
+def test_format_and_output_file_and_the_old_spelling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--format picks the form and -o the file, as for every command; --output json still
+    works for one release, with a warning; the two spellings cannot disagree."""
+    live = str(stock_config("1.11"))
+    base = ["diff", "--profile", "nvidia-cdi", "--live", live]
+    code, stdout, _ = run([*base, "--format", "json"], capsys)
+    assert code == 1 and json.loads(stdout)["version"] == 1
+    target = tmp_path / "diff.json"
+    code, stdout, _ = run([*base, "--format", "json", "-o", str(target)], capsys)
+    assert code == 1 and stdout == "" and json.loads(target.read_text())["version"] == 1
+    code, old, err = run([*base, "--output", "json"], capsys)
+    assert code == 1 and json.loads(old) == json.loads(target.read_text())
+    assert "talosgpu: warning: --output json is deprecated: use --format json" in err
+    code, _, err = run([*base, "--output", "json", "--format", "text"], capsys)
+    assert code == 2 and "--format text and --output json cannot be combined" in err

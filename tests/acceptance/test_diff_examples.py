@@ -26,7 +26,7 @@ CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() els
 def _outputs(case: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, bytes]:
     argv = ["diff", "intent.yaml", "--live", "live.yaml"]
     code, out, err = run_cli(argv, capsys)
-    json_code, json_out, _ = run_cli([*argv, "--output", "json"], capsys)
+    json_code, json_out, _ = run_cli([*argv, "--format", "json"], capsys)
     assert json_code == code
     return {
         "expected.txt": out.encode(),

@@ -46,7 +46,7 @@ def test_seed_from_stdin_json(
 ) -> None:
     seed = shared_path("seeds", "004_61529bd8fbff2293.txt").read_text("utf-8")
     code, out, _ = run(
-        ["explain", "--output", "json", "--talos-version", "1.11"], capsys, seed, monkeypatch
+        ["explain", "--format", "json", "--talos-version", "1.11"], capsys, seed, monkeypatch
     )
     assert code == 0
     doc = json.loads(out)
@@ -55,7 +55,7 @@ def test_seed_from_stdin_json(
         "ebpf-device-filter", "wrapper-unknown-command", "unresolvable-cdi-devices",
     ]  # fmt: skip
     again = run(
-        ["explain", "-", "--output", "json", "--talos-version", "1.11"], capsys, seed, monkeypatch
+        ["explain", "-", "--format", "json", "--talos-version", "1.11"], capsys, seed, monkeypatch
     )
     assert again[1] == out  # deterministic
 
@@ -71,7 +71,7 @@ def test_nothing_matched_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["explain", "everything is fine"], capsys)
     assert code == 1
     assert out == "no known failure found in the input\n"
-    code, out, _ = run(["explain", "everything is fine", "--output", "json"], capsys)
+    code, out, _ = run(["explain", "everything is fine", "--format", "json"], capsys)
     assert code == 1 and json.loads(out)["matches"] == []
 
 
@@ -82,7 +82,7 @@ def test_nothing_matched_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
         ["explain", "RmInitAdapter failed", "--talos-version", "banana"],
         ["explain", "   "],
         ["explain", "@/nonexistent/file.log"],
-        ["explain", "x", "--output", "yaml"],
+        ["explain", "x", "--format", "yaml"],
     ],
 )
 def test_bad_input_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

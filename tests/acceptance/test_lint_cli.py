@@ -48,7 +48,7 @@ def test_clean_exit_0_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
         )
     )
     code, out, _ = run_cli(
-        ["lint", str(patch), "--talos-version", "1.13", "--output", "json"], capsys
+        ["lint", str(patch), "--talos-version", "1.13", "--format", "json"], capsys
     )
     assert code == 0
     data = json.loads(out)

@@ -75,11 +75,11 @@ def commands(live: Path) -> list[tuple[list[str], str]]:
     log = live.read_text()
     return [
         (["diff", "--profile", "nvidia-cdi", "--live", str(live)], ""),
-        (["diff", "--profile", "nvidia-cdi", "--live", str(live), "--output", "json"], ""),
+        (["diff", "--profile", "nvidia-cdi", "--live", str(live), "--format", "json"], ""),
         (["diff", "--profile", "nvidia-cdi", "--live", "-"], log),
         (["diff", "-", "--live", str(live)], "gpu: {driver: {flavor: x}}\n"),  # error path
         (["lint", str(live)], ""),
-        (["lint", str(live), "--output", "json"], ""),
+        (["lint", str(live), "--format", "json"], ""),
         # patch prints a whole config (it is one); its report view is --redact
         (
             [
@@ -96,7 +96,7 @@ def commands(live: Path) -> list[tuple[list[str], str]]:
         (["patch", str(live), "-p", '[{"op":"test","path":"/cluster/secret","value":"x"}]'], ""),
         (["patch", str(live), "-p", '[{"op":"test","path":"/cluster","value":"x"}]'], ""),
         (["explain", "-"], log + "\nunknown command nvidia-cdi-hook\n"),
-        (["explain", "-", "--output", "json"], log + "\nunknown command nvidia-cdi-hook\n"),
+        (["explain", "-", "--format", "json"], log + "\nunknown command nvidia-cdi-hook\n"),
     ]
 
 
@@ -153,11 +153,11 @@ def remote_commands(tmp: Path, live: Path) -> list[list[str]]:
     node = ["--node", "10.0.0.5"]
     return [
         ["diff", "--profile", "nvidia-cdi", *node],
-        ["diff", "--profile", "nvidia-cdi", *node, "--output", "json"],
+        ["diff", "--profile", "nvidia-cdi", *node, "--format", "json"],
         ["apply", "--profile", "nvidia-cdi", *node, "--dry-run", "--yes"],
         ["apply", "--profile", "nvidia-cdi", *node, "--yes"],
         ["diff", str(inventory), "--all", "--live-dir", str(live_dir)],
-        ["diff", str(inventory), "--all", "--live-dir", str(live_dir), "--output", "json"],
+        ["diff", str(inventory), "--all", "--live-dir", str(live_dir), "--format", "json"],
         ["apply", str(inventory), "--all", "--dry-run", "--yes"],
         ["lint", "--layers", str(live), str(live)],
     ]
@@ -211,10 +211,10 @@ def other_commands(live: Path) -> list[list[str]]:
         ["schematic", path],
         ["helm-values", path],
         ["cdi", "validate", path],
-        ["cdi", "validate", path, "--output", "json"],
+        ["cdi", "validate", path, "--format", "json"],
         ["cdi", "patch-hooks", path],
         ["check", path],
-        ["explain", f"@{path}", "--output", "json"],
+        ["explain", f"@{path}", "--format", "json"],
     ]
 
 

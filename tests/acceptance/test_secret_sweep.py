@@ -65,10 +65,10 @@ def _commands(config: Path, tagged: Path, out: Path, version: str) -> list[list[
     diff = ["diff", "--profile", "nvidia-cdi" if version < "1.15" else "nvidia-operator"]
     return [
         [*diff, "--live", str(config), *target],
-        [*diff, "--live", str(config), *target, "--output", "json"],
+        [*diff, "--live", str(config), *target, "--format", "json"],
         [*diff, "--live", str(tagged), *target],  # error path: the tag does not fit
         ["lint", str(config), *target],
-        ["lint", str(config), *target, "--output", "json"],
+        ["lint", str(config), *target, "--format", "json"],
         ["lint", "--layers", str(config), str(config), *target],
         ["lint", str(tagged)],
         [
@@ -86,7 +86,7 @@ def _commands(config: Path, tagged: Path, out: Path, version: str) -> list[list[
         ["patch", str(tagged), "-p", "machine: {}"],
         ["patch", str(config), "-p", "machine: {}", "--redact", "-o", str(out / "redacted.yaml")],
         ["explain", f"@{config}"],
-        ["explain", f"@{config}", "--output", "json"],
+        ["explain", f"@{config}", "--format", "json"],
         ["render", "--profile", "nvidia-cdi", "--output-dir", str(out / "render")],
     ]
 

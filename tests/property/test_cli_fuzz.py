@@ -74,12 +74,12 @@ COMMANDS = [
     ["cdi", "validate", "{file}"],
     ["cdi", "patch-hooks", "{file}"],
     ["check", "{file}"],
-    ["lint", "--layers", "{file}", "{file}", "--output", "json"],
+    ["lint", "--layers", "{file}", "{file}", "--format", "json"],
     ["diff", "{file}", "--all", "--live-dir", "{out}"],
     ["render", "{file}", "--manifests"],
     ["schematic", "{file}"],
     ["helm-values", "{file}"],
-    ["explain", "@{file}", "--output", "json"],
+    ["explain", "@{file}", "--format", "json"],
 ]
 
 
