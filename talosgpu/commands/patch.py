@@ -22,7 +22,7 @@ from talosgpu.commands.redact import redact_error
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import load_live_config
 from talosgpu.talos.apply import PatchResult, apply_patches
-from talosgpu.talos.secrets import collect_secret_values, redact_documents
+from talosgpu.talos.secrets import collect_secret_values, redact_documents, redact_text
 
 if TYPE_CHECKING:
     from talosgpu.versions import TalosVersion
@@ -70,9 +70,12 @@ def patch_config(
     if not redact:
         return PatchOutcome(result=result, text=result.text, redacted=False, warnings=notes)
     masked = redact_documents(list(result.documents))
+    # a secret copied to a path that is not secret (a JSON6902 copy/move, an alias, a value
+    # repeated by hand) is masked by its value, as diff does
+    known = collect_secret_values([*live.documents, *result.documents])
     return PatchOutcome(
         result=result,
-        text=yamlio.dump_all(masked),
+        text=redact_text(yamlio.dump_all(masked), known_secrets=known),
         redacted=masked != list(result.documents),
         warnings=notes,
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -36,6 +36,7 @@ from talosgpu.talos.documents import (
     is_v1alpha1,
 )
 from talosgpu.talos.equivalence import parse_toml
+from talosgpu.talos.secret_toml import mask_toml_text
 from talosgpu.talos.mergerules import identity_key
 from talosgpu.talos.secrets import (
     REDACTED,
@@ -237,12 +238,29 @@ def _related(
 _UNPARSED = "(the CRI part is not valid TOML: its text is not shown, as secrets in it cannot be found; --show-secrets shows it)\n"
 
 
+_SECRET_ONLY = "(only a credential in the CRI part changed: --show-secrets shows it)\n"
+
+
 def _hide_content(value: Any) -> Any:
+    return _map_content(value, lambda _: REDACTED)
+
+
+def _mask_content(value: Any) -> Any:
+    return _map_content(value, mask_toml_text)
+
+
+def _map_content(value: Any, mask: Callable[[str], str]) -> Any:
+    """``value`` (the part's text, or the file entry / document holding it) with the text
+    masked."""
     if isinstance(value, str):
-        return REDACTED
+        return mask(value)
     if isinstance(value, Mapping) and isinstance(value.get("content"), str):
-        return {**value, "content": REDACTED}
+        return {**value, "content": mask(value["content"])}
     return value
+
+
+def _masked(text: str | None) -> str | None:
+    return None if text is None else mask_toml_text(text)
 
 
 def _change(
@@ -263,8 +281,15 @@ def _change(
     raw_diff = red_diff = None
     is_cri = kind == _CRI_KIND or cri_file
     if is_cri and (old_text is not None or new_text is not None):
-        raw_diff = _text_diff(old_text, new_text, CRI_PART_PATH if cri_file else name) or None
-        red_diff = redact_text(raw_diff, known_secrets=secrets) if raw_diff else None
+        label = CRI_PART_PATH if cri_file else name
+        raw_diff = _text_diff(old_text, new_text, label) or None
+        # credentials masked on the text as written (escapes, short values, multi-line
+        # values: talos/secret_toml.py), then every known secret value
+        masked = _text_diff(_masked(old_text), _masked(new_text), label)
+        red_diff = redact_text(masked, known_secrets=secrets) if masked else None
+        if raw_diff and not masked:
+            red_diff = _SECRET_ONLY
+        shown_old, shown_new = _mask_content(shown_old), _mask_content(shown_new)
     if is_cri and any(t and parse_toml(t) is None for t in (old_text, new_text)):
         # Not TOML: its credentials cannot be found, so the report hides the whole text
         # (--show-secrets shows it; containerd will refuse the part anyway).

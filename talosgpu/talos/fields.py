@@ -389,6 +389,9 @@ FIELDS: tuple[Field, ...] = (
     # k8s/inline_manifest.go ManifestSpec): the same values, so the same judgement
     *_secrets("KubeExternalManifestConfig", _OURS, "headers.*"),
     *_secrets("KubeInlineManifestConfig", _OURS, "manifest"),
+    # extensions.ServiceConfigV1Alpha1 environment: "KEY=VALUE" items, the twin of
+    # machine.env (an extension's auth key: TS_AUTHKEY=tskey-auth-…); configFiles[].content too
+    *_secrets("ExtensionServiceConfig", _OURS, "environment[]", "configFiles[].content"),
     *_secrets("HCloudVIPConfig", _DOC, "apiToken"),
     *(f for kind in _VOLUME_KINDS for f in _secrets(kind, _DOC, _KEYS + "static.passphrase")),
     *(f for kind in _VOLUME_KINDS for f in _secrets(kind, _OURS, _KEYS + "kms.endpoint")),

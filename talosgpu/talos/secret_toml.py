@@ -12,6 +12,7 @@ masked whole.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -19,10 +20,11 @@ from talosgpu.talos.documents import is_v1alpha1
 from talosgpu.talos.equivalence import parse_toml
 from talosgpu.talos.secret_text import REDACTED, redact_text
 
-__all__ = ["cri_part_texts", "mask_cri_parts", "toml_secret_values"]
+__all__ = ["cri_part_texts", "mask_cri_parts", "mask_toml_text", "toml_secret_values"]
 
-# TOML keys whose values are credentials (containerd registry auth: config.toml `auth` tables).
-_TOML_SECRET_KEYS = frozenset({"password", "auth", "identitytoken", "token", "secret"})
+# TOML keys whose values are credentials (containerd registry auth: config.toml `auth` tables;
+# `username` as v1alpha1's auth.username, masked by talosgpu's own choice).
+_TOML_SECRET_KEYS = frozenset({"password", "auth", "identitytoken", "token", "secret", "username"})
 _CRI_DIR = "/etc/cri/conf.d/"  # Talos merges every part in it (cri/containerd config)
 _CRI_KIND = "CRICustomizationConfig"
 
@@ -55,6 +57,9 @@ def _header_values(value: Any) -> Iterator[str]:
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str) and value:
         yield value
+        scheme, _, credential = value.partition(" ")
+        if scheme.lower() in ("bearer", "basic") and credential:
+            yield credential  # the token alone, wherever else it is pasted
     elif isinstance(value, Mapping):
         for item in value.values():
             yield from _strings(item)
@@ -71,6 +76,58 @@ def toml_secret_values(text: str) -> frozenset[str]:
     if parsed is None:
         return frozenset()
     return frozenset((*_toml_leaves(parsed), *_header_values(parsed)))
+
+
+# A key line of a CRI part (bare, quoted or dotted key), its value after "=".
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+_KEY_LINE = re.compile(rf"^(\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*)(.*)$")
+_TABLE_LINE = re.compile(r"^\s*\[\[?(.*?)\]\]?\s*(#.*)?$")
+_TRIPLE = ('"""', "'''")
+_OPENERS = {'"""': '"""', "'''": "'''", "[": "]", "{": "}"}
+
+
+def _last_key(dotted: str) -> str:
+    return dotted.rsplit(".", 1)[-1].strip().strip("\"'").lower()
+
+
+def _closing(value: str) -> str | None:
+    """The delimiter a masked value continues to on a later line (None: it ends here)."""
+    for opener in (*_TRIPLE, "[", "{"):
+        if value.startswith(opener):
+            return None if _OPENERS[opener] in value[len(opener) :] else _OPENERS[opener]
+    if value.startswith('"') and value.endswith("\\"):
+        return '"'  # a basic string continued on the next line
+    return None
+
+
+def mask_toml_text(text: str) -> str:
+    """``text`` (a CRI part) with the value of every credential key and every value under a
+    ``headers`` table replaced by ``<redacted>``, line by line on the text as written: escapes
+    (``"\\u0054"``), short values, line continuations and multi-line strings or arrays are
+    masked whole, where a search for the parsed value would miss them."""
+    out: list[str] = []
+    in_headers = False
+    closing: str | None = None  # the delimiter that ends a masked multi-line value
+    for line in text.split("\n"):
+        if closing is not None:
+            if closing in line:
+                closing = None
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}{REDACTED}" if line.strip() else line)
+            continue
+        key = _KEY_LINE.match(line)
+        table = None if key else _TABLE_LINE.match(line)
+        if table:
+            in_headers = _last_key(table.group(1)) == "headers"
+            out.append(line)
+            continue
+        name = _last_key(key.group(2)) if key else ""
+        if key and (in_headers or name in _TOML_SECRET_KEYS or name == "headers"):
+            closing = _closing(key.group(3).strip())
+            out.append(f"{key.group(1)}{REDACTED}")
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def _part_holders(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -108,4 +165,5 @@ def mask_cri_parts(doc: Any) -> None:
         if parse_toml(text) is None:
             holder["content"] = REDACTED
         else:
-            holder["content"] = redact_text(text, known_secrets=toml_secret_values(text))
+            masked = mask_toml_text(text)
+            holder["content"] = redact_text(masked, known_secrets=toml_secret_values(text))
