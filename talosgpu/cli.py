@@ -233,6 +233,8 @@ def render(
         if output_dir
         else "patch"
     )
+    if output_dir == "":
+        fail("--output-dir: give a folder")
     if output_dir:
         # lazy: --help and cached runs must not load the library (module docstring)
         from talosgpu.commands.render import check_output_dir

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -42,8 +43,8 @@ def max_input_bytes() -> int:
         mib = float(raw)
     except ValueError:
         raise YAMLError(f"{_MAX_ENV}={raw[:20]!r} is not a number of MiB") from None
-    if not 0 < mib <= 1024:
-        raise YAMLError(f"{_MAX_ENV}={raw[:20]!r}: give a size between 0 and 1024 MiB")
+    if not 1 / 1024 <= mib <= 1024:
+        raise YAMLError(f"{_MAX_ENV}={raw[:20]!r}: give a size from 0.001 (1 KiB) to 1024 MiB")
     return int(mib * 1024 * 1024)
 
 
@@ -61,6 +62,13 @@ def read_file_bytes(path: str) -> bytes:
     never further)."""
     limit = max_input_bytes()
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            # a FIFO would block open() itself; a device never ends
+            raise YAMLError(
+                "is not a regular file (a FIFO, device or socket): use - for standard input",
+                file=path,
+            )
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
@@ -108,10 +116,19 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, mode: int | None = 
     ``path``; the old file is then untouched and no temp file is left."""
     target = Path(path)
     try:
+        if target.is_symlink():
+            target = Path(os.path.realpath(target))  # write through the link, keep the link
+        if target.exists() and not target.is_file():
+            if target.is_dir():
+                raise IsADirectoryError(21, "Is a directory")
+            # a device or FIFO (-o /dev/stdout): written to, never replaced by a file
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         _write_file(target, text, mode=mode, keep_mode=True)
     except OSError as exc:
-        raise _cannot_write(target, exc) from None
+        raise _cannot_write(path, exc) from None
 
 
 def _write_file(target: Path, text: str, *, mode: int | None, keep_mode: bool) -> None:
@@ -150,6 +167,8 @@ def write_tree_atomic(
     replaced, so nothing of the user's is ever deleted (default: the names in ``files``).
     Returns the paths written, sorted."""
     base = Path(root)
+    if base.is_symlink():
+        base = Path(os.path.realpath(base))  # the folder the link points to is replaced
     if owned is None:
         owned = frozenset(Path(name).name for name in files)
     _check_names(files, base)
@@ -167,8 +186,7 @@ def write_tree_atomic(
             current = base / relative
             _write_staged(staging / relative, files[relative])
         current = base
-        if base.exists():
-            _carry_dotfiles(base, staging)
+        os.chmod(staging, _folder_mode(base))
         _sync()
         _swap(staging, base)
     except OSError as exc:
@@ -228,20 +246,41 @@ def check_replaceable(base: Path, owned: frozenset[str]) -> None:
                 )
 
 
-def _carry_dotfiles(old: Path, new: Path) -> None:
-    """Dot entries (``.gitkeep``, ``.gitattributes``, a ``.git`` folder) are the user's: the new
-    folder gets a copy (a copy, so a failed swap still leaves the old folder whole)."""
-    for dirpath, dirnames, filenames in os.walk(old):
+def _folder_mode(base: Path) -> int:
+    """The old folder's mode, or what a new folder gets under the umask (mkdtemp makes 0700)."""
+    if base.is_dir():
+        return base.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+def _dot_entries(folder: Path) -> list[Path]:
+    """Dot entries (``.gitkeep``, ``.git``) under ``folder``, relative, outermost only."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
         for name in [*filenames, *dirnames]:
             if name.startswith("."):
-                source = Path(dirpath) / name
-                target = new / source.relative_to(old)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if source.is_dir() and not source.is_symlink():
-                    shutil.copytree(source, target, symlinks=True)
-                else:
-                    shutil.copy2(source, target, follow_symlinks=False)
+                found.append((Path(dirpath) / name).relative_to(folder))
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    return found
+
+
+def _move_dot_entries(old: Path, new: Path) -> None:
+    """The user's dot entries go from the old folder into the new one by rename (no copy: a
+    ``.git`` or a large file costs nothing); should one fail, the old folder is kept and
+    named, never deleted with them in it."""
+    for relative in _dot_entries(old):
+        target = new / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old / relative, target)
+        except OSError as exc:
+            raise OutputError(
+                f"the new folder is in place, but {relative} could not be moved into it "
+                f"({exc.strerror or exc}); it is still in {old}",
+                file=str(new),
+            ) from None
 
 
 def _swap(staging: Path, base: Path) -> None:
@@ -256,4 +295,5 @@ def _swap(staging: Path, base: Path) -> None:
     except BaseException:
         os.replace(aside, base)  # put the old folder back before reporting
         raise
+    _move_dot_entries(aside, base)
     shutil.rmtree(aside, ignore_errors=True)

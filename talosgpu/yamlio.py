@@ -142,6 +142,10 @@ def _cut(text: str, limit: int = 60) -> str:
 # Limits no real Talos input comes near, each with the figure it is judged against.
 MAX_DOCUMENTS = 1_000  # a generated 1.15 config has under 40 documents; a patch a handful
 MAX_TAG_CHARS = 256  # Talos configs carry no tags but !!binary-like ones
+# Lines plus commas bound the values a text can hold; what a parse (and a merge, a diff) costs
+# grows with them: a 3.8 MB flow list of 1.9 million items took 50 s and 1.3 GB in patch. The
+# largest real configs (a CNI as an inline manifest) have some 30,000 lines.
+MAX_LINES_AND_COMMAS = 100_000
 _LONG_TAG = re.compile(rf"(?:(?<=[\s,\[{{])|^)![^\s,\[\]{{}}]{{{MAX_TAG_CHARS + 1},}}", re.M)
 
 
@@ -150,6 +154,15 @@ def load_all(text: str, *, source: str = "<input>") -> list[Any]:
 
     Raises :class:`~talosgpu.errors.YAMLError` naming ``source`` and the line on bad input.
     """
+    if len(text) > MAX_LINES_AND_COMMAS:  # only then can there be that many (one char each)
+        count = text.count("\n") + text.count(",")
+        if count > MAX_LINES_AND_COMMAS:
+            raise YAMLError(
+                f"{count:,} lines and commas; talosgpu reads at most {MAX_LINES_AND_COMMAS:,} "
+                "(a generated Talos config has about 600 lines, one with a CNI as an inline "
+                "manifest some 30,000)",
+                file=source,
+            )
     # Small inputs (intents, profiles) use ruamel.yaml.clib's composer, which `import
     # ruamel.yaml` has loaded already; large ones the fastest installed (PyYAML's).
     composer = "ruamel" if len(text) < FAST_PATH_MIN_CHARS else None

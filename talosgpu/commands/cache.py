@@ -118,12 +118,28 @@ def _payload_hash(payload: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _trusted(folder: Path) -> bool:
+    """Only a folder this user owns, that nobody else can write to, is read or written: the
+    hash in an entry is a checksum anyone can recompute, so a shared cache folder (/tmp, a CI
+    cache restored from elsewhere) would let another user plant what check reports."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return False
+    owner_ok = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+    return owner_ok and not info.st_mode & 0o022
+
+
 def get(cache_key: str) -> dict[str, Any] | None:
     """The cached payload, or None on a miss, an entry that does not verify (another key, a
-    payload whose hash is not the one stored) or any problem reading it."""
+    payload whose hash is not the one stored), a cache folder another user could write, or any
+    problem reading it."""
     if not enabled() or not _KEY.fullmatch(cache_key):
         return None
-    path = cache_dir() / "render" / f"{cache_key}.json"
+    folder = cache_dir() / "render"
+    if not _trusted(folder):
+        return None
+    path = folder / f"{cache_key}.json"
     try:
         entry = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -147,8 +163,13 @@ def put(cache_key: str, value: dict[str, Any]) -> None:
     entry = {"key": cache_key, "sha256": _payload_hash(value), "payload": value}
     tmp = folder / f".{cache_key}.{os.getpid()}.tmp"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(entry, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        # 0700/0600: an entry can hold an intent's extraCriToml credentials
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(folder):
+            return
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=True, ensure_ascii=False))
         os.replace(tmp, folder / f"{cache_key}.json")
     except OSError:
         with contextlib.suppress(OSError):

@@ -8,6 +8,7 @@ keeps the pre-commit hook fast — and one typed result for the reporter.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -98,15 +99,17 @@ def rerender_args(
     return (*target, *flags)
 
 
+_NODE_DIR = re.compile(r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
+
+
 def _inside(name: str) -> bool:
-    """A relative POSIX name inside the output folder (no root, drive, ``..`` or ``.``)."""
+    """A name render writes: ``patch.yaml`` (one of :data:`OUTPUT_NAMES`), or ``NODE/patch.yaml``
+    for an inventory (the node's DNS-1123 name). Anything else in a cache entry — a path
+    outside the folder, ``.git/hooks/...``, a NUL — makes the entry a miss."""
     parts = name.split("/")
-    return (
-        bool(name)
-        and "\\" not in name
-        and ":" not in name
-        and all(part not in ("", ".", "..") for part in parts)
-    )
+    if len(parts) == 2 and not _NODE_DIR.fullmatch(parts[0]):
+        return False
+    return len(parts) in (1, 2) and parts[-1] in OUTPUT_NAMES
 
 
 # ----------------------------------------------------------------------------- the CLI use case

@@ -21,13 +21,15 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from talosgpu.errors import TalosctlError
+from talosgpu.fsio import max_input_bytes
 from talosgpu.live import LiveConfig, load_live_config
 from talosgpu.talos.secret_text import redact_text
 
@@ -155,26 +157,55 @@ def _run(
     return its result marked ``interrupted`` — the node's outcome is known, the caller stops
     after it. Otherwise (a read) talosctl is killed and the interrupt goes on."""
     command = " ".join(argv[argv.index("-n") + 2 :][:2])  # e.g. "get machineconfig"
+    # Output goes to temp files, not pipes: what a node (or a broken talosctl) prints is
+    # measured before it is read, so it can never take more memory than an input file may.
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        proc = _start(argv, out_file, err_file)
+        returncode, interrupted = _wait(proc, timeout, command, finish_on_interrupt)
+        out, err = _read_output(out_file, command), _read_output(err_file, command)
+    result = TalosctlResult(returncode, out, err, tuple(argv), interrupted=interrupted)
+    if check and returncode != 0:
+        raise TalosctlError(
+            f"talosctl exited with status {returncode}: {error_text(redact_text(err))}"
+        )
+    return result
+
+
+def _start(argv: list[str], out_file: IO[bytes], err_file: IO[bytes]) -> subprocess.Popen[bytes]:
     try:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             argv,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=out_file,
+            stderr=err_file,
             stdin=subprocess.DEVNULL,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
             start_new_session=True,
         )
     except FileNotFoundError:
         raise TalosctlError(f"{argv[0]} not found") from None
     except PermissionError:
         raise TalosctlError(f"{argv[0]} is not executable") from None
+
+
+def _read_output(handle: IO[bytes], command: str) -> str:
+    limit = max_input_bytes()
+    size = handle.seek(0, os.SEEK_END)
+    if size > limit:
+        raise TalosctlError(
+            f"talosctl {command} printed {size:,} bytes; talosgpu reads at most {limit:,} "
+            "from one input (TALOSGPU_MAX_INPUT_MIB raises the limit)"
+        )
+    handle.seek(0)
+    return handle.read().decode("utf-8", errors="replace")
+
+
+def _wait(
+    proc: subprocess.Popen[bytes], timeout: float, command: str, finish_on_interrupt: bool
+) -> tuple[int, bool]:
     deadline = time.monotonic() + timeout
     interrupted = False
     while True:
         try:
-            out, err = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+            returncode = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
             break
         except subprocess.TimeoutExpired:
             _kill_group(proc)
@@ -186,15 +217,10 @@ def _run(
                 _kill_group(proc)
                 raise
             interrupted = True  # let the patch in flight finish: its outcome must be known
-    result = TalosctlResult(proc.returncode, out, err, tuple(argv), interrupted=interrupted)
-    if check and proc.returncode != 0:
-        raise TalosctlError(
-            f"talosctl exited with status {proc.returncode}: {error_text(redact_text(err))}"
-        )
-    return result
+    return returncode, interrupted
 
 
-def _kill_group(proc: subprocess.Popen[str]) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(Exception):

@@ -36,8 +36,8 @@ from talosgpu.talos.documents import (
     is_v1alpha1,
 )
 from talosgpu.talos.equivalence import parse_toml
-from talosgpu.talos.secret_toml import mask_toml_text
 from talosgpu.talos.mergerules import identity_key
+from talosgpu.talos.secret_toml import mask_toml_text
 from talosgpu.talos.secrets import (
     REDACTED,
     redact_in,

@@ -188,3 +188,24 @@ def test_an_extension_services_environment_is_secret(
     )
     code, out, _ = run_cli(["patch", str(live), "-p", "machine: {}", "--redact"], capsys)
     assert code == 0 and "Zq9Extension" not in out and "- <redacted>" in out
+
+
+def test_what_talosctl_prints_is_bounded_like_any_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node's config comes through talosctl's stdout (the FAKE talosctl prints the `get
+    machineconfig -o yaml` envelope around the file it is given): measured before it is read,
+    so a 12 MB answer cannot take gigabytes (it took 1.9 GB and 15 s before)."""
+    from conftest import use_fake_talosctl
+
+    fake = use_fake_talosctl(tmp_path, monkeypatch, version="1.11", talosconfig_env=True)
+    monkeypatch.setenv("TALOSGPU_MAX_INPUT_MIB", "1")
+    from talosgpu import yamlio
+
+    docs = yamlio.load_all(fake["config"].read_text())
+    docs[0]["machine"]["env"] = {"BIG": "x" * 1_200_000}  # a 1.2 MB answer
+    fake["config"].write_text(yamlio.dump_all(docs))
+    code, _, err = run_cli(["diff", "--profile", "nvidia-cdi", "--node", "10.0.0.5"], capsys)
+    assert code == 2
+    assert "talosctl get machineconfig printed" in err
+    assert "talosgpu reads at most 1,048,576 from one input" in err

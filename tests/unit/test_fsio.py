@@ -35,7 +35,7 @@ def test_the_default_limit_and_its_override(monkeypatch: pytest.MonkeyPatch) -> 
     assert fsio.max_input_bytes() == 4 * 1024 * 1024
     monkeypatch.setenv("TALOSGPU_MAX_INPUT_MIB", "64")
     assert fsio.max_input_bytes() == 64 * 1024 * 1024
-    for bad in ("lots", "0", "-1", "5000"):
+    for bad in ("lots", "0", "1e-9", "-1", "5000"):
         monkeypatch.setenv("TALOSGPU_MAX_INPUT_MIB", bad)
         with pytest.raises(YAMLError, match="TALOSGPU_MAX_INPUT_MIB"):
             fsio.max_input_bytes()
@@ -180,3 +180,56 @@ def test_write_atomic_os_errors_name_the_file(
         fsio.write_atomic(target, "new\n")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.yaml", "plain"]
+
+
+# ------------------------------------------------------------- links, devices, FIFOs, modes
+def test_write_atomic_writes_through_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real.yaml"
+    real.write_text("old\n")
+    link = tmp_path / "worker.yaml"
+    link.symlink_to(real)
+    fsio.write_atomic(link, "new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+
+
+def test_write_atomic_onto_a_device_writes_to_it() -> None:
+    """-o /dev/null (or /dev/stdout) is written to, never replaced by a regular file."""
+    fsio.write_atomic("/dev/null", "x\n")
+    assert Path("/dev/null").is_char_device()
+
+
+def test_an_output_folder_behind_a_symlink_is_replaced_where_it_is(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "patch.yaml").write_text("old\n")
+    link = tmp_path / "out"
+    link.symlink_to(real)
+    fsio.write_tree_atomic(link, FILES, owned=OWNED)
+    assert link.is_symlink() and (real / "patch.yaml").read_text() == "new patch\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "real"]
+
+
+def test_the_folders_mode_is_kept(tmp_path: Path) -> None:
+    out = _old_folder(tmp_path)
+    out.chmod(0o750)
+    fsio.write_tree_atomic(out, FILES, owned=OWNED)
+    assert out.stat().st_mode & 0o777 == 0o750
+    fresh = tmp_path / "fresh"
+    fsio.write_tree_atomic(fresh, FILES, owned=OWNED)
+    assert fresh.stat().st_mode & 0o777 != 0o700  # mkdtemp's mode is not left on it
+
+
+def test_dot_entries_are_moved_not_copied(tmp_path: Path) -> None:
+    out = _old_folder(tmp_path)
+    big = out / ".big"
+    big.write_bytes(b"x" * 10)
+    inode = big.stat().st_ino
+    fsio.write_tree_atomic(out, FILES, owned=OWNED)
+    assert (out / ".big").stat().st_ino == inode  # the same file, renamed into the new folder
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "live.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(YAMLError, match="not a regular file"):
+        fsio.read_file_bytes(str(fifo))

@@ -290,3 +290,11 @@ def test_varying_names_in_random_documents(docs: list[object], name: str) -> Non
 
     spliced = [splice(doc) for doc in docs]
     assert yamlio.dump_all(spliced, vary=name) == _ruamel_stream(spliced)
+
+
+def test_the_number_of_values_is_bounded_before_parsing() -> None:
+    flow = "machine:\n  certSANs: [" + ",".join(["a"] * 200_000) + "]\n"
+    with pytest.raises(YAMLError, match="200,001 lines and commas; talosgpu reads at most 100,000"):
+        yamlio.load_all(flow, source="flow.yaml")
+    lines = "".join(f"k{i}: v\n" for i in range(50_000))  # a long but real-sized file
+    assert len(yamlio.load(lines)) == 50_000

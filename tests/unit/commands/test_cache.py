@@ -236,3 +236,44 @@ def test_a_hit_marks_the_entry_used(cache_dir: Path, capsys: pytest.CaptureFixtu
     os.utime(entry, (1_000_000_000, 1_000_000_000))
     render(["render", "--profile", "nvidia-cdi"], capsys)
     assert entry.stat().st_mtime > 1_000_000_000
+
+
+@pytest.mark.parametrize(
+    "names",
+    [[".git/hooks/post-checkout"], ["x/y/z/evil.sh"], ["a\x00b"], ["node/../../x"], ["evil.sh"]],
+)
+def test_only_names_render_writes_are_trusted(
+    names: list[str], cache_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Inside the folder is not enough: a (rehashed) entry naming a file render never writes
+    is a miss, not a file written (a git hook planted through the cache)."""
+    out = tmp_path / "out"
+    first = render(["render", "--profile", "nvidia-cdi", "--output-dir", str(out)], capsys)
+
+    def poison(data: dict[str, dict[str, object]]) -> None:
+        data["payload"]["files"] = {name: "#!/bin/sh\n" for name in names}
+        _rehash(data)  # type: ignore[arg-type]
+
+    _rewrite(_entry(cache_dir), poison)
+    assert render(["render", "--profile", "nvidia-cdi", "--output-dir", str(out)], capsys) == first
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["20-customization.part", "manifests.yaml", "patch.yaml", "plan.json", "schematic.yaml"]
+    )
+
+
+def test_a_cache_folder_others_can_write_is_not_used(
+    cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The entry hash is a checksum anyone can recompute: a group- or world-writable cache
+    folder (a shared /tmp, a CI cache) is neither read nor written."""
+    first = render(["render", "--profile", "nvidia-cdi"], capsys)
+    folder = cache_dir / "render"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert _entry(cache_dir).stat().st_mode & 0o777 == 0o600
+    _rewrite(
+        _entry(cache_dir), lambda d: (d["payload"].__setitem__("text", "hacked\n"), _rehash(d))
+    )
+    folder.chmod(0o777)
+    assert render(["render", "--profile", "nvidia-cdi"], capsys) == first  # not read
+    folder.chmod(0o700)
+    assert render(["render", "--profile", "nvidia-cdi"], capsys)[1] == "hacked\n"  # it would be
