@@ -44,6 +44,13 @@ _URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)(
 # tokens mode (kernel arguments): also bare `name=value` words whose name looks like a credential.
 _ARG = re.compile(rf"(?i)((?:^|(?<=\s)){_CRED_NAMES}=)(\S+)")
 _B64_TEXT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+# An HTTP credential after its scheme (`Authorization: Bearer …`, a registry header), and the
+# token formats that say what they are (GitHub, GitLab, AWS access key ids, Slack).
+_SCHEME = re.compile(r"(?i)(\b(?:bearer|basic)\s+)([A-Za-z0-9._~+/=-]{8,})")
+_KNOWN_TOKEN = re.compile(
+    r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}"
+    r"|AKIA[0-9A-Z]{16}|xox[abpr]-[A-Za-z0-9-]{10,})\b"
+)
 
 
 def _b64_private(blob: str, depth: int = 0) -> bool:
@@ -86,6 +93,8 @@ def _scan(text: str, tokens: bool = False) -> tuple[str, tuple[str, ...]]:
     text = _BOOTSTRAP.sub(whole, text)
     text = _QUERY.sub(tail, text)
     text = _URL_PASSWORD.sub(tail, text)
+    text = _SCHEME.sub(tail, text)
+    text = _KNOWN_TOKEN.sub(whole, text)
     if tokens:
         text = _ARG.sub(tail, text)
     return text, tuple(found)
@@ -117,7 +126,8 @@ def redact_text(text: str, *, known_secrets: Iterable[str] = ()) -> str:
     base64-encoded and -decoded, one-lined and JSON-escaped forms; values shorter than
     ``MIN_TEXT_SECRET_LEN`` characters are skipped (they would mask unrelated words). Then
     private-key PEM blocks (also truncated ones), base64 private keys, bootstrap tokens,
-    ``jointoken=``-style query parameters and URL passwords are masked.
+    ``jointoken=``-style query parameters, URL passwords, ``Bearer``/``Basic`` credentials,
+    self-describing tokens (``ghp_``, ``AKIA``…) and ``password=``-style words are masked.
     """
     variants: set[str] = set()
     for secret in known_secrets:
@@ -125,4 +135,5 @@ def redact_text(text: str, *, known_secrets: Iterable[str] = ()) -> str:
             variants |= _variants(secret)
     for variant in sorted(variants, key=lambda v: (-len(v), v)):
         text = text.replace(variant, REDACTED)
-    return _scan(text)[0]
+    # free text (a log line, an error): a bare `password=…` word is a credential too
+    return _scan(text, True)[0]

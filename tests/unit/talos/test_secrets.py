@@ -322,3 +322,18 @@ def test_credential_parameters_found_as_before_the_linear_rewrite() -> None:
     assert sorted(found) == ["123", "abc", "p", "xyz"]
     # Long runs of name characters with no "=" (once quadratic) find nothing, and finish.
     assert _scan("?" + "token" * 40_000, True)[1] == ()
+
+
+def test_redact_text_free_text_credentials() -> None:
+    """What a pasted log holds (the explain excerpts of a red-team run kept these)."""
+    text = (
+        "login failed password=Zq9pw080 for user\n"
+        "curl -H 'Authorization: Bearer Zq9bearer082xyz' https://r.example\n"
+        "GITHUB_TOKEN=ghp_Zq9abcdefghijklmnopqrstuv AWS_ACCESS_KEY_ID=AKIAZQ9ABCDEFGHIJKLM\n"
+        "nvidia-drm.modeset=1 modprobe ok\n"
+    )
+    out = redact_text(text)
+    for leaked in ("Zq9pw080", "Zq9bearer082xyz", "ghp_Zq9", "AKIAZQ9"):
+        assert leaked not in out, leaked
+    assert "nvidia-drm.modeset=1" in out and "Authorization: Bearer <redacted>" in out
+    assert redact_text(out) == out
