@@ -105,7 +105,9 @@ def _bench_check(runs: int, env: dict[str, str]) -> tuple[list[float], list[floa
     return hit, miss
 
 
-def _inventory(nodes: int) -> str:
+def _inventory(nodes: int, *, diverse: bool = False) -> str:
+    """``nodes`` nodes of one role over four profiles; ``diverse``: each node also has its own
+    label value and one of eight Talos releases (a rack label, a fleet mid-upgrade)."""
     profiles = ["nvidia-cdi", "nvidia-graphics", "nvidia-legacy", "nvidia-operator"]
     lines = [
         "apiVersion: talosgpu.dev/v1alpha1",
@@ -123,6 +125,11 @@ def _inventory(nodes: int) -> str:
             "    role: gpu",
             f"    profile: {profiles[i % len(profiles)]}",
         ]
+        if diverse:
+            lines += [
+                f"    talosVersion: '1.{7 + i % 8}'",
+                f"    overrides: {{labels: {{rack: r{i}}}}}",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -142,15 +149,18 @@ def bench_fleet_render(nodes: int) -> dict[str, Any]:
     return {"nodes": nodes, "seconds": elapsed}
 
 
-def bench_fleet_cli(sizes: tuple[int, ...] = (10, 100, 1000, 5000)) -> dict[str, Any]:
+def bench_fleet_cli(
+    sizes: tuple[int | str, ...] = (10, 100, 1000, 5000, "1000-diverse"),
+) -> dict[str, Any]:
     """Wall time of the CLI processes a fleet user runs (targets for 1,000 nodes:
     render --output-dir <= 3 s, check after a one-node edit <= 2 s)."""
     out: dict[str, Any] = {}
     base_env = {k: v for k, v in os.environ.items() if k != "TALOSGPU_NO_CACHE"}
-    for nodes in sizes:
+    for size in sizes:
+        nodes, diverse = (int(str(size).split("-")[0]), "-" in str(size))
         with tempfile.TemporaryDirectory() as tmp:
             inventory = Path(tmp) / "fleet.yaml"
-            inventory.write_text(_inventory(nodes))
+            inventory.write_text(_inventory(nodes, diverse=diverse))
             rendered = Path(tmp) / "fleet.rendered"
             env = {**base_env, "TALOSGPU_CACHE_DIR": str(Path(tmp) / "cache")}
             cold = {**env, "TALOSGPU_NO_CACHE": "1"}
@@ -162,7 +172,7 @@ def bench_fleet_cli(sizes: tuple[int, ...] = (10, 100, 1000, 5000)) -> dict[str,
             # one node moves to another profile: its folder is stale, every other node current
             inventory.write_text(text.replace("profile: nvidia-cdi", "profile: nvidia-graphics", 1))
             (check_s,) = _time_process_any(check, runs=1, env=env)
-        out[str(nodes)] = {"render_s": round(render_s, 2), "check_after_edit_s": round(check_s, 2)}
+        out[str(size)] = {"render_s": round(render_s, 2), "check_after_edit_s": round(check_s, 2)}
     out["help_ms"] = round(
         1000 * statistics.median(_time_process_any([*_cli(), "--help"], runs=9, env=base_env))
     )

@@ -19,10 +19,11 @@ multi-line strings, keys in the order the caller built them.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -392,11 +393,12 @@ def _plain_block(doc: Any) -> bool:
     return isinstance(doc, dict | list) and bool(doc)
 
 
-# A node's name in its own objects (a Pod pinned by kubernetes.io/hostname, a Job named after
-# it) makes every node's documents distinct; emitted once with this stand-in and the name put
-# back, they share one text — when that is exact (:func:`_swap_safe`), else emitted whole.
-_STAND_IN = "talosgpuvaryzq"  # lowercase letters: a plain scalar wherever it stands
-_DNS_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
+# A node's own values in its documents (its name in a pinned Pod or a Job's name, its label
+# values in nodeLabels and selectors) make every node's documents distinct; emitted once with
+# stand-ins and the values put back, they share one text — when that is exact (_swap_safe),
+# else the document is emitted whole.
+_STAND_IN_PREFIX = "talosgpuvary"
+_VALUE = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{1,251}[A-Za-z0-9])")  # names, label values
 
 
 class _NotExact(Exception):
@@ -404,10 +406,11 @@ class _NotExact(Exception):
 
 
 def _swap_safe(real: str, *, key: bool) -> bool:
-    """Whether ``real`` (holding the varying name) is emitted exactly as its stand-in version
-    with the name put back: both plain strings to the resolver (``123``, ``1e5``, ``null`` are
-    not), neither a YAML 1.1 word that the representer quotes (``yes``, ``on``), no width or
-    simple-key (128 characters) limit in reach."""
+    """Whether ``real`` (holding varying values) is emitted exactly as its stand-in version with
+    the values put back: both plain strings to the resolver (``123``, ``1e5``, ``null``,
+    ``2024-01-01`` are not), neither a YAML 1.1 word that the representer quotes (``yes``,
+    ``on``), no width or simple-key (128 characters) limit in reach. Stand-ins and values are
+    letters, digits, ``-``, ``_`` and ``.`` only, which no other emitter rule looks at."""
     if len(real) > (100 if key else 2000) or real.lower() in _YAML11_SCALARS:
         return False
     try:
@@ -416,46 +419,74 @@ def _swap_safe(real: str, *, key: bool) -> bool:
         return False
 
 
-def _stand_in(value: Any, vary: str, *, key: bool = False) -> Any:
+@functools.lru_cache(maxsize=256)
+def _stand_ins(
+    vary: tuple[str, ...],
+) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]] | None:
+    """The usable varying values, each with its stand-in, and the patterns that swap them
+    (one pass each way, longest value first, so no swap lands inside another)."""
+    values = sorted({v for v in vary if _VALUE.fullmatch(v)}, key=lambda v: (-len(v), v))
+    values = [v for v in values if not any(v != w and v in w for w in values)]
+    if not values or len(values) > 26 * 26:
+        return None
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    to_stand = {
+        v: f"{_STAND_IN_PREFIX}{letters[i // 26]}{letters[i % 26]}zq" for i, v in enumerate(values)
+    }
+    back = {s: v for v, s in to_stand.items()}
+    forward = re.compile("|".join(re.escape(v) for v in values))
+    backward = re.compile("|".join(re.escape(s) for s in back))
+    return forward, {**to_stand, **back}, backward
+
+
+def _stand_in(
+    value: Any, forward: re.Pattern[str], swap: dict[str, str], *, key: bool = False
+) -> Any:
     if isinstance(value, str):
-        if vary not in value:
+        if forward.search(value) is None:
             return value
         if not _swap_safe(value, key=key):
             raise _NotExact
-        return value.replace(vary, _STAND_IN)
+        return forward.sub(lambda m: swap[m.group(0)], value)
     if isinstance(value, dict):
-        return {_stand_in(k, vary, key=True): _stand_in(v, vary) for k, v in value.items()}
+        return {
+            _stand_in(k, forward, swap, key=True): _stand_in(v, forward, swap)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_stand_in(item, vary) for item in value]
+        return [_stand_in(item, forward, swap) for item in value]
     return value
 
 
-def _emit_varying(doc: dict[str, Any] | list[Any], vary: str | None) -> str:
-    if vary is None or not _DNS_NAME.fullmatch(vary) or len(vary) < 3:
+def _emit_varying(doc: dict[str, Any] | list[Any], vary: tuple[str, ...]) -> str:
+    swaps = _stand_ins(vary) if vary else None
+    if swaps is None:
         return _emit_one(doc)
+    forward, swap, backward = swaps
     text = repr(doc)
-    if vary not in text or _STAND_IN in text:
+    if forward.search(text) is None or _STAND_IN_PREFIX in text:
         return _emit_one(doc)
     try:
-        template = _stand_in(doc, vary)
+        template = _stand_in(doc, forward, swap)
     except _NotExact:
         return _emit_one(doc)
-    return _emit_one(template).replace(_STAND_IN, vary)
+    return backward.sub(lambda m: swap[m.group(0)], _emit_one(template))
 
 
-def dump_all(docs: Iterable[Any], *, vary: str | None = None) -> str:
+def dump_all(docs: Iterable[Any], *, vary: Sequence[str] = ()) -> str:
     """Serialise documents as a multi-document YAML stream (``---`` between documents).
 
-    ``vary``: a name (a node's) that recurs in the documents and differs from one call to the
-    next; identical documents up to it are emitted once per process. The bytes are the same
-    with or without it (tests/unit/test_yamlio.py)."""
+    ``vary``: values (a node's name and label values) that recur in the documents and differ
+    from one call to the next; documents identical up to them are emitted once per process.
+    The bytes are the same with or without them (tests/unit/test_yamlio.py)."""
     docs = [_RootText(d) if isinstance(d, str) and "\n" in d else d for d in docs]
     if not docs:
         return ""
     if all(_plain_block(doc) for doc in docs):
         # a block mapping or sequence starts on the line after ``---``: the stream is the
         # documents' own texts joined (tests/unit/test_yamlio.py checks it against dump_all)
-        texts = [_emit_varying(doc, vary) for doc in docs]
+        varying = tuple(vary)
+        texts = [_emit_varying(doc, varying) for doc in docs]
         return texts[0] if len(texts) == 1 else "".join(f"---\n{text}" for text in texts)
     return _ruamel_stream(docs)
 

@@ -279,3 +279,12 @@ class Intent(_Model):
 # The top-level keys of an intent as written (camelCase): `check` tells an intent without
 # `kind` from other YAML by them (commands/inputs.classify).
 INTENT_KEYS = frozenset(field.alias or name for name, field in Intent.model_fields.items())
+
+
+def node_values(intent: Intent) -> tuple[str, ...]:
+    """The values that make one node's documents differ from another's: its name, and its
+    label, annotation and taint values (a fleet's nodes of a role differ by these alone);
+    ``yamlio.dump_all(vary=…)`` emits documents equal up to them once."""
+    values = [intent.node.name or ""]
+    values += [*intent.labels.values(), *intent.annotations.values(), *intent.taints.values()]
+    return tuple(v for v in values if v)

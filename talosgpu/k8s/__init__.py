@@ -12,6 +12,7 @@ from typing import Any
 
 from talosgpu import yamlio
 from talosgpu.errors import RenderError
+from talosgpu.intent.models import node_values
 from talosgpu.k8s.cdi_init import cdi_init_objects
 from talosgpu.k8s.device_plugin import device_plugin_objects, device_plugin_values
 from talosgpu.k8s.operator import operator_objects, operator_values
@@ -61,9 +62,9 @@ def _header(plan: Plan, objects: list[dict[str, Any]]) -> str:
 def render_manifests(plan: Plan) -> str:
     """The plan's Kubernetes objects as one deterministic multi-document YAML text."""
     objects = manifest_objects(plan)
-    # the node's name recurs in its own objects (pinned Pods, Jobs named after it): a fleet
-    # emits them once per role, not once per node (yamlio.dump_all)
-    return _header(plan, objects) + yamlio.dump_all(objects, vary=plan.intent.node.name)
+    # the node's name and labels recur in its own objects (pinned Pods, Jobs named after it,
+    # selectors): a fleet emits them once per role, not once per node (yamlio.dump_all)
+    return _header(plan, objects) + yamlio.dump_all(objects, vary=node_values(plan.intent))
 
 
 def helm_values(plan: Plan) -> str:

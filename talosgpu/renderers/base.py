@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from talosgpu import yamlio
+from talosgpu.intent.models import node_values
 from talosgpu.plan import Plan
 from talosgpu.talos.documents import CRI_PART_PATH
 
@@ -39,7 +40,9 @@ class Rendered:
     @property
     def patch_text(self) -> str:
         """The Talos patch: header comment + multi-document YAML."""
-        return self.header + yamlio.dump_all(self.documents)
+        # a node's name and label values recur in its documents (nodeLabels, the 1.14+
+        # KubeNodeConfig): documents equal up to them are emitted once (yamlio.dump_all)
+        return self.header + yamlio.dump_all(self.documents, vary=node_values(self.plan.intent))
 
     @property
     def cri_file_name(self) -> str:

@@ -267,8 +267,8 @@ def test_a_varying_name_changes_no_byte(name: str) -> None:
     ]  # fmt: skip
     expected = _ruamel_stream(docs)
     for _ in range(2):  # cold, then from the memo
-        assert yamlio.dump_all(docs, vary=name) == expected
-        assert yamlio.dump_all(docs, vary="node0001") == expected  # a name not in them
+        assert yamlio.dump_all(docs, vary=(name,)) == expected
+        assert yamlio.dump_all(docs, vary=("node0001",)) == expected  # a name not in them
 
 
 @settings(max_examples=150, deadline=None)
@@ -289,7 +289,7 @@ def test_varying_names_in_random_documents(docs: list[object], name: str) -> Non
         return value
 
     spliced = [splice(doc) for doc in docs]
-    assert yamlio.dump_all(spliced, vary=name) == _ruamel_stream(spliced)
+    assert yamlio.dump_all(spliced, vary=(name,)) == _ruamel_stream(spliced)
 
 
 def test_the_number_of_values_is_bounded_before_parsing() -> None:
@@ -298,3 +298,30 @@ def test_the_number_of_values_is_bounded_before_parsing() -> None:
         yamlio.load_all(flow, source="flow.yaml")
     lines = "".join(f"k{i}: v\n" for i in range(50_000))  # a long but real-sized file
     assert len(yamlio.load(lines)) == 50_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_blocks, min_size=1, max_size=3),
+    st.lists(
+        st.from_regex(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{1,6}[A-Za-z0-9])?", fullmatch=True),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_several_varying_values(docs: list[object], values: list[str]) -> None:
+    """A node's name and label values, spliced into random documents, overlapping or not
+    (r1 inside r12): the same bytes as ruamel."""
+
+    def splice(value: object, depth: int = 0) -> object:
+        if isinstance(value, str):
+            return value + values[depth % len(values)] + value
+        if isinstance(value, dict):
+            return {splice(k, depth + 1): splice(v, depth + 2) for k, v in value.items()}
+        if isinstance(value, list):
+            return [splice(v, depth + i) for i, v in enumerate(value)]
+        return value
+
+    spliced = [splice(doc) for doc in docs]
+    assert yamlio.dump_all(spliced, vary=values) == _ruamel_stream(spliced)
+    assert yamlio.dump_all(spliced, vary=values) == _ruamel_stream(spliced)  # from the memo

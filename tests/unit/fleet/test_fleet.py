@@ -328,3 +328,27 @@ def test_fleet_patch_text_is_byte_identical_to_a_plain_render() -> None:
         plain = render(intents[name], source=f"inv.yaml node {name}")
         assert item.patch_text == plain.patch_text
     assert rendered["a"].patch_text.replace("node a;", "node b;") == rendered["b"].patch_text
+
+
+def test_a_fleet_renders_the_same_bytes_with_and_without_the_stand_ins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nodes that differ by name and label values (some of them YAML words, numbers, dates,
+    or inside each other) render exactly what each node renders alone, without stand-ins."""
+    from talosgpu import yamlio
+    from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
+
+    labels = ["yes", "123", "2024-01-01", "r1", "r12", "rack-1", "on", "gpu", "Zone_A.1"]
+    nodes = "".join(
+        f"  - {{name: node{i}, address: 10.0.0.{i + 1}, profile: nvidia-cdi, talosVersion: '1.1{i % 5}',"
+        f" overrides: {{labels: {{rack: '{label}'}}}}}}\n"
+        for i, label in enumerate(labels)
+    )
+    inventory = tmp_path / "fleet.yaml"
+    inventory.write_text(f"apiVersion: talosgpu.dev/v1alpha1\nkind: GPUInventory\nnodes:\n{nodes}")
+    with_memo = fleet_output_files(render_fleet(load_inventory(inventory)))
+    yamlio._EMITTED.clear()
+    monkeypatch.setattr(yamlio, "_emit_varying", lambda doc, vary: yamlio._emit_one(doc))
+    monkeypatch.setattr(yamlio, "_emit_one", lambda doc: yamlio._ruamel_stream([doc]))
+    plain = fleet_output_files(render_fleet(load_inventory(inventory)))
+    assert with_memo == plain
