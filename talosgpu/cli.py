@@ -260,14 +260,28 @@ def render(
 
 
 @cli.group(invoke_without_command=True)
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="List format (default text).",
+)
 @click.pass_context
-def profiles(ctx: click.Context) -> None:
-    """List the bundled profiles (``profiles show NAME`` prints one)."""
+def profiles(ctx: click.Context, report_format: str) -> None:
+    """List the bundled profiles (profiles show NAME prints one)."""
     if ctx.invoked_subcommand is None:
         # lazy: --help and cached runs must not load the library (module docstring)
         from talosgpu.commands.profiles import profile_rows
 
-        for name, description in profile_rows():
+        rows = profile_rows()
+        if report_format == "json":
+            import json  # lazy: only the JSON form needs it
+
+            items = [{"name": name, "description": text} for name, text in rows]
+            emit(json.dumps({"version": 1, "profiles": items}, indent=2) + "\n")
+            return
+        for name, description in rows:
             click.echo(f"{name:<20} {description}")
 
 
@@ -557,6 +571,7 @@ def explain_command(
     help="Extra official extension (repeatable).",
 )
 @click.option("--id", "id_only", is_flag=True, help="Print only the schematic ID.")
+@format_option
 def schematic_command(
     intent: str | None,
     profile: str | None,
@@ -567,13 +582,18 @@ def schematic_command(
     kernel_args: tuple[str, ...],
     extensions: tuple[str, ...],
     id_only: bool,
+    output: str,
+    dest: str | None,
     assume_newest_known: bool,
 ) -> None:
     """Print the Image Factory schematic of a GPU node (canonical YAML, or its ID with --id).
 
     Settings come from INTENT (a file, - for stdin) or --profile when given; flags override
-    them. The installer image goes to stderr as '# installer: ...'. Exit 0, 2 bad input.
+    them. The installer image goes to stderr as '# installer: ...' (with --format json: the
+    document holds schematic, id, extensions, kernel args and installer). Exit 0, 2 bad input.
     """
+    if output == "json" and id_only:
+        fail("--id and --format json cannot be combined: the JSON holds the id")
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.schematic import schematic
 
@@ -589,7 +609,20 @@ def schematic_command(
         assume_newest_known=assume_newest_known,
     )
     warn(warnings)
-    emit(result.id + "\n" if id_only else result.yaml)
+    if output == "json":
+        import json  # lazy: only the JSON form needs it
+
+        document = {
+            "version": 1,
+            "id": result.id,
+            "schematic": result.yaml,
+            "extensions": list(result.extensions),
+            "extraKernelArgs": list(result.extra_kernel_args),
+            "installerImage": result.installer_image,
+        }
+        emit(json.dumps(document, indent=2) + "\n", dest)
+        return
+    emit(result.id + "\n" if id_only else result.yaml, dest)
     click.echo(f"# installer: {result.installer_image}", err=True)
 
 
@@ -609,11 +642,20 @@ def schematic_command(
     default=False,
     help="Render warnings are errors (exit 2) and an intent without rendered folder fails.",
 )
-def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> None:
+@format_option
+def check(
+    files: tuple[str, ...],
+    rendered_dir: str | None,
+    strict: bool,
+    output: str,
+    dest: str | None,
+) -> None:
     """Check that intents/inventories are valid and their committed rendered files current.
 
-    FILES that are not intents or inventories are ignored; a file inside X.rendered/ stands for
-    X.yaml. No FILES: every X.yaml with an X.rendered/ folder below the current folder.
+    Every intent (with or without kind) and inventory is validated; its X.rendered/ folder, or a
+    committed `render X.yaml > patch.yaml` (by its header), is compared with a fresh render. A
+    file inside X.rendered/ stands for X.yaml. Other YAML is named once at info. No FILES:
+    every X.yaml with an X.rendered/ folder below the current folder.
     Exit 0 all current, 1 a rendered file differs / is missing / is extra, 2 invalid input.
     """
     # lazy: --help and cached runs must not load the library (module docstring)
@@ -621,7 +663,9 @@ def check(files: tuple[str, ...], rendered_dir: str | None, strict: bool) -> Non
     from talosgpu.commands.redact import safe_line
 
     result = check_files(files, rendered_dir=rendered_dir, strict=strict)
-    emit(report(result))
+    emit(report(result, output), dest)
+    if output == "json":  # errors, notes and warnings are in the document
+        sys.exit(result.exit_code if not (strict and result.warnings) else EXIT_ERROR)
     for note in result.notes:
         click.echo(f"talosgpu: info: {safe_line(note)}", err=True)
     for error in result.errors:

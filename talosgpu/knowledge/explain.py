@@ -115,7 +115,7 @@ class ExplainMatch:
             "cause": self.cause,
             "fix": self.fix,
             "affected": self.affected,
-            "applies_to_version": self.applies_to_version,
+            "appliesToVersion": self.applies_to_version,
             "fixes": [{"versions": f.label, "fix": f.fix} for f in self.fixes],
             "references": list(self.references),
         }

@@ -60,4 +60,37 @@ _STATUS = {
 }
 
 
-FORMATS: dict[str, Callable[..., str]] = {"text": format_report}
+def format_json(report: CheckReport) -> str:
+    """``check --format json``: ``{version, exitCode, checked[], errors[], notes[], warnings[]}``
+    (docs/pre-commit.md); errors and warnings are the redacted lines the text report prints."""
+    # lazy: the text report, the hook's usual path, needs neither
+    import json
+
+    from talosgpu.commands.redact import safe_line  # lazy: as above
+
+    data = {
+        "version": 1,
+        "exitCode": report.exit_code,
+        "checked": [
+            {
+                "source": item.source,
+                "kind": item.kind,
+                "renderedDir": item.rendered_dir or None,
+                "renderedFiles": item.rendered_files,
+                "current": not item.problems,
+                "problems": [
+                    {"path": p.path, "status": p.status, "details": list(p.details)}
+                    for p in item.problems
+                ],
+                "rerender": item.rerender or None,
+            }
+            for item in report.checked
+        ],
+        "errors": [safe_line(str(error)) for error in report.errors],
+        "notes": [safe_line(note) for note in report.notes],
+        "warnings": [safe_line(warning) for warning in report.warnings],
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": format_report, "json": format_json}

@@ -32,7 +32,8 @@ def render_explain(
     version = version_option(talos_version)
     if output == "json":
         doc = {
-            "talos_version": None if version is None else str(version),
+            "version": 2,  # 2: camelCase keys (talosVersion, appliesToVersion), this field
+            "talosVersion": None if version is None else str(version),
             "matched": len(matches),
             "matches": [m.as_dict() for m in matches],
         }

@@ -2,9 +2,9 @@
 
 JSON shape, version 1 (documented in ``docs/lint.md``)::
 
-    {"version": 1,
+    {"version": 2,
      "findings": [{"file", "path", "rule", "severity", "message", "fix"}, ...],
-     "files_checked": N,
+     "filesChecked": N,
      "skipped": [{"file", "reason"}, ...],
      "targets": [{"file", "talos_version", "origin"}, ...]}
 """
@@ -19,7 +19,7 @@ from talosgpu.lint.findings import LintReport
 
 __all__ = ["FORMATS", "JSON_VERSION", "render_report", "summary_line"]
 
-JSON_VERSION = 1
+JSON_VERSION = 2  # 2: camelCase keys (filesChecked, talosVersion)
 
 
 def render_report(report: LintReport, *, output: Literal["text", "json"] = "text") -> str:
@@ -27,10 +27,10 @@ def render_report(report: LintReport, *, output: Literal["text", "json"] = "text
         data = {
             "version": JSON_VERSION,
             "findings": [f.as_dict() for f in report.findings],
-            "files_checked": report.files_checked,
+            "filesChecked": report.files_checked,
             "skipped": [{"file": s.file, "reason": s.reason} for s in report.skipped],
             "targets": [
-                {"file": t.file, "talos_version": t.talos_version, "origin": t.origin}
+                {"file": t.file, "talosVersion": t.talos_version, "origin": t.origin}
                 for t in report.targets
             ],
         }

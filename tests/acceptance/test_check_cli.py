@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,19 @@ def test_non_intents_ignored(repo: Path, capsys: pytest.CaptureFixture[str]) -> 
         "talosgpu: info: talosgpu/values.yaml: not an intent, an inventory or a talosgpu "
         "render: not checked\n"
     )
+
+
+def test_check_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same verdict as the text report, as data (camelCase keys, a version)."""
+    Path("talosgpu/values.yaml").write_text("replicas: 2\n")
+    Path("talosgpu/bad.yaml").write_text("profle: nvidia-cdi\n")
+    code, out, err = run(
+        ["check", "talosgpu/values.yaml", "talosgpu/bad.yaml", "--format", "json"], capsys
+    )
+    data = json.loads(out)
+    assert code == data["exitCode"] == 2 and err == ""
+    assert data["version"] == 1
+    assert data["errors"] == ["talosgpu/bad.yaml: .profle: unknown field (did you mean 'profile'?)"]
+    assert data["notes"] == [
+        "talosgpu/values.yaml: not an intent, an inventory or a talosgpu render: not checked"
+    ]

@@ -50,7 +50,7 @@ def test_seed_from_stdin_json(
     )
     assert code == 0
     doc = json.loads(out)
-    assert doc["talos_version"] == "1.11"
+    assert doc["talosVersion"] == "1.11" and doc["version"] == 2
     assert [m["id"] for m in doc["matches"]] == [
         "ebpf-device-filter", "wrapper-unknown-command", "unresolvable-cdi-devices",
     ]  # fmt: skip

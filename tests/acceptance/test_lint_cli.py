@@ -53,11 +53,11 @@ def test_clean_exit_0_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 0
     data = json.loads(out)
     assert data == {
-        "version": 1,
+        "version": 2,
         "findings": [],
-        "files_checked": 1,
+        "filesChecked": 1,
         "skipped": [],
-        "targets": [{"file": str(patch), "talos_version": "1.13", "origin": "option"}],
+        "targets": [{"file": str(patch), "talosVersion": "1.13", "origin": "option"}],
     }
 
 

@@ -83,3 +83,25 @@ def test_schematic_from_profile_and_intent_with_flag_override(tmp_path, capsys) 
     assert "siderolabs/nonfree-kmod-nvidia-production" in result.yaml
     assert "nvidia-drm.modeset=1" in result.yaml
     assert result.installer_image.endswith(":v1.11.1")
+
+
+def test_schematic_json_and_profiles_json(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from conftest import run_cli
+
+    code, out, err = run_cli(["schematic", "--profile", "nvidia-cdi", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["version"] == 1 and "installer" not in err
+    assert data["installerImage"].endswith(f"{data['id']}:v1.11.0")
+    assert data["extensions"] == [
+        "siderolabs/nonfree-kmod-nvidia-lts",
+        "siderolabs/nvidia-container-toolkit-lts",
+    ]
+    code, _, err = run_cli(
+        ["schematic", "--profile", "nvidia-cdi", "--format", "json", "--id"], capsys
+    )
+    assert code == 2 and "--id and --format json cannot be combined" in err
+    code, out, _ = run_cli(["profiles", "--format", "json"], capsys)
+    names = [p["name"] for p in json.loads(out)["profiles"]]
+    assert code == 0 and "nvidia-cdi" in names

@@ -49,9 +49,9 @@ def test_json_shape() -> None:
         "machine:\n  sysctls:\n    net.core.bpf_jit_harden: 1\n", source="a", talos_version="1.12"
     )
     data = json.loads(render_report(report, output="json"))
-    assert data["version"] == 1 and data["files_checked"] == 1
+    assert data["version"] == 2 and data["filesChecked"] == 1
     assert set(data["findings"][0]) == {"file", "path", "rule", "severity", "message", "fix"}
-    assert data["targets"] == [{"file": "a", "talos_version": "1.12", "origin": "option"}]
+    assert data["targets"] == [{"file": "a", "talosVersion": "1.12", "origin": "option"}]
 
 
 def test_text_line_format() -> None:
