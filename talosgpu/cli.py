@@ -28,6 +28,58 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+# Each command's --help ends with these; tests/acceptance/test_help_examples.py runs every one
+# in a folder holding node.yaml (an intent), fleet.yaml (an inventory), live.yaml (a node's
+# config), live/ (one per fleet node), spec.yaml (a CDI spec), error.log and patch.yaml.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "render": (
+        "talosgpu render node.yaml",
+        "talosgpu render node.yaml --explain",
+        "talosgpu render node.yaml --talos-version 1.14 --from-version 1.13 -o patch-1.14.yaml",
+        "talosgpu render fleet.yaml --output-dir rendered",
+        "talosgpu render --profile nvidia-cdi --manifests",
+    ),
+    "profiles": ("talosgpu profiles", "talosgpu profiles --format json"),
+    "profiles show": ("talosgpu profiles show nvidia-cdi",),
+    "schema": ("talosgpu schema -o intent.schema.json",),
+    "helm-values": ("talosgpu helm-values node.yaml",),
+    "cdi validate": (
+        "talosgpu cdi validate spec.yaml --talos-version 1.11",
+        "talosgpu cdi validate spec.yaml --format json",
+    ),
+    "cdi patch-hooks": (
+        "talosgpu cdi patch-hooks spec.yaml --strategy real-binaries -o fixed.yaml",
+    ),
+    "patch": (
+        "talosgpu patch live.yaml -p patch.yaml --redact",
+        "talosgpu patch live.yaml -p 'machine: {sysctls: {vm.swappiness: \"10\"}}' -o new.yaml",
+    ),
+    "explain": (
+        "talosgpu explain 'unknown command nvidia-cdi-hook'",
+        "talosgpu explain @error.log --talos-version 1.11 --format json",
+    ),
+    "schematic": ("talosgpu schematic node.yaml", "talosgpu schematic node.yaml --id"),
+    "check": ("talosgpu check node.yaml patch.yaml", "talosgpu check --format json node.yaml"),
+    "lint": (
+        "talosgpu lint patch.yaml live.yaml",
+        "talosgpu lint --layers live.yaml patch.yaml --talos-version 1.11",
+    ),
+    "diff": (
+        "talosgpu diff node.yaml --live live.yaml",
+        "talosgpu diff node.yaml --node 10.0.0.5 --format json",
+        "talosgpu diff fleet.yaml --all --live-dir live --jobs 8",
+    ),
+    "apply": (
+        "talosgpu apply node.yaml --node 10.0.0.5 --dry-run --yes",
+        "talosgpu apply node.yaml --node 10.0.0.5 --yes",
+    ),
+}
+
+
+def examples(command: str) -> str:
+    """The Examples section of a command's --help (\\b keeps click from re-wrapping it)."""
+    return "\b\nExamples:\n" + "".join(f"  {line}\n" for line in EXAMPLES[command])
+
 
 # ----------------------------------------------------------------------------- helpers
 def fail(message: str) -> NoReturn:
@@ -182,7 +234,7 @@ def cli() -> None:
 
 
 # --- render / profiles / schema ----------------------------------------------------------
-@cli.command()
+@cli.command(epilog=examples("render"))
 @click.argument("intent", required=False, metavar="[INTENT]")
 @click.option("--profile", "-P", metavar="NAME", help="Render a bundled profile instead of a file.")
 @version_option
@@ -259,7 +311,7 @@ def render(
     emit(report(outcome), output)
 
 
-@cli.group(invoke_without_command=True)
+@cli.group(invoke_without_command=True, epilog=examples("profiles"))
 @click.option(
     "--format",
     "report_format",
@@ -285,7 +337,7 @@ def profiles(ctx: click.Context, report_format: str) -> None:
             click.echo(f"{name:<20} {description}")
 
 
-@profiles.command("show")
+@profiles.command("show", epilog=examples("profiles show"))
 @click.argument("name")
 def profiles_show(name: str) -> None:
     """Print the intent YAML of profile NAME."""
@@ -295,7 +347,7 @@ def profiles_show(name: str) -> None:
     emit(profile_text(name))
 
 
-@cli.command()
+@cli.command(epilog=examples("schema"))
 @click.option("-o", "--output", metavar="FILE", help="Write the schema to FILE.")
 def schema(output: str | None) -> None:
     """Print the JSON Schema of the intent format."""
@@ -308,7 +360,7 @@ def schema(output: str | None) -> None:
 
 
 # --- helm-values (Kubernetes side) -----------------------------------------------------------
-@cli.command("helm-values")
+@cli.command("helm-values", epilog=examples("helm-values"))
 @click.argument("intent", required=False, metavar="[INTENT]")
 @click.option("--profile", "-P", metavar="NAME", help="Use a bundled profile instead of a file.")
 @version_option
@@ -346,7 +398,7 @@ def cdi_group() -> None:
     """Validate CDI specs like the runtime loader and fix their hook paths for Talos."""
 
 
-@cdi_group.command("validate")
+@cdi_group.command("validate", epilog=examples("cdi validate"))
 @click.argument("spec", metavar="SPEC")
 @click.option(
     "--device-id-strategy",
@@ -391,7 +443,7 @@ def cdi_validate(
     sys.exit(exit_code(result.findings, strict=strict))
 
 
-@cdi_group.command("patch-hooks")
+@cdi_group.command("patch-hooks", epilog=examples("cdi patch-hooks"))
 @click.argument("spec", metavar="SPEC")
 @click.option(
     "--strategy",
@@ -419,7 +471,7 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
 
 
 # --- patch (Talos strategic merge / JSON6902, like talosctl machineconfig patch) -------------
-@cli.command("patch")
+@cli.command("patch", epilog=examples("patch"))
 @click.argument("config", metavar="CONFIG")
 @click.option(
     "-p",
@@ -498,7 +550,7 @@ def patch_command(
 
 
 # --- explain / schematic (knowledge: known failures, Image Factory) --------------------------
-@cli.command("explain")
+@cli.command("explain", epilog=examples("explain"))
 @click.argument("text", required=False, metavar="[TEXT | - | @FILE]")
 @click.option(
     "--talos-version",
@@ -535,7 +587,7 @@ def explain_command(
     sys.exit(EXIT_OK if result.matches else EXIT_FINDINGS)
 
 
-@cli.command("schematic")
+@cli.command("schematic", epilog=examples("schematic"))
 @click.argument("intent", required=False, metavar="[INTENT]")
 @click.option("--profile", "-P", metavar="NAME", help="Use a bundled profile's GPU settings.")
 @version_option
@@ -627,7 +679,7 @@ def schematic_command(
 
 
 # --- check (pre-commit: intents valid, committed rendered files current) -------------------
-@cli.command("check")
+@cli.command("check", epilog=examples("check"))
 @click.argument("files", nargs=-1, metavar="[FILES]...")
 @click.option(
     "--rendered-dir",
@@ -675,7 +727,7 @@ def check(
 
 
 # --- lint (known GPU traps in Talos patches, configs, talconfig.yaml) ------------------------
-@cli.command("lint")
+@cli.command("lint", epilog=examples("lint"))
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--talos-version",
@@ -725,7 +777,7 @@ def lint_command(
 
 
 # --- diff / apply (live vs proposed config, reboot impact, talosctl patch) -------------------
-@cli.command("diff")
+@cli.command("diff", epilog=examples("diff"))
 @click.argument("intent", required=False, metavar="[INTENT]")
 @click.option("--profile", "-P", metavar="NAME", help="Diff a bundled profile instead of a file.")
 @click.option(
@@ -822,7 +874,7 @@ def _diff_warnings(result: DiffResult) -> list[str]:
     )
 
 
-@cli.command("apply")
+@cli.command("apply", epilog=examples("apply"))
 @click.argument("intent", required=False, metavar="[INTENT]")
 @click.option("--profile", "-P", metavar="NAME", help="Apply a bundled profile instead of a file.")
 @click.option("--node", "-n", metavar="ADDR", help="The node to patch.")
