@@ -88,10 +88,24 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
+def _quiet() -> bool:
+    """``talosgpu --quiet``: no warnings, notes or progress on stderr (errors still print)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("quiet"))
+
+
+def note(message: str) -> None:
+    """One informational line on stderr (``wrote …``, ``info: …``, progress) unless --quiet."""
+    if not _quiet():
+        click.echo(message, err=True)
+
+
 def warn(messages: Sequence[str], *, strict: bool = False) -> None:
-    """Print warnings on stderr; with ``--strict`` they are errors (exit 2)."""
-    for message in messages:
-        click.echo(f"talosgpu: warning: {message}", err=True)
+    """Print warnings on stderr (not with --quiet); with ``--strict`` they are errors (exit 2),
+    and printed even with --quiet (an error says why)."""
+    if strict or not _quiet():
+        for message in messages:
+            click.echo(f"talosgpu: warning: {message}", err=True)
     if strict and messages:
         fail(f"{len(messages)} warning(s) treated as errors (--strict)")
 
@@ -117,10 +131,10 @@ _WROTE_EACH = 20  # beyond this (a fleet's folder), one line says how many and w
 
 def wrote(paths: Sequence[object], *, folder: str | None = None) -> None:
     if folder is not None and len(paths) > _WROTE_EACH:
-        click.echo(f"wrote {len(paths):,} files under {folder}", err=True)
+        note(f"wrote {len(paths):,} files under {folder}")
         return
     for path in paths:
-        click.echo(f"wrote {path}", err=True)
+        note(f"wrote {path}")
 
 
 def timeout_option(func: F) -> F:
@@ -225,7 +239,14 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     callback=_print_version,
     help="Show the version and the Talos releases it knows, and exit.",
 )
-def cli() -> None:
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    default=False,
+    help="No warnings, notes or progress on stderr; errors and reports still print.",
+)
+def cli(quiet: bool) -> None:
     """Version-aware Talos machine-config patches for NVIDIA GPU nodes.
 
     Typed intent in; Talos patches, containerd CRI customization, Kubernetes objects and a
@@ -463,10 +484,10 @@ def cdi_patch_hooks(spec: str, strategy: str, output: str | None) -> None:
 
     result, source = patch_spec_hooks(spec, strategy=strategy)  # type: ignore[arg-type]
     for change in result.changes:
-        click.echo(f"talosgpu: {source}: {change.path}: {change.old} -> {change.new}", err=True)
+        note(f"talosgpu: {source}: {change.path}: {change.old} -> {change.new}")
     count = len(result.changes)
     summary = f"{count} hook path(s) rewritten" if count else "no hook paths to rewrite"
-    click.echo(f"talosgpu: {source}: {summary} (strategy {strategy})", err=True)
+    note(f"talosgpu: {source}: {summary} (strategy {strategy})")
     emit(result.text, output)
 
 
@@ -535,11 +556,11 @@ def patch_command(
         assume_newest_known=assume_newest_known,
     )
     for warning in outcome.warnings:
-        click.echo(f"talosgpu: warning: {warning}", err=True)
+        note(f"talosgpu: warning: {warning}")
     if output not in (None, "-"):
         # a config with its secrets: never readable by others (0600), whatever was there
         write_atomic(output, outcome.text, mode=0o600)
-        click.echo(f"wrote {output}", err=True)
+        note(f"wrote {output}")
         return
     if not redact and sys.stdout.isatty():
         click.echo(
@@ -675,7 +696,7 @@ def schematic_command(
         emit(json.dumps(document, indent=2) + "\n", dest)
         return
     emit(result.id + "\n" if id_only else result.yaml, dest)
-    click.echo(f"# installer: {result.installer_image}", err=True)
+    note(f"# installer: {result.installer_image}")
 
 
 # --- check (pre-commit: intents valid, committed rendered files current) -------------------
@@ -718,8 +739,8 @@ def check(
     emit(report(result, output), dest)
     if output == "json":  # errors, notes and warnings are in the document
         sys.exit(result.exit_code if not (strict and result.warnings) else EXIT_ERROR)
-    for note in result.notes:
-        click.echo(f"talosgpu: info: {safe_line(note)}", err=True)
+    for line in result.notes:
+        note(f"talosgpu: info: {safe_line(line)}")
     for error in result.errors:
         click.echo(f"talosgpu: error: {safe_line(str(error))}", err=True)
     warn(result.warnings, strict=strict)
@@ -772,7 +793,7 @@ def lint_command(
     )
     emit(report(result, output), dest)
     if output == "text":
-        click.echo(summary_line(result), err=True)
+        note(summary_line(result))
     sys.exit(exit_code(result, strict=strict))
 
 
@@ -996,7 +1017,7 @@ def _progress() -> Callable[[str, Any], None]:
             state = "would change" if result.diff.changes else "no change"
         with lock:
             done[0] += 1
-            click.echo(f"talosgpu: [{done[0]}] {name}: {state}", err=True)
+            note(f"talosgpu: [{done[0]}] {name}: {state}")
 
     return show
 

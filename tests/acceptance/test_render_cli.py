@@ -182,3 +182,19 @@ def test_conflicting_output_flags_are_refused(
     assert code == 2 and out == ""
     assert err == f"talosgpu: error: {named} cannot be combined: each picks what render writes\n"
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_quiet_keeps_stderr_to_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--quiet: no warnings, wrote-lines or notes; the report itself and errors still print,
+    and with --strict the warnings that fail the run are shown."""
+    from conftest import run_cli
+
+    argv = ["render", "--profile", "nvidia-cdi", "--talos-version", "1.14"]
+    code, loud_out, loud_err = run_cli(argv, capsys)
+    assert code == 0 and "talosgpu: warning:" in loud_err
+    code, out, err = run_cli(["--quiet", *argv], capsys)
+    assert code == 0 and out == loud_out and err == ""
+    code, _, err = run_cli(["-q", *argv, "--output-dir", str(tmp_path / "o")], capsys)
+    assert code == 0 and err == ""
+    code, _, err = run_cli(["-q", *argv, "--strict"], capsys)
+    assert code == 2 and "talosgpu: warning:" in err and "treated as errors" in err
