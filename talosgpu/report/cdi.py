@@ -28,6 +28,7 @@ def render_report(
     valid = exit_code(findings, strict=strict) == 0
     if output == "json":
         doc = {
+            "version": 1,
             "source": spec.source,
             "valid": valid,
             "cdiVersion": spec.cdi_version,

@@ -1,0 +1,99 @@
+"""Every JSON a command prints validates against its schema in docs/schemas/, and every key
+talosgpu names is camelCase (the schemas forbid any other key).
+
+The outputs come from the real CLI on real inputs: Talos's generated 1.11 config as the live
+config, a lint finding, an explain match, a CDI spec from a public repository, a check with an
+invalid and a stale file, the fleet example with one node missing its live config.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import ROOT, run_cli, shared_path, stock_config
+
+SCHEMAS = ROOT / "docs" / "schemas"
+
+
+def _validate(name: str, document: Any) -> None:
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+    jsonschema.validate(document, schema)
+
+
+def _commands(work: Path) -> dict[str, list[str]]:
+    live = str(stock_config("1.11"))
+    spec = str(shared_path("conformance", "cdi", "nvidia-specs", "k8s-dra-driver__nvidia.yaml"))
+    return {
+        "diff": ["diff", "--profile", "nvidia-cdi", "--live", live, "--format", "json"],
+        "fleet-diff": ["diff", str(work / "fleet.yaml"), "--all", "--live-dir", str(work / "live"), "--format", "json"],
+        "lint": ["lint", live, "--format", "json"],
+        "explain": ["explain", "unknown command nvidia-cdi-hook", "--talos-version", "1.11", "--format", "json"],
+        "cdi-validate": ["cdi", "validate", spec, "--format", "json"],
+        "check": ["check", str(work / "bad.yaml"), str(work / "patch.yaml"), "--format", "json"],
+        "schematic": ["schematic", "--profile", "nvidia-cdi", "--format", "json"],
+        "profiles": ["profiles", "--format", "json"],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    shutil.copy(ROOT / "examples" / "fleet-two-roles" / "inventory.yaml", tmp_path / "fleet.yaml")
+    (tmp_path / "live").mkdir()
+    for name in ("gpu-a", "gpu-b"):  # gpu-c has none: an error entry
+        shutil.copy(stock_config("1.11"), tmp_path / "live" / f"{name}.yaml")
+    (tmp_path / "bad.yaml").write_text("profle: nvidia-cdi\n")
+    (tmp_path / "node.yaml").write_text('profile: nvidia-cdi\ntalosVersion: "1.11"\n')
+    assert (
+        run_cli(
+            ["render", str(tmp_path / "node.yaml"), "-o", str(tmp_path / "patch.yaml")], capsys
+        )[0]
+        == 0
+    )
+    (tmp_path / "node.yaml").write_text('profile: nvidia-cdi\ntalosVersion: "1.12"\n')  # stale now
+    return tmp_path
+
+
+def _talosgpu_keys(value: Any, schema: dict[str, Any]) -> list[str]:
+    """Keys of the objects the schema defines (not the config values inside old/new)."""
+    found: list[str] = []
+    if isinstance(value, dict) and "properties" in schema:
+        for key, item in value.items():
+            found.append(key)
+            found += _talosgpu_keys(item, schema["properties"].get(key, {}))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value:
+            sub = schema["items"]
+            for option in sub.get("oneOf", [sub]):
+                if isinstance(item, dict) and set(item) <= set(option.get("properties", {})):
+                    found += _talosgpu_keys(item, option)
+                    break
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(_commands(Path("."))))
+def test_json_output_matches_its_schema(
+    name: str, work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(_commands(work)[name], capsys)
+    assert code in (0, 1, 2), name
+    document = json.loads(out)
+    _validate(name, document)
+    assert document["version"] >= 1
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+    keys = _talosgpu_keys(document, schema)
+    assert keys and not [k for k in keys if not re.fullmatch(r"[a-z][A-Za-z0-9]*", k)], name
+
+
+def test_every_schema_is_tested_and_valid() -> None:
+    names = {p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json")}
+    assert names == set(_commands(Path(".")))
+    for name in names:
+        jsonschema.Draft202012Validator.check_schema(
+            json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+        )
