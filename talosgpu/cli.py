@@ -272,6 +272,13 @@ def cli(quiet: bool) -> None:
 )
 @click.option("--explain", is_flag=True, help="Print the plan's choices and reasons instead.")
 @click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    help="yaml: the patch; json: its documents, the CRI part, the decisions and warnings.",
+)
+@click.option(
     "--manifests", "manifests_only", is_flag=True, help="Print the Kubernetes manifests instead."
 )
 @strict_option
@@ -284,6 +291,7 @@ def render(
     output_dir: str | None,
     explain: bool,
     manifests_only: bool,
+    report_format: str,
     strict: bool,
     assume_newest_known: bool,
 ) -> None:
@@ -292,7 +300,8 @@ def render(
     from talosgpu.commands.render import render_outputs
 
     # Each of these picks what render writes; -o only picks where the text goes.
-    forms = {"--output-dir": bool(output_dir), "--explain": explain, "--manifests": manifests_only}
+    forms = {"--output-dir": bool(output_dir), "--explain": explain, "--manifests": manifests_only,
+             "--format json": report_format == "json"}  # fmt: skip
     chosen = [flag for flag, on in forms.items() if on]
     if len(chosen) > 1 or (output and output_dir):
         both = " and ".join(chosen if len(chosen) > 1 else ["-o/--output", "--output-dir"])
@@ -304,6 +313,8 @@ def render(
         if manifests_only
         else "dir"
         if output_dir
+        else "json"
+        if report_format == "json"
         else "patch"
     )
     if output_dir == "":

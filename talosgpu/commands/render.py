@@ -35,7 +35,7 @@ __all__ = [
     "write_output_dir",
 ]
 
-RenderWhat = Literal["patch", "explain", "manifests", "dir"]
+RenderWhat = Literal["patch", "explain", "manifests", "dir", "json"]
 
 
 def render(
@@ -150,7 +150,7 @@ class RenderOutcome:
                 return None
             if data["kind"] not in ("intent", "inventory", None):
                 return None
-            if data["what"] not in ("patch", "dir", "explain", "manifests"):
+            if data["what"] not in ("patch", "dir", "explain", "manifests", "json"):
                 return None
             return cls(
                 what=data["what"],
@@ -302,7 +302,30 @@ def _outcome(rendered: Rendered, what: RenderWhat) -> RenderOutcome:
         return RenderOutcome(what=what, warnings=warnings, text=render_manifests(rendered.plan))
     if what == "dir":
         return RenderOutcome(what=what, warnings=warnings, files=output_files(rendered))
+    if what == "json":
+        return RenderOutcome(what=what, warnings=warnings, text=_json_text(rendered))
     return RenderOutcome(what=what, warnings=warnings, text=rendered.patch_text)
+
+
+def _json_text(rendered: Rendered) -> str:
+    """``render --format json`` (docs/schemas/render.schema.json): the patch documents, the
+    CRI part, the plan's decisions and the warnings."""
+    import json  # lazy: as above
+
+    from talosgpu.plan import plan_summary  # lazy: as above
+
+    summary = plan_summary(rendered.plan)
+    document = {
+        "version": 1,
+        "talosVersion": summary["talosVersion"],
+        "mode": summary["mode"],
+        "header": rendered.header,
+        "documents": list(rendered.documents),
+        "criPart": rendered.cri_toml,
+        "decisions": summary["decisions"],
+        "warnings": list(rendered.warnings),
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
 # Every name render --output-dir writes (outputs.output_files; the CRI file is the machine

@@ -38,6 +38,7 @@ def _commands(work: Path) -> dict[str, list[str]]:
         "check": ["check", str(work / "bad.yaml"), str(work / "patch.yaml"), "--format", "json"],
         "schematic": ["schematic", "--profile", "nvidia-cdi", "--format", "json"],
         "profiles": ["profiles", "--format", "json"],
+        "render": ["render", "--profile", "nvidia-cdi", "--format", "json"],
     }  # fmt: skip
 
 

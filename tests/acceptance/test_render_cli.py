@@ -198,3 +198,18 @@ def test_quiet_keeps_stderr_to_errors(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0 and err == ""
     code, _, err = run_cli(["-q", *argv, "--strict"], capsys)
     assert code == 2 and "talosgpu: warning:" in err and "treated as errors" in err
+
+
+def test_render_json_holds_the_patch_as_data(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from conftest import run_cli
+
+    from talosgpu import yamlio
+
+    code, patch, _ = run_cli(["render", "--profile", "nvidia-cdi"], capsys)
+    code, out, _ = run_cli(["render", "--profile", "nvidia-cdi", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["documents"] == yamlio.load_all(patch)
+    assert patch.startswith(data["header"]) and "[plugins." in data["criPart"]
+    assert [d["id"] for d in data["decisions"]] and data["mode"] == "cdi"
