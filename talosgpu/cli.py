@@ -72,6 +72,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "apply": (
         "talosgpu apply node.yaml --node 10.0.0.5 --dry-run --yes",
         "talosgpu apply node.yaml --node 10.0.0.5 --yes",
+        "talosgpu apply node.yaml --node 10.0.0.5 --dry-run --yes --format json",
     ),
 }
 
@@ -925,6 +926,13 @@ def _diff_warnings(result: DiffResult) -> list[str]:
 )
 @click.option("--dry-run", is_flag=True, help="Run talosctl with --dry-run: nothing changes.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="json (with --yes or --dry-run): the diff, what was done, talosctl's output.",
+)
 @version_option
 @click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")
 @timeout_option
@@ -937,6 +945,7 @@ def apply_command(
     mode: str,
     dry_run: bool,
     yes: bool,
+    report_format: str,
     talos_version: str | None,
     talosconfig: str | None,
     timeout: float | None,
@@ -949,10 +958,6 @@ def apply_command(
     sent. With --all, INTENT is an inventory and its nodes are applied one after the other
     (each diff shown and confirmed, each outcome printed as it happens); the first failure
     stops the run, Ctrl-C stops it after the node in flight.
-
-    \b
-    Example:
-      talosgpu apply node.yaml --node 10.0.0.5 --dry-run
 
     Exit 0 applied (or nothing to do, or dry run done), 1 declined at the prompt, 2 error or
     refusal (no terminal and no --yes; --mode no-reboot/try when the change reboots; the
@@ -970,9 +975,14 @@ def apply_command(
         "assume_newest_known": assume_newest_known,
         "timeout": timeout,
     }
+    as_json = report_format == "json"
+    if as_json and not (yes or dry_run):
+        fail("--format json needs --yes or --dry-run: there is no prompt in a JSON run")
     if all_nodes:
         if intent is None or profile or node:
             raise TalosGPUError("--all takes an inventory file, without --profile/--node")
+        if as_json:
+            fail("apply --all has no JSON form yet: use diff --all --format json, then apply")
         _apply_fleet(intent, yes=yes, options=options)
         return
     if node is None:
@@ -984,10 +994,13 @@ def apply_command(
         intent,
         profile=profile,
         node=node,
-        on_diff=lambda result: _show_apply_diff(node, result),
+        on_diff=None if as_json else (lambda result: _show_apply_diff(node, result)),
         confirm=lambda result: _confirm_apply(node, result, yes=yes),
         **options,
     )
+    if as_json:
+        _apply_json(node, outcome)
+        sys.exit(EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK)
     for run in outcome.runs:
         if run.stdout:
             click.echo(run.stdout, nl=False)
@@ -1004,6 +1017,26 @@ def apply_command(
         click.echo("talosgpu: interrupted (the patch in flight was let finish)", err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_FINDINGS if outcome.status == "declined" else EXIT_OK)
+
+
+def _apply_json(node: str, outcome: Any) -> None:
+    """``apply --format json`` (docs/schemas/apply.schema.json): the diff as ``diff --format
+    json`` gives it, what was done, and talosctl's runs (redacted unless --show-secrets)."""
+    import json  # lazy: only the JSON form needs it
+
+    document = {
+        "version": 1,
+        "node": node,
+        "status": outcome.status,
+        "mode": outcome.mode,
+        "interrupted": outcome.interrupted,
+        "diff": json.loads(report(outcome.result, "json", warnings=True)),
+        "talosctl": [
+            {"exitCode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
+            for run in outcome.runs
+        ],
+    }
+    emit(json.dumps(document, indent=2) + "\n")
 
 
 def _show_apply_diff(node: str, result: DiffResult) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import ROOT, run_cli, shared_path, stock_config
+from conftest import ROOT, run_cli, shared_path, stock_config, use_fake_talosctl
 
 SCHEMAS = ROOT / "docs" / "schemas"
 
@@ -39,11 +39,18 @@ def _commands(work: Path) -> dict[str, list[str]]:
         "schematic": ["schematic", "--profile", "nvidia-cdi", "--format", "json"],
         "profiles": ["profiles", "--format", "json"],
         "render": ["render", "--profile", "nvidia-cdi", "--format", "json"],
+        # against the FAKE talosctl (tests/fixtures/fake_talosctl: talosctl's output shapes)
+        "apply": ["apply", "--profile", "nvidia-cdi", "--node", "10.0.0.5", "--dry-run", "--yes",
+                  "--format", "json"],
     }  # fmt: skip
 
 
 @pytest.fixture
-def work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    (tmp_path / "fake").mkdir()
+    use_fake_talosctl(tmp_path / "fake", monkeypatch, version="1.11", talosconfig_env=True)
     shutil.copy(ROOT / "examples" / "fleet-two-roles" / "inventory.yaml", tmp_path / "fleet.yaml")
     (tmp_path / "live").mkdir()
     for name in ("gpu-a", "gpu-b"):  # gpu-c has none: an error entry
