@@ -111,10 +111,37 @@ def warn(messages: Sequence[str], *, strict: bool = False) -> None:
         fail(f"{len(messages)} warning(s) treated as errors (--strict)")
 
 
-def emit(text: str, output: str | None = None) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout when no output is given."""
+# Colour on a terminal, by the first mark of a report line (diff: + added, - removed, ~
+# changed, > moved; lint: the severity after the location). Off when stdout is not a
+# terminal, with NO_COLOR set (no-color.org) or TERM=dumb; never in files or JSON.
+_DIFF_MARKS = {"+": "green", "-": "red", "~": "yellow", ">": "cyan"}
+_SEVERITIES = {": error ": "red", ": warning ": "yellow", ": info ": "blue"}
+
+
+def _colour_line(line: str) -> str:
+    mark = line.lstrip()[:2]
+    if len(mark) == 2 and mark[1] == " " and mark[0] in _DIFF_MARKS:
+        return click.style(line, fg=_DIFF_MARKS[mark[0]])
+    for word, colour in _SEVERITIES.items():
+        if word in line:
+            before, after = line.split(word, 1)
+            return before + click.style(word, fg=colour, bold=True) + after
+    return line
+
+
+def _colour(text: str) -> str:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return text
+    if not sys.stdout.isatty() or text.lstrip().startswith(("{", "[")):
+        return text
+    return "".join(_colour_line(line) + "\n" for line in text.splitlines())
+
+
+def emit(text: str, output: str | None = None, *, colour: bool = False) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout when no output is given; a diff or
+    lint report (``colour``) is coloured on a terminal."""
     if output in (None, "-"):
-        click.echo(text, nl=False)
+        click.echo(_colour(text) if colour else text, nl=False)
         return
     from talosgpu.fsio import write_atomic  # lazy: stdout needs no file I/O helpers
 
@@ -803,7 +830,7 @@ def lint_command(
         layers=layers,
         assume_newest_known=assume_newest_known,
     )
-    emit(report(result, output), dest)
+    emit(report(result, output), dest, colour=True)
     if output == "text":
         note(summary_line(result))
     sys.exit(exit_code(result, strict=strict))
@@ -875,7 +902,7 @@ def diff_command(
             timeout=timeout,
             on_node=_progress() if sys.stderr.isatty() else None,
         )
-        emit(report(fleet, output), dest)
+        emit(report(fleet, output), dest, colour=True)
         sys.exit(fleet.exit_code)
     if live is None and node is None:
         raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
@@ -894,7 +921,7 @@ def diff_command(
         timeout=timeout,
     )
     warn(_diff_warnings(result), strict=strict)
-    emit(report(result, output, warnings=output == "json"), dest)
+    emit(report(result, output, warnings=output == "json"), dest, colour=True)
     sys.exit(EXIT_FINDINGS if result.changed else EXIT_OK)
 
 
@@ -1042,7 +1069,7 @@ def _apply_json(node: str, outcome: Any) -> None:
 def _show_apply_diff(node: str, result: DiffResult) -> None:
     """What ``apply`` shows before asking: warnings, then the node's diff (redacted)."""
     warn(_diff_warnings(result))
-    emit(report(result, warnings=False, node=node))
+    emit(report(result, warnings=False, node=node), colour=True)
 
 
 def _progress() -> Callable[[str, Any], None]:

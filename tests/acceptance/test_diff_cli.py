@@ -200,3 +200,27 @@ def test_format_and_output_file_and_the_old_spelling(
     assert "talosgpu: warning: --output json is deprecated: use --format json" in err
     code, _, err = run([*base, "--output", "json", "--format", "text"], capsys)
     assert code == 2 and "--format text and --output json cannot be combined" in err
+
+
+def test_colour_on_a_terminal_only_for_reports(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """diff and lint reports are coloured on a terminal (added green, removed red, severities);
+    never with NO_COLOR (no-color.org), in a pipe, in JSON, or in a rendered patch."""
+    import sys
+
+    live = str(stock_config("1.11"))
+    diff = ["diff", "--profile", "nvidia-cdi", "--live", live]
+    _, piped, _ = run(diff, capsys)
+    assert "\x1b[" not in piped
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, coloured, _ = run(diff, capsys)
+    assert "\x1b[32m  + .machine.kernel.modules[name=nvidia]" in coloured
+    _, lint, _ = run(["lint", live], capsys)
+    assert "\x1b[34m\x1b[1m: info \x1b[0m" in lint
+    for argv in ([*diff, "--format", "json"], ["render", "--profile", "nvidia-cdi"]):
+        assert "\x1b[" not in run(argv, capsys)[1], argv
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert run(diff, capsys)[1] == piped
