@@ -12,6 +12,7 @@ canonical keys and only well-typed values, for the semantic checks in ``validate
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -158,13 +159,16 @@ def _struct(
         here = [*path, key]
         canonical = key if key in table else folded.get(key.lower())
         if canonical is None:
+            close = difflib.get_close_matches(key, list(table), n=1)
+            fix = f'rename it to "{close[0]}"' if close else "remove it"
             out.append(
                 finding(
                     "error",
                     "unknown-field",
                     here,
-                    f'unknown field "{key}": the CDI loader rejects specs with unknown fields',
-                    f"remove it (known here: {', '.join(table)})",
+                    f'unknown field "{key}": the CDI loader rejects specs with unknown fields'
+                    + (f' (did you mean "{close[0]}"?)' if close else ""),
+                    f"{fix} (known here: {', '.join(table)})",
                 )
             )
             continue

@@ -521,3 +521,14 @@ def test_generate_specs_fail_when_cdi_version_is_lowered(name: str) -> None:
     data["cdiVersion"] = "0.4.0"
     codes = [f.code for f in validate_spec(load_spec(json.dumps(data), source=name))]
     assert codes == ["min-version"]
+
+
+def test_an_unknown_cdi_field_gets_a_did_you_mean() -> None:
+    spec_text = (
+        "cdiVersion: 0.5.0\nkind: nvidia.com/gpu\ndevices:\n  - name: gpu0\n    containerEdits:\n"
+        "      deviceNodse:\n        - path: /dev/nvidia0\n"
+    )
+    findings = validate_spec(load_spec(spec_text, source="s.yaml"))
+    (found,) = [f for f in findings if f.code == "unknown-field"]
+    assert found.message.endswith('(did you mean "deviceNodes"?)')
+    assert found.fix.startswith('rename it to "deviceNodes"')
