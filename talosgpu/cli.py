@@ -851,7 +851,12 @@ def lint_command(
     "--live-dir", metavar="DIR", help="With --all: read each node's config from DIR/<node>.yaml."
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=4, show_default=True, help="With --all: nodes in parallel."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="With --all: nodes in parallel.",
 )
 @version_option
 @click.option("--talosconfig", metavar="PATH", help="talosctl's config file.")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from talosgpu.lint.context import Context, Unit, make_finding
 from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sort_findings
 from talosgpu.lint.inputs import Source, note, read_input
-from talosgpu.lint.registry import CHECKS
+from talosgpu.lint.registry import CHECKS, VERSION_DEPENDENT
 from talosgpu.lint.rules_files import FileEvent, file_events
 from talosgpu.lint.target import infer_version
 from talosgpu.talos.secrets import collect_secret_values, redact_text
@@ -83,8 +83,22 @@ def _lint_source(
             findings.extend(check(ctx))
         if not src.is_talconfig:
             layers.append((ctx, file_events(ctx)))
+    if origin == "default":
+        findings = [_assumed(f, version) for f in findings]
     findings = _redact(findings, src)
     return _FileResult(tuple(findings), None, Target(src.file, str(version), origin), tuple(layers))
+
+
+def _assumed(found: Finding, version: TalosVersion) -> Finding:
+    """A release-dependent finding on an assumed release: info, and said to be an assumption."""
+    if found.rule not in VERSION_DEPENDENT or found.severity == "info":
+        return found
+    return dataclasses.replace(
+        found,
+        severity="info",
+        message=f"if the node runs Talos {version} (assumed: nothing names the release): "
+        f"{found.message}",
+    )
 
 
 def _redact(findings: list[Finding], src: Source) -> list[Finding]:

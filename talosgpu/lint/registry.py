@@ -12,7 +12,7 @@ from talosgpu.lint.rules_files import check_files
 from talosgpu.lint.rules_kernel import check_modules, check_sysctls, check_taints
 from talosgpu.lint.rules_patches import check_json6902
 
-__all__ = ["CHECKS", "RULES", "Check"]
+__all__ = ["CHECKS", "RULES", "VERSION_DEPENDENT", "Check"]
 
 Check = Callable[[Context], Iterable[Finding]]
 
@@ -67,3 +67,21 @@ RULES: dict[str, tuple[Severity, str]] = {
     "bpf-jit-harden-unneeded": ("warning", "bpf_jit_harden set on Talos 1.13+ (not needed)"),
     "kubelet-register-taints": ("warning", "taints through kubelet registerWithTaints"),
 }
+
+# Rules whose verdict depends on the release the node runs: on an assumed release (nothing
+# named it) they are said at info, as assumptions, never as warnings or errors — a 1.9–1.12
+# node was told to remove the bpf_jit_harden sysctl its legacy runtime needs.
+VERSION_DEPENDENT = frozenset(
+    {
+        "document-needs-newer-talos",
+        "deprecated-field-with-document",
+        "deprecated-field",
+        "install-extensions-ignored",
+        "installer-image-unpublished",
+        "cri-containerd-generation",
+        "cri-runtime-binary-missing",
+        "cri-config-v4-moved",
+        "cri-nri-disabled",
+        "bpf-jit-harden-unneeded",
+    }
+)

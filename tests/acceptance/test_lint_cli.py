@@ -273,3 +273,25 @@ def test_cdi_dirs_under_etc_in_markdown() -> None:
 def test_schematics_are_skipped() -> None:
     report = lint_files([real("jhart99__home-ops/talos/schematic-spark.yaml")])
     assert report.files_checked == 0 and report.exit_code == 0 and report.skipped
+
+
+def test_a_release_dependent_rule_only_says_assumed_when_no_release_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a release, talosgpu assumes the newest: a 1.9–1.12 node was told to remove the
+    bpf_jit_harden sysctl its legacy runtime needs. On an assumed release such a rule is info,
+    worded as an assumption; named (flag or installer tag), it judges."""
+    patch = tmp_path / "patch.yaml"
+    patch.write_text('machine:\n  sysctls:\n    net.core.bpf_jit_harden: "1"\n')
+    code, out, _ = run_cli(["lint", str(patch)], capsys)
+    line = next(x for x in out.splitlines() if "bpf-jit-harden-unneeded" in x)
+    assert code == 0 and ": info bpf-jit-harden-unneeded: if the node runs Talos" in line
+    assert "(assumed: nothing names the release)" in line
+    code, out, _ = run_cli(["lint", str(patch), "--talos-version", "1.14"], capsys)
+    assert code == 1 and ": warning bpf-jit-harden-unneeded: Talos 1.14" in out
+    patch.write_text(
+        "machine:\n  install:\n    image: ghcr.io/siderolabs/installer:v1.11.3\n"
+        '  sysctls:\n    net.core.bpf_jit_harden: "1"\n'
+    )
+    code, out, _ = run_cli(["lint", str(patch)], capsys)
+    assert "bpf-jit-harden-unneeded" not in out  # 1.11 with the legacy runtime may need it
