@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from talosgpu.commands.inputs import STDIN, read_input
+from talosgpu.errors import YAMLError
 from talosgpu.lint.engine import lint_texts
 from talosgpu.lint.findings import LintReport
 
@@ -47,7 +48,19 @@ def lint_files(
     (see :func:`talosgpu.lint.engine.lint_texts`). Unreadable input raises
     :class:`~talosgpu.errors.YAMLError` naming the file.
     """
-    texts = [(item.text, item.source) for item in map(read_input, _expand(paths))]
+    texts: list[tuple[str, str]] = []
+    unreadable: list[YAMLError] = []
+    for path in _expand(paths):
+        try:
+            item = read_input(path)
+        except YAMLError as exc:  # not UTF-8, too large, a FIFO: said for that file, go on
+            unreadable.append(exc)
+            continue
+        texts.append((item.text, item.source))
     return lint_texts(
-        texts, talos_version=talos_version, layers=layers, assume_newest_known=assume_newest_known
+        texts,
+        talos_version=talos_version,
+        layers=layers,
+        assume_newest_known=assume_newest_known,
+        unreadable=unreadable,
     )

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from talosgpu.errors import YAMLError
 from talosgpu.lint.context import Context, Unit, make_finding
 from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sort_findings
 from talosgpu.lint.inputs import Source, note, read_input
@@ -141,6 +142,7 @@ def lint_texts(
     talos_version: str | TalosVersion | None = None,
     layers: bool = False,
     assume_newest_known: bool = False,
+    unreadable: Sequence[YAMLError] = (),
 ) -> LintReport:
     """Lint ``(text, source)`` pairs already read (:func:`talosgpu.commands.lint.lint_files`
     reads files and folders).
@@ -148,16 +150,32 @@ def lint_texts(
     With ``layers=True`` the texts are also read as layers of one node, in the order given
     (base config first, then patches): a path created by ``op: create`` in two of them is
     reported (``files-duplicate-create``) unless a later layer deletes the earlier entry first
-    with ``$patch: delete``.
+    with ``$patch: delete``. A text that is not YAML (even with template tags blanked), and
+    each of ``unreadable`` (files that could not be read), is one ``unreadable-input`` finding;
+    the rest is linted. Only when nothing could be linted is the first error raised.
     """
     option = version_option(talos_version, assume_newest_known=assume_newest_known)
-    results = [
-        _lint_source(
-            read_input(text, source=source), option, assume_newest_known=assume_newest_known
-        )
-        for text, source in texts
-    ]
+    failed = list(unreadable)
+    results = [_unreadable(exc, exc.file or "<input>") for exc in failed]
+    for text, source in texts:
+        try:
+            src = read_input(text, source=source)
+        except YAMLError as exc:
+            # one finding for that file; the others are still linted (a repository with one
+            # broken template must not go unlinted)
+            failed.append(exc)
+            results.append(_unreadable(exc, source))
+            continue
+        results.append(_lint_source(src, option, assume_newest_known=assume_newest_known))
+    if failed and len(failed) == len(results):
+        raise failed[0]  # nothing could be linted: exit 2, as for one bad file
     return _report(results, cross_file=layers)
+
+
+def _unreadable(exc: YAMLError, source: str) -> _FileResult:
+    fix = "correct the YAML, or the template that produces it"
+    found = note(source, "unreadable-input", "error", exc.message, fix)
+    return _FileResult((found,), SkippedFile(source, f"not readable: {exc.message}"), None, ())
 
 
 def _cross_file(results: Sequence[_FileResult]) -> list[Finding]:

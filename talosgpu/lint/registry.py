@@ -34,6 +34,10 @@ RULES: dict[str, tuple[Severity, str]] = {
     "talos-version-unknown": ("error", "the file is for a release newer than talosgpu knows"),
     "templated-input": ("info", "template tags were blanked before linting"),
     "not-talos-config": ("info", "the file is not Talos config and was skipped"),
+    "unreadable-input": (
+        "error",
+        "not valid YAML, even with template tags blanked (the rest is linted)",
+    ),
     "invalid-inline-patch": ("error", "a talhelper inline patch is not valid YAML"),
     "json6902-on-multidoc": ("error", "JSON6902 patch against a multi-document config"),
     "json6902-invalid-op": ("error", "JSON Patch op or path is invalid"),

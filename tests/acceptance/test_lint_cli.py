@@ -295,3 +295,21 @@ def test_a_release_dependent_rule_only_says_assumed_when_no_release_is_named(
     )
     code, out, _ = run_cli(["lint", str(patch)], capsys)
     assert "bpf-jit-harden-unneeded" not in out  # 1.11 with the legacy runtime may need it
+
+
+def test_one_unreadable_file_does_not_stop_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder with one file that is not YAML even with its template tags blanked: that file
+    is one finding, the others are linted; exit 2 only when nothing could be linted."""
+    (tmp_path / "a.yaml").write_text("machine:\n  sysctls:\n    net.core.bpf_jit_harden: 1\n")
+    (tmp_path / "b.yaml").write_text("machine: [\n")
+    (tmp_path / "c.yaml").write_bytes(b"machine: \xff\xfe\n")  # not UTF-8
+    code, out, err = run_cli(["lint", str(tmp_path), "--talos-version", "1.11"], capsys)
+    assert code == 1
+    assert f"{tmp_path / 'b.yaml'}:.: error unreadable-input: not valid YAML: line 2" in out
+    assert f"{tmp_path / 'c.yaml'}:.: error unreadable-input: not UTF-8 text" in out
+    assert "bpf-jit-harden-number" in out  # a.yaml was linted
+    assert "1 file(s) checked, 2 skipped" in err
+    code, _, err = run_cli(["lint", str(tmp_path / "b.yaml")], capsys)
+    assert code == 2 and err.startswith("talosgpu: error:")
