@@ -1013,9 +1013,7 @@ def apply_command(
     if all_nodes:
         if intent is None or profile or node:
             raise TalosGPUError("--all takes an inventory file, without --profile/--node")
-        if as_json:
-            fail("apply --all has no JSON form yet: use diff --all --format json, then apply")
-        _apply_fleet(intent, yes=yes, options=options)
+        _apply_fleet(intent, yes=yes, options=options, as_json=as_json)
         return
     if node is None:
         raise TalosGPUError("which node? give --node ADDR (or an inventory with --all)")
@@ -1071,6 +1069,32 @@ def _apply_json(node: str, outcome: Any) -> None:
     emit(json.dumps(document, indent=2) + "\n")
 
 
+def _apply_fleet_json(fleet: Any) -> None:
+    """``apply INVENTORY --all --format json``: each node's outcome in node-name order, with
+    its diff and talosctl runs when it got that far (docs/schemas/apply-fleet.schema.json)."""
+    import json  # lazy: only the JSON form needs it
+
+    from talosgpu.commands.redact import safe_line  # lazy: as above
+
+    nodes = []
+    for node in fleet.nodes:
+        entry: dict[str, Any] = {"node": node.name, "status": node.status}
+        if node.reason:
+            entry["reason"] = node.reason
+        if node.error is not None:
+            entry["error"] = safe_line(str(node.error))
+        if node.result is not None:
+            entry["diff"] = json.loads(report(node.result.result, "json", warnings=True))
+            entry["talosctl"] = [
+                {"exitCode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
+                for run in node.result.runs
+            ]
+        nodes.append(entry)
+    document = {"version": 1, "nodes": nodes, "interrupted": fleet.interrupted,
+                "exitCode": fleet.exit_code}  # fmt: skip
+    emit(json.dumps(document, indent=2) + "\n")
+
+
 def _show_apply_diff(node: str, result: DiffResult) -> None:
     """What ``apply`` shows before asking: warnings, then the node's diff (redacted)."""
     warn(_diff_warnings(result))
@@ -1114,9 +1138,16 @@ def _confirm_apply(node: str, result: DiffResult, *, yes: bool) -> bool:
     return click.confirm(f"Apply these changes to {node}{reboot}?", default=False)
 
 
-def _apply_fleet(inventory: str, *, yes: bool, options: dict[str, Any]) -> None:
+def _apply_fleet(
+    inventory: str, *, yes: bool, options: dict[str, Any], as_json: bool = False
+) -> None:
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.fleet_remote import NodeApply, apply_fleet
+
+    if as_json:
+        fleet = apply_fleet(inventory, confirm=lambda _name, _result: True, **options)
+        _apply_fleet_json(fleet)
+        sys.exit(fleet.exit_code)
 
     def show(name: str, result: DiffResult) -> None:
         emit(f"== {name}\n")

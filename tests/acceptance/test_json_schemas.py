@@ -42,6 +42,8 @@ def _commands(work: Path) -> dict[str, list[str]]:
         # against the FAKE talosctl (tests/fixtures/fake_talosctl: talosctl's output shapes)
         "apply": ["apply", "--profile", "nvidia-cdi", "--node", "10.0.0.5", "--dry-run", "--yes",
                   "--format", "json"],
+        "apply-fleet": ["apply", str(work / "fleet.yaml"), "--all", "--dry-run", "--yes",
+                        "--format", "json"],
     }  # fmt: skip
 
 
