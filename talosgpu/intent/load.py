@@ -8,6 +8,7 @@ replaces the profile's, and ``null`` removes the profile's value so the default 
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -56,6 +57,13 @@ def describe_error(error: Mapping[str, Any], model: type[BaseModel] | None = Non
         return f"unknown field (did you mean '{close[0]}'?)" if close else "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        # "Input should be 'open' or 'proprietary'": name the one meant, never the value
+        # itself beyond a short word (it is the user's own, but may be long)
+        choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(error["input"], choices, n=1)
+        if close:
+            return f"{error.get('msg', 'invalid value')} (did you mean '{close[0]}'?)"
     message = str(error.get("msg", "invalid value"))
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):

@@ -18,6 +18,11 @@ def test_minimal_intent_has_defaults() -> None:
     [
         ("gpu:\n  driver:\n    flavor: open\n", ".gpu.driver.flavor", "unknown field"),
         ("gpu:\n  driver:\n    flavour: closed\n", ".gpu.driver.flavour", "open"),
+        (
+            "gpu:\n  driver:\n    flavour: proprietry\n",
+            ".gpu.driver.flavour",
+            "(did you mean 'proprietary'?)",
+        ),
         ("talosVersion: 1.10\n", ".talosVersion", "quoted string: '1.10', or '1.1'"),
         ("talosVersion: 1.9\n", ".talosVersion", "quoted string: '1.9' (YAML"),
         ("talosVersion: '1.5'\n", ".talosVersion", "not supported"),
