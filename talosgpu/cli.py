@@ -213,6 +213,13 @@ def version_option(func: F) -> F:
     )(func)
 
 
+def format_choice(*choices: str, default: str | None, help: str) -> Callable[[F], F]:
+    """The ``--format`` option (the command gets ``report_format``)."""
+    return click.option(
+        "--format", "report_format", type=click.Choice(choices), default=default, help=help
+    )
+
+
 def format_option(func: F) -> F:
     """``--format text|json`` picks the report's form, ``-o/--output FILE`` writes it to a file
     (as for every command). The command gets ``output`` (the form) and ``dest`` (the file or
@@ -233,13 +240,9 @@ def format_option(func: F) -> F:
             form, dest = output, None
         return func(*args, output=form or "text", dest=dest, **kwargs)
 
-    wrapped = click.option(
-        "--format",
-        "report_format",
-        type=click.Choice(["text", "json"]),
-        default=None,
-        help="Report format (default text).",
-    )(wrapper)
+    wrapped = format_choice("text", "json", default=None, help="Report format (default text).")(
+        wrapper
+    )
     option = click.option(
         "-o", "--output", metavar="FILE", default=None, help="Write the report to FILE."
     )
@@ -299,10 +302,9 @@ def cli(quiet: bool) -> None:
     help="Write patch.yaml, the CRI part, schematic.yaml, manifests.yaml and plan.json to DIR.",
 )
 @click.option("--explain", is_flag=True, help="Print the plan's choices and reasons instead.")
-@click.option(
-    "--format",
-    "report_format",
-    type=click.Choice(["yaml", "json"]),
+@format_choice(
+    "yaml",
+    "json",
     default="yaml",
     help="yaml: the patch; json: its documents, the CRI part, the decisions and warnings.",
 )
@@ -372,13 +374,7 @@ def render(
 
 
 @cli.group(invoke_without_command=True, epilog=examples("profiles"))
-@click.option(
-    "--format",
-    "report_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="List format (default text).",
-)
+@format_choice("text", "json", default="text", help="List format (default text).")
 @click.pass_context
 def profiles(ctx: click.Context, report_format: str) -> None:
     """List the bundled profiles (profiles show NAME prints one)."""
@@ -958,10 +954,9 @@ def _diff_warnings(result: DiffResult) -> list[str]:
 )
 @click.option("--dry-run", is_flag=True, help="Run talosctl with --dry-run: nothing changes.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-@click.option(
-    "--format",
-    "report_format",
-    type=click.Choice(["text", "json"]),
+@format_choice(
+    "text",
+    "json",
     default="text",
     help="json (with --yes or --dry-run): the diff, what was done, talosctl's output.",
 )
