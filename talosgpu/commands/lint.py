@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from talosgpu.commands.inputs import STDIN, read_input
+from talosgpu.commands.talconfig_refs import talconfig_versions
 from talosgpu.errors import YAMLError
 from talosgpu.lint.engine import lint_texts
 from talosgpu.lint.findings import LintReport
@@ -50,7 +51,10 @@ def lint_files(
     """
     texts: list[tuple[str, str]] = []
     unreadable: list[YAMLError] = []
-    for path in _expand(paths):
+    expanded = _expand(paths)
+    # a patch's release from the talconfig.yaml that names it (commands/talconfig_refs.py)
+    hints = {path: version for path, (version, _) in talconfig_versions(expanded).items()}
+    for path in expanded:
         try:
             item = read_input(path)
         except YAMLError as exc:  # not UTF-8, too large, a FIFO: said for that file, go on
@@ -63,4 +67,5 @@ def lint_files(
         layers=layers,
         assume_newest_known=assume_newest_known,
         unreadable=unreadable,
+        release_hints=hints,
     )

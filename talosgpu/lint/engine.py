@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from talosgpu.errors import YAMLError
@@ -143,6 +143,7 @@ def lint_texts(
     layers: bool = False,
     assume_newest_known: bool = False,
     unreadable: Sequence[YAMLError] = (),
+    release_hints: Mapping[str, str] = {},
 ) -> LintReport:
     """Lint ``(text, source)`` pairs already read (:func:`talosgpu.commands.lint.lint_files`
     reads files and folders).
@@ -153,6 +154,8 @@ def lint_texts(
     with ``$patch: delete``. A text that is not YAML (even with template tags blanked), and
     each of ``unreadable`` (files that could not be read), is one ``unreadable-input`` finding;
     the rest is linted. Only when nothing could be linted is the first error raised.
+    ``release_hints``: a source's release from the talconfig.yaml that names it as a patch
+    (origin ``talconfig``), below the header and above the installer tag.
     """
     option = version_option(talos_version, assume_newest_known=assume_newest_known)
     failed = list(unreadable)
@@ -166,6 +169,9 @@ def lint_texts(
             failed.append(exc)
             results.append(_unreadable(exc, source))
             continue
+        hint = release_hints.get(source)
+        if hint is not None and src.talconfig_version is None:
+            src = dataclasses.replace(src, talconfig_version=hint)
         results.append(_lint_source(src, option, assume_newest_known=assume_newest_known))
     if failed and len(failed) == len(results):
         raise failed[0]  # nothing could be linted: exit 2, as for one bad file

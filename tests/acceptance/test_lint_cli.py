@@ -313,3 +313,28 @@ def test_one_unreadable_file_does_not_stop_the_others(
     assert "1 file(s) checked, 2 skipped" in err
     code, _, err = run_cli(["lint", str(tmp_path / "b.yaml")], capsys)
     assert code == 2 and err.startswith("talosgpu: error:")
+
+
+def test_a_patchs_release_comes_from_the_talconfig_that_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """talhelper's layout: talconfig.yaml names patches/gpu.yaml (`"@./patches/gpu.yaml"`),
+    its talosVersion is `${talosVersion}` from talenv.yaml. The patch is linted for that
+    release (1.11 keeps bpf_jit_harden), not the assumed newest; a SOPS value is never read."""
+    monkeypatch.chdir(tmp_path)
+    Path("patches").mkdir()
+    Path("patches/gpu.yaml").write_text('machine:\n  sysctls:\n    net.core.bpf_jit_harden: "1"\n')
+    Path("talconfig.yaml").write_text(
+        "clusterName: c\ntalosVersion: ${talosVersion}\nendpoint: https://c:6443\n"
+        'nodes:\n  - hostname: gpu1\n    patches:\n      - "@./patches/gpu.yaml"\n'
+    )
+    Path("talenv.yaml").write_text("talosVersion: v1.11.3\n")
+    code, out, _ = run_cli(["lint", "patches/gpu.yaml", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["targets"] == [
+        {"file": "patches/gpu.yaml", "talosVersion": "1.11", "origin": "talconfig"}
+    ]
+    assert not [f for f in data["findings"] if f["rule"] == "bpf-jit-harden-unneeded"]
+    Path("talenv.yaml").write_text("talosVersion: ENC[AES256_GCM,data:abc]\n")
+    _, out, _ = run_cli(["lint", "patches/gpu.yaml", "--format", "json"], capsys)
+    assert json.loads(out)["targets"][0]["origin"] == "default"  # encrypted: not guessed

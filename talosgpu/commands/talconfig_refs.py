@@ -1,0 +1,104 @@
+"""The Talos release of a patch file, from the talhelper ``talconfig.yaml`` that uses it.
+
+A repository keeps its GPU patch as ``patches/gpu.yaml`` and names it in ``talconfig.yaml``
+(``patches:``, ``controlPlane.patches``, ``worker.patches``, ``nodes[].patches``: ``"@./patches/
+gpu.yaml"``, talhelper's docs "Configuration"); the release is the talconfig's
+``talosVersion``, often ``${talosVersion}`` from a ``talenv.yaml`` (or ``talenv.sops.yaml``)
+beside it. Only plain values are read: a SOPS-encrypted value (``ENC[…]``) is never decrypted,
+so such a version stays unknown. A patch named by two talconfigs of different releases gets
+none (it is not guessed at).
+
+The talconfigs looked at: those among the inputs, and a ``talconfig.yaml`` in an input's folder
+or up to three folders above it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from talosgpu import yamlio
+from talosgpu.errors import TalosGPUError
+
+__all__ = ["talconfig_versions"]
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_UP = 3
+
+
+def _load(path: Path) -> Any:
+    try:
+        return yamlio.load(path.read_text("utf-8"), source=str(path))
+    except (OSError, UnicodeDecodeError, TalosGPUError):
+        return None
+
+
+def _env(folder: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name in ("talenv.yaml", "talenv.sops.yaml"):
+        data = _load(folder / name)
+        if isinstance(data, Mapping):
+            for key, value in data.items():
+                if isinstance(value, str | int | float) and not str(value).startswith("ENC["):
+                    values.setdefault(str(key), str(value))
+    return values
+
+
+def _version(talconfig: Path, data: Mapping[str, Any]) -> str | None:
+    raw = data.get("talosVersion")
+    if not isinstance(raw, str):
+        return None
+    env = _env(talconfig.parent)
+    resolved = _VAR.sub(lambda m: env.get(m.group(1) or m.group(2), m.group(0)), raw)
+    return None if "$" in resolved else resolved
+
+
+def _patch_refs(data: Mapping[str, Any]) -> Iterable[str]:
+    holders: list[Any] = [data, data.get("controlPlane"), data.get("worker")]
+    nodes = data.get("nodes")
+    holders += nodes if isinstance(nodes, list) else []
+    for holder in holders:
+        patches = holder.get("patches") if isinstance(holder, Mapping) else None
+        for patch in patches if isinstance(patches, list) else ():
+            if isinstance(patch, str) and patch.startswith("@"):
+                yield patch[1:]
+
+
+def _talconfigs(inputs: Iterable[str]) -> set[Path]:
+    found: set[Path] = set()
+    for item in inputs:
+        path = Path(item)
+        if path.name in ("talconfig.yaml", "talconfig.yml"):
+            found.add(path.resolve())
+        folder = path.resolve().parent
+        for _ in range(_UP + 1):
+            for name in ("talconfig.yaml", "talconfig.yml"):
+                if (folder / name).is_file():
+                    found.add(folder / name)
+            folder = folder.parent
+    return found
+
+
+def talconfig_versions(inputs: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """For each input a talconfig names as a patch: ``(release, talconfig path)``, by the input
+    as given."""
+    inputs = [i for i in inputs if i != yamlio.STDIN]
+    by_file: dict[Path, set[tuple[str, str]]] = {}
+    for talconfig in sorted(_talconfigs(inputs)):
+        data = _load(talconfig)
+        if not isinstance(data, Mapping):
+            continue
+        version = _version(talconfig, data)
+        if version is None:
+            continue
+        for ref in _patch_refs(data):
+            target = (talconfig.parent / ref).resolve()
+            by_file.setdefault(target, set()).add((version, str(talconfig)))
+    out: dict[str, tuple[str, str]] = {}
+    for item in inputs:
+        hits = by_file.get(Path(item).resolve(), set())
+        if len({version for version, _ in hits}) == 1:
+            out[item] = min(hits)
+    return out
