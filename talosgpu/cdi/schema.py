@@ -13,6 +13,7 @@ canonical keys and only well-typed values, for the semantic checks in ``validate
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -98,7 +99,13 @@ def _scalar(kind: str, value: Any, path: Path, out: list[CDIFinding]) -> Any:
     if kind == "str":
         if isinstance(value, str):
             return value
-        hint = f' (quote it: "{value}")' if isinstance(value, int | float | bool) else ""
+        hint = ""
+        if isinstance(value, bool):
+            hint = f' (quote it: "{str(value).lower()}")'
+        elif isinstance(value, float) and not math.isfinite(value):
+            hint = " (quote it, as written)"  # 1e999999 reads as inf: not what was written
+        elif isinstance(value, int | float):
+            hint = f' (quote it: "{value}")'
         out.append(
             finding(
                 "error",

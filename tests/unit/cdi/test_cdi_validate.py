@@ -532,3 +532,18 @@ def test_an_unknown_cdi_field_gets_a_did_you_mean() -> None:
     (found,) = [f for f in findings if f.code == "unknown-field"]
     assert found.message.endswith('(did you mean "deviceNodes"?)')
     assert found.fix.startswith('rename it to "deviceNodes"')
+
+
+@pytest.mark.parametrize(
+    ("raw", "hint"),
+    [
+        ("1e999999", "(quote it, as written)"),
+        ("true", '(quote it: "true")'),
+        ("0.5", '(quote it: "0.5")'),
+    ],
+)
+def test_a_number_for_a_string_gets_an_honest_hint(raw: str, hint: str) -> None:
+    """1e999999 reads as inf: suggesting "inf" would not be what was written."""
+    spec = load_spec(f"cdiVersion: {raw}\nkind: nvidia.com/gpu\ndevices: []\n", source="s.yaml")
+    (found,) = [f for f in validate_spec(spec) if f.path == ".cdiVersion" and f.code == "type"]
+    assert found.message.endswith(hint)
