@@ -113,7 +113,8 @@ def warn(messages: Sequence[str], *, strict: bool = False) -> None:
 
 # Colour on a terminal, by the first mark of a report line (diff: + added, - removed, ~
 # changed, > moved; lint: the severity after the location). Off when stdout is not a
-# terminal, with NO_COLOR set (no-color.org) or TERM=dumb; never in files or JSON.
+# terminal, with NO_COLOR set (no-color.org) or TERM=dumb; never in files, and callers ask for
+# it only for text reports.
 _DIFF_MARKS = {"+": "green", "-": "red", "~": "yellow", ">": "cyan"}
 _SEVERITIES = {": error ": "red", ": warning ": "yellow", ": info ": "blue"}
 
@@ -132,7 +133,7 @@ def _colour_line(line: str) -> str:
 def _colour(text: str) -> str:
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return text
-    if not sys.stdout.isatty() or text.lstrip().startswith(("{", "[")):
+    if not sys.stdout.isatty():
         return text
     return "".join(_colour_line(line) + "\n" for line in text.splitlines())
 
@@ -230,10 +231,11 @@ def format_option(func: F) -> F:
     def wrapper(*args: Any, report_format: str | None, output: str | None, **kwargs: Any) -> Any:
         form, dest = report_format, output
         if output in ("text", "json"):
-            click.echo(
-                f"talosgpu: warning: --output {output} is deprecated: use --format {output} "
-                "(-o/--output names the file the report is written to)",
-                err=True,
+            warn(
+                [
+                    f"--output {output} is deprecated: use --format {output} "
+                    "(-o/--output names the file the report is written to)"
+                ]
             )
             if report_format not in (None, output):
                 fail(f"--format {report_format} and --output {output} cannot be combined")
@@ -826,7 +828,7 @@ def lint_command(
         layers=layers,
         assume_newest_known=assume_newest_known,
     )
-    emit(report(result, output), dest, colour=True)
+    emit(report(result, output), dest, colour=output == "text")
     if output == "text":
         note(summary_line(result))
     sys.exit(exit_code(result, strict=strict))
@@ -903,7 +905,7 @@ def diff_command(
             timeout=timeout,
             on_node=_progress() if sys.stderr.isatty() else None,
         )
-        emit(report(fleet, output), dest, colour=True)
+        emit(report(fleet, output), dest, colour=output == "text")
         sys.exit(fleet.exit_code)
     if live is None and node is None:
         raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
@@ -922,7 +924,7 @@ def diff_command(
         timeout=timeout,
     )
     warn(_diff_warnings(result), strict=strict)
-    emit(report(result, output, warnings=output == "json"), dest, colour=True)
+    emit(report(result, output, warnings=output == "json"), dest, colour=output == "text")
     sys.exit(EXIT_FINDINGS if result.changed else EXIT_OK)
 
 
@@ -1055,13 +1057,23 @@ def _apply_json(node: str, outcome: Any) -> None:
         "status": outcome.status,
         "mode": outcome.mode,
         "interrupted": outcome.interrupted,
+        **_applied_data(outcome),
+    }
+    emit(json.dumps(document, indent=2) + "\n")
+
+
+def _applied_data(outcome: Any) -> dict[str, Any]:
+    """One node's ``diff`` (as ``diff --format json`` gives it) and ``talosctl`` runs (redacted
+    by apply unless --show-secrets), for both JSON forms of apply."""
+    import json  # lazy: only the JSON form needs it
+
+    return {
         "diff": json.loads(report(outcome.result, "json", warnings=True)),
         "talosctl": [
             {"exitCode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
             for run in outcome.runs
         ],
     }
-    emit(json.dumps(document, indent=2) + "\n")
 
 
 def _apply_fleet_json(fleet: Any) -> None:
@@ -1079,11 +1091,7 @@ def _apply_fleet_json(fleet: Any) -> None:
         if node.error is not None:
             entry["error"] = safe_line(str(node.error))
         if node.result is not None:
-            entry["diff"] = json.loads(report(node.result.result, "json", warnings=True))
-            entry["talosctl"] = [
-                {"exitCode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
-                for run in node.result.runs
-            ]
+            entry.update(_applied_data(node.result))
         nodes.append(entry)
     document = {"version": 1, "nodes": nodes, "interrupted": fleet.interrupted,
                 "exitCode": fleet.exit_code}  # fmt: skip

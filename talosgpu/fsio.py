@@ -57,9 +57,9 @@ def _too_large(size: int, limit: int, name: str) -> YAMLError:
 
 
 def read_file_bytes(path: str) -> bytes:
-    """The bytes of the file ``path``; what cannot be read, or is larger than
-    :func:`max_input_bytes`, is a YAMLError naming it (a FIFO or device is read up to the limit,
-    never further)."""
+    """The bytes of the file ``path``; what cannot be read, is not a regular file (a FIFO, a
+    device) or is larger than :func:`max_input_bytes` is a YAMLError naming it (never more than
+    the limit plus one byte is read)."""
     limit = max_input_bytes()
     try:
         info = os.stat(path)
@@ -126,12 +126,12 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, mode: int | None = 
                 handle.write(text)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_file(target, text, mode=mode, keep_mode=True)
+        _write_file(target, text, mode=mode)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
 
 
-def _write_file(target: Path, text: str, *, mode: int | None, keep_mode: bool) -> None:
+def _write_file(target: Path, text: str, *, mode: int | None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -140,7 +140,7 @@ def _write_file(target: Path, text: str, *, mode: int | None, keep_mode: bool) -
             os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
-        elif keep_mode and target.exists():
+        elif target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
@@ -163,7 +163,7 @@ def write_tree_atomic(
     written is it swapped in (the old folder renamed aside, the new one renamed into place, the
     old one removed), so a failed run — a full disk, an interrupt — leaves the old folder whole
     and no staging folder behind. ``owned`` are the file names talosgpu writes: an old folder
-    holding any other file (dotfiles aside, which are carried over) is refused rather than
+    holding any other file (dot entries aside, which are moved over) is refused rather than
     replaced, so nothing of the user's is ever deleted (default: the names in ``files``).
     Returns the paths written, sorted."""
     base = Path(root)

@@ -30,15 +30,19 @@ class Rerender:
     from_version: str | None = None
     assume_newest_known: bool = False
 
-    def command(self, intent: str | None = None) -> str:
-        """The command line; ``intent``: the intent's path as the user reaches it (default:
-        the file name the header holds)."""
+    def args(self, intent: str | None = None) -> tuple[str, ...]:
+        """The ``talosgpu render`` arguments; ``intent``: the intent's path as the user reaches
+        it (default: the file name the header holds)."""
         target = ["--profile", self.profile] if self.profile else [intent or self.intent or ""]
         flags = [f for flag, value in (("--talos-version", self.talos_version),
                  ("--from-version", self.from_version)) if value for f in (flag, value)]  # fmt: skip
         if self.assume_newest_known:
             flags.append("--assume-newest-known")
-        return "talosgpu render " + shlex.join([*target, *flags])
+        return (*target, *flags)
+
+    def command(self, intent: str | None = None) -> str:
+        """The command line (:meth:`args`), as a shell reads it."""
+        return "talosgpu render " + shlex.join(self.args(intent))
 
 
 def _first_lines(text: str, count: int) -> list[str]:

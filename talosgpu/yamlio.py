@@ -199,8 +199,6 @@ def _load_all_full(text: str, *, source: str) -> list[Any]:
         raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
     except Exception as exc:  # ruamel raises assorted errors on hostile input
         raise YAMLError(f"not valid YAML: {_describe(exc)}", file=source) from None
-    if "*" in text:  # only aliases share nodes
-        _check_aliasing(docs, source=source)
     return docs
 
 
@@ -224,8 +222,10 @@ class _Expansion(Exception):
 
 
 def _check_expansion(root: Any) -> None:
-    """go-yaml's alias budget on a composed node graph (shared nodes are aliases; a merge key's
-    value is one): linear in the distinct nodes, so it runs before construction can blow up."""
+    """Reject what go-yaml rejects: recursive aliases, and documents where more values come from
+    expanding aliases than ``allowedAliasRatio`` allows. Run on the composed node graph (shared
+    nodes are aliases; a merge key's value is one), linear in the distinct nodes, so it runs
+    before construction can blow up; the fast path hands every text with aliases here."""
     sizes: dict[int, int] = {}
     busy: set[int] = set()
     distinct = 0
@@ -261,45 +261,6 @@ def _check_expansion(root: Any) -> None:
             f"document contains excessive aliasing: {decoded} values, {aliased} of them "
             "from aliases and merge keys (Talos's YAML decoder rejects it too)"
         )
-
-
-def _check_aliasing(docs: list[Any], *, source: str) -> None:
-    """Reject what go-yaml rejects: recursive aliases, and documents where more values come
-    from expanding aliases than ``allowedAliasRatio`` allows. Linear in the distinct values:
-    shared subtrees are sized once."""
-    expanded: dict[int, int] = {}  # id -> values decoded for one occurrence (node included)
-    busy: set[int] = set()
-    distinct = 0
-
-    def size(node: Any) -> int:
-        nonlocal distinct
-        if not isinstance(node, dict | list):
-            distinct += 1
-            return 1
-        key = id(node)
-        if key in expanded:
-            return expanded[key]  # an alias: decoded again, counted, not walked
-        if key in busy:
-            raise YAMLError("an alias refers to a node that contains it", file=source)
-        busy.add(key)
-        distinct += 1
-        items = [*node.keys(), *node.values()] if isinstance(node, dict) else node
-        total = 1 + sum(size(item) for item in items)
-        busy.discard(key)
-        expanded[key] = total
-        return total
-
-    for doc in docs:
-        decoded = size(doc)
-        aliased = decoded - distinct
-        if aliased > 100 and decoded > 1000 and aliased / decoded > _allowed_alias_ratio(decoded):
-            raise YAMLError(
-                f"document contains excessive aliasing: {decoded} values, {aliased} of them "
-                "from aliases (Talos's YAML decoder rejects it too)",
-                file=source,
-            )
-        expanded.clear()
-        distinct = 0
 
 
 def load(text: str, *, source: str = "<input>") -> Any:

@@ -118,7 +118,7 @@ def check_files(
                     "checked"
                 )
                 continue
-            rendered = render_input(path, template, item=item)
+            rendered = render_input(item)
         except TalosGPUError as exc:
             errors.append(exc)
             continue
@@ -169,17 +169,16 @@ def rendered_folder(path: str, template: str) -> str:
         ) from None
 
 
-def render_input(path: str, template: str, *, item: Input | None = None) -> RenderOutcome:
-    """Classify and render ``path`` (read already: ``item``) as ``render --output-dir`` would,
-    through the render cache.
+def render_input(item: Input) -> RenderOutcome:
+    """Classify and render ``item`` as ``render --output-dir`` would, through the render cache.
 
     The pre-commit hook meets unchanged intents on nearly every commit: on a hit (same bytes,
     same name, same talosgpu) nothing is parsed, so neither the YAML library nor pydantic is
     imported. ``kind`` None: YAML that is not talosgpu's.
     """
-    source = os.path.normpath(path)
+    source = os.path.normpath(item.path)
     return render_cached(
-        item or read_input(path),
+        item,
         key=["check", source],
         what="dir",
         kindless="intent-like",

@@ -53,7 +53,7 @@ def lint_files(
     unreadable: list[YAMLError] = []
     expanded = _expand(paths)
     # a patch's release from the talconfig.yaml that names it (commands/talconfig_refs.py)
-    hints = {path: version for path, (version, _) in talconfig_versions(expanded).items()}
+    hints = talconfig_versions(expanded)
     for path in expanded:
         try:
             item = read_input(path)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from talosgpu.commands import cache
 from talosgpu.commands.inputs import Input, InputKind, load_target, read_input, require_target
+from talosgpu.headers import Rerender
 
 if TYPE_CHECKING:
     from talosgpu.intent.models import Intent
@@ -83,20 +84,17 @@ def rerender_args(
 ) -> tuple[str, ...]:
     """The ``talosgpu render`` arguments that render ``label`` (an intent's file name, or
     ``profile NAME``) the same way again; none when it cannot be named (stdin, an object)."""
-    if label.startswith("profile "):
-        target: tuple[str, ...] = ("--profile", label.removeprefix("profile "))
-    elif label in ("intent", "<stdin>") or not label.endswith((".yaml", ".yml", ".json")):
-        return ()
-    else:
-        target = (label,)
-    flags: list[str] = []
-    if talos_version is not None:
-        flags += ["--talos-version", str(talos_version)]
-    if from_version is not None:
-        flags += ["--from-version", str(from_version)]
-    if assume_newest_known:
-        flags.append("--assume-newest-known")
-    return (*target, *flags)
+    profile = label.removeprefix("profile ") if label.startswith("profile ") else None
+    if profile is None and not label.endswith((".yaml", ".yml", ".json")):
+        return ()  # stdin, an Intent object: nothing to name
+    again = Rerender(
+        intent=None if profile else label,
+        profile=profile,
+        talos_version=None if talos_version is None else str(talos_version),
+        from_version=None if from_version is None else str(from_version),
+        assume_newest_known=assume_newest_known,
+    )
+    return again.args()
 
 
 _NODE_DIR = re.compile(r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")

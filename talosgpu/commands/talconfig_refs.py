@@ -29,9 +29,13 @@ _UP = 3
 
 
 def _load(path: Path) -> Any:
+    """The YAML of ``path`` through the one reader (size limit, no FIFO), None if absent or bad."""
+    if not path.is_file():
+        return None
     try:
-        return yamlio.load(path.read_text("utf-8"), source=str(path))
-    except (OSError, UnicodeDecodeError, TalosGPUError):
+        text, source = yamlio.read_source(path)
+        return yamlio.load(text, source=source)
+    except TalosGPUError:
         return None
 
 
@@ -81,11 +85,10 @@ def _talconfigs(inputs: Iterable[str]) -> set[Path]:
     return found
 
 
-def talconfig_versions(inputs: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """For each input a talconfig names as a patch: ``(release, talconfig path)``, by the input
-    as given."""
+def talconfig_versions(inputs: Iterable[str]) -> dict[str, str]:
+    """For each input a talconfig names as a patch: its release, by the input as given."""
     inputs = [i for i in inputs if i != yamlio.STDIN]
-    by_file: dict[Path, set[tuple[str, str]]] = {}
+    by_file: dict[Path, set[str]] = {}
     for talconfig in sorted(_talconfigs(inputs)):
         data = _load(talconfig)
         if not isinstance(data, Mapping):
@@ -95,10 +98,10 @@ def talconfig_versions(inputs: Iterable[str]) -> dict[str, tuple[str, str]]:
             continue
         for ref in _patch_refs(data):
             target = (talconfig.parent / ref).resolve()
-            by_file.setdefault(target, set()).add((version, str(talconfig)))
-    out: dict[str, tuple[str, str]] = {}
+            by_file.setdefault(target, set()).add(version)
+    out: dict[str, str] = {}
     for item in inputs:
-        hits = by_file.get(Path(item).resolve(), set())
-        if len({version for version, _ in hits}) == 1:
-            out[item] = min(hits)
+        versions = by_file.get(Path(item).resolve(), set())
+        if len(versions) == 1:  # two talconfigs of different releases: not guessed at
+            (out[item],) = versions
     return out

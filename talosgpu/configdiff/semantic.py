@@ -29,6 +29,7 @@ from talosgpu.configdiff.normalize import (
 )
 from talosgpu.structdiff import At, Raw, RawPath, walk
 from talosgpu.talos.documents import (
+    CRI_KIND,
     CRI_PART_PATH,
     V1ALPHA1,
     doc_kind,
@@ -49,7 +50,6 @@ from talosgpu.versions import TalosVersion
 
 __all__ = ["diff_configs"]
 
-_CRI_KIND = "CRICustomizationConfig"
 _CRI_SELECTOR = f"[path={CRI_PART_PATH}]"
 _UNCHANGED = "the part's content is unchanged"
 _DEDUPE_CRI: dict[bool, tuple[Impact, str]] = {
@@ -85,7 +85,7 @@ class _TalosPolicy:
 
 
 def _is_cri(kind: str, keys: Sequence[str], at: tuple[Any, ...]) -> bool:
-    if kind == _CRI_KIND:
+    if kind == CRI_KIND:
         return tuple(keys) == ("content",)
     display = at[0]
     return tuple(keys) == ("machine", "files", "content") and _CRI_SELECTOR in display
@@ -107,7 +107,7 @@ def _cri_text(value: Any, kind: str) -> str | None:
     """The TOML text a change carries, when it is (or contains) the CRI part."""
     if isinstance(value, str):
         return value
-    if kind == _CRI_KIND and isinstance(value, Mapping) and isinstance(value.get("content"), str):
+    if kind == CRI_KIND and isinstance(value, Mapping) and isinstance(value.get("content"), str):
         return str(value["content"])
     if kind == V1ALPHA1 and isinstance(value, Mapping) and value.get("path") == CRI_PART_PATH:
         content = value.get("content")
@@ -179,7 +179,7 @@ def diff_configs(
     texts = [(_cri_text(raw.old, kind), _cri_text(raw.new, kind)) for kind, _, raw in raws]
     for (kind, _, _), pair in zip(raws, texts, strict=True):
         for text in pair:
-            if text and (kind in (_CRI_KIND, V1ALPHA1)):
+            if text and (kind in (CRI_KIND, V1ALPHA1)):
                 secrets |= toml_secret_values(text)
     rule_kinds = [(rule_kind(old), rule_kind(new)) for old, new, _, _ in pairs]
     shown = [_shown(raw, rule_kinds[raw.doc], secrets) for _, _, raw in raws]
@@ -279,7 +279,7 @@ def _change(
     (impact, note), reason = _impact(kind, raw.keys, raw.op, version, cri_file, features_both)
     old_text, new_text = cri_texts
     raw_diff = red_diff = None
-    is_cri = kind == _CRI_KIND or cri_file
+    is_cri = kind == CRI_KIND or cri_file
     if is_cri and (old_text is not None or new_text is not None):
         label = CRI_PART_PATH if cri_file else name
         raw_diff = _text_diff(old_text, new_text, label) or None

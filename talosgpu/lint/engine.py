@@ -169,7 +169,7 @@ def lint_texts(
             failed.append(exc)
             results.append(_unreadable(exc, source))
             continue
-        hint = release_hints.get(source)
+        hint = (release_hints or {}).get(source)
         if hint is not None and src.talconfig_version is None:
             src = dataclasses.replace(src, talconfig_version=hint)
         results.append(_lint_source(src, option, assume_newest_known=assume_newest_known))

@@ -20,8 +20,11 @@ from talosgpu.talos.mergerules import NAMED_KINDS
 # machine.files path outside /var it accepts for op: create (WriteUserFiles in
 # internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_sequencer_tasks.go, research §3).
 CRI_PART_PATH = "/etc/cri/conf.d/20-customization.part"
+# Its 1.14 successor: the part's TOML as a document's `content` (cri/customization.go).
+CRI_KIND = "CRICustomizationConfig"
 
 __all__ = [
+    "CRI_KIND",
     "CRI_PART_PATH",
     "V1ALPHA1",
     "check_config_documents",

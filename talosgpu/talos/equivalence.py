@@ -20,13 +20,12 @@ from typing import Any
 
 from talosgpu import tomlio
 from talosgpu.errors import YAMLError
-from talosgpu.talos.documents import CRI_PART_PATH
+from talosgpu.talos.documents import CRI_KIND, CRI_PART_PATH
 from talosgpu.talos.fields import ANY_ITEM, FIELDS
 
 __all__ = ["decoded", "file_mode", "parse_toml", "same_item", "same_toml"]
 
 _OCTAL_TEXT = re.compile(r"0[oO]?([0-7]+)")
-_CRI_KIND = "CRICustomizationConfig"
 
 
 def _index(flag: str) -> dict[tuple[str, tuple[str, ...]], frozenset[str]]:
@@ -97,7 +96,7 @@ def same_toml(old: str, new: str) -> bool:
 
 
 def _is_cri_item(doc: str, container: tuple[str, ...], item: Mapping[str, Any]) -> bool:
-    if doc == _CRI_KIND and container == ():
+    if doc == CRI_KIND and container == ():
         return True
     return container == ("machine", "files", ANY_ITEM) and item.get("path") == CRI_PART_PATH
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from talosgpu.talos.documents import is_v1alpha1
+from talosgpu.talos.documents import CRI_KIND, is_v1alpha1
 from talosgpu.talos.equivalence import parse_toml
 from talosgpu.talos.secret_text import REDACTED, redact_text
 
@@ -26,7 +26,6 @@ __all__ = ["cri_part_texts", "mask_cri_parts", "mask_toml_text", "toml_secret_va
 # `username` as v1alpha1's auth.username, masked by talosgpu's own choice).
 _TOML_SECRET_KEYS = frozenset({"password", "auth", "identitytoken", "token", "secret", "username"})
 _CRI_DIR = "/etc/cri/conf.d/"  # Talos merges every part in it (cri/containerd config)
-_CRI_KIND = "CRICustomizationConfig"
 
 
 def _toml_leaves(value: Any, key: str = "") -> Iterator[str]:
@@ -133,7 +132,7 @@ def mask_toml_text(text: str) -> str:
 def _part_holders(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """The mappings whose ``content`` is a CRI part: machine files under /etc/cri/conf.d/, or
     the 1.14 CRICustomizationConfig document itself."""
-    if doc.get("kind") == _CRI_KIND:
+    if doc.get("kind") == CRI_KIND:
         yield doc  # type: ignore[misc]
     elif is_v1alpha1(doc):
         machine = doc.get("machine")
