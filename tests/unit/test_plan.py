@@ -4,6 +4,7 @@ import pytest
 
 from talosgpu.errors import RenderError
 from talosgpu.intent.load import load_intent_text, load_profile
+from talosgpu.intent.models import Intent
 from talosgpu.plan import DEFAULT_MODULES, resolve
 
 
@@ -109,3 +110,45 @@ def test_missing_version_defaults_with_warning() -> None:
 
 def test_override_version_beats_intent() -> None:
     assert str(resolve(load_profile("nvidia-cdi"), "1.9").version) == "1.9"
+
+
+def _mode(data: dict[str, object], version: str) -> tuple[str, str]:
+    plan = resolve(Intent.model_validate(data), version)
+    decision = next(d for d in plan.decisions if d.id == "runtime-mode")
+    return plan.mode, decision.reason
+
+
+def test_auto_on_113_follows_the_guide_and_names_the_device_plugin_alternative() -> None:
+    mode, reason = _mode({}, "1.13")
+    assert mode == "operator"
+    assert "docs v1.13 and v1.14 nvidia-gpu" in reason
+    assert "runtime: {mode: legacy}" in reason
+
+
+@pytest.mark.parametrize(
+    ("runtime", "expected"),
+    [
+        ({"defaultRuntime": "nvidia"}, "legacy"),
+        ({"defaultRuntime": "nvidia-cdi"}, "cdi"),
+        ({"cdiSpecDirs": ["/var/cdi"]}, "cdi"),
+        ({"hookPaths": "usr-bin"}, "cdi"),
+    ],
+)
+def test_auto_on_114_with_device_plugin_fields_picks_the_device_plugin(
+    runtime: dict[str, object], expected: str
+) -> None:
+    mode, reason = _mode({"runtime": runtime}, "1.14")
+    assert mode == expected
+    assert "only make sense with the NVIDIA device plugin" in reason
+
+
+def test_auto_on_115_refuses_device_plugin_fields() -> None:
+    with pytest.raises(RenderError, match="no longer has"):
+        _mode({"runtime": {"cdiSpecDirs": ["/var/cdi"]}}, "1.15")
+
+
+def test_legacy_on_113_is_not_told_to_remove_its_runtime_class() -> None:
+    plan = resolve(Intent.model_validate({"runtime": {"mode": "legacy"}}), "1.13")
+    assert not [w for w in plan.warnings if "RuntimeClass" in w]
+    reason = next(d.reason for d in plan.decisions if d.id == "runtime-mode")
+    assert "keeps working" in reason and "upgrade notes" in reason
