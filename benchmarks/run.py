@@ -128,7 +128,9 @@ def _inventory(nodes: int, *, diverse: bool = False) -> str:
         if diverse:
             lines += [
                 f"    talosVersion: '1.{7 + i % 8}'",
-                f"    overrides: {{labels: {{rack: r{i}}}}}",
+                # a pool per release and profile: the CDI init DaemonSet of one release's
+                # pool must not select the nodes of another (k8s/cluster.py)
+                f"    overrides: {{labels: {{rack: r{i}, pool: p{i % 8}}}}}",
             ]
     return "\n".join(lines) + "\n"
 

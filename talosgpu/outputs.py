@@ -47,14 +47,16 @@ def render_intent(
     return rendered
 
 
-def output_files(rendered: Rendered) -> dict[str, str]:
-    """The files ``render --output-dir`` writes for one node, by relative name."""
+def output_files(rendered: Rendered, *, manifests: bool = True) -> dict[str, str]:
+    """The files ``render --output-dir`` writes for one node, by relative name (without
+    ``manifests.yaml`` when not ``manifests``: a fleet writes its own, split per node)."""
     files = {"patch.yaml": rendered.patch_text}
     if rendered.cri_toml is not None:
         files[rendered.cri_file_name] = rendered.cri_toml
     files["plan.json"] = json.dumps(plan_summary(rendered.plan), indent=2, sort_keys=True) + "\n"
     files["schematic.yaml"] = schematic_for(rendered.plan.intent, rendered.plan.version).yaml
-    files["manifests.yaml"] = render_manifests(rendered.plan)
+    if manifests:
+        files["manifests.yaml"] = render_manifests(rendered.plan)
     return files
 
 

@@ -7,6 +7,7 @@ pick the document shape (v1alpha1 fields vs 1.14 documents). Each choice is reco
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,11 +16,28 @@ from talosgpu.intent.models import Intent
 from talosgpu.plan_hardware import hardware_findings
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
-__all__ = ["DEFAULT_MODULES", "CRIPlan", "Decision", "Module", "Plan", "resolve"]
+__all__ = [
+    "CDI_INIT_LABEL",
+    "DEFAULT_MODULES",
+    "HANDLER_LABEL_PREFIX",
+    "CDIInit",
+    "CRIPlan",
+    "Decision",
+    "Module",
+    "Plan",
+    "resolve",
+]
 
 DEFAULT_MODULES = ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
 GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
 CONFIG_LABEL = "nvidia.com/device-plugin.config"
+# Put on a node for each runtime handler talosgpu's plan uses there; the RuntimeClass of that
+# handler selects exactly these nodes, so in a fleet its pods never land on a node whose
+# containerd lacks the handler (RuntimeClass scheduling, kubernetes.io docs).
+HANDLER_LABEL_PREFIX = "runtime.talosgpu.dev/"
+# Put on a node whose CDI spec talosgpu's init DaemonSet copies or rewrites; the value names the
+# variant (spec dirs, hook rewrite), so nodes needing another variant are never selected.
+CDI_INIT_LABEL = HANDLER_LABEL_PREFIX + "cdi-init"
 # The toolkit extension's runtime binaries (extensions repo nvidia-gpu/nvidia-container-toolkit,
 # 10-nvidia-container-runtime.part: BinaryName = "/usr/local/bin/nvidia-container-runtime").
 LEGACY_BINARY = "/usr/local/bin/nvidia-container-runtime"
@@ -67,6 +85,40 @@ class CRIPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class CDIInit:
+    """What talosgpu's CDI init does on a node (cdi mode before 1.13, when nothing on the node
+    writes a CDI spec): where ``nvidia-ctk cdi generate`` writes, where the spec is copied, and
+    whether hook paths are rewritten to the ``*.real`` binaries."""
+
+    source: str
+    targets: tuple[str, ...]
+    rewrite_hooks: bool
+
+    @property
+    def needs_daemonset(self) -> bool:
+        return bool(self.targets or self.rewrite_hooks)
+
+    @property
+    def variant(self) -> str:
+        key = f"{self.source}|{','.join(self.targets)}|{self.rewrite_hooks}"
+        return hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+def _cdi_init(mode: str, v: TalosVersion, cri: CRIPlan, hooks: str) -> CDIInit | None:
+    if mode != "cdi" or v.cdi_enabled_by_default:
+        return None
+    dirs = cri.cdi_spec_dirs or v.facts.cdi_default_spec_dirs
+    # the source is the first dir that survives a reboot (/run and /var/run are tmpfs)
+    persistent = [d for d in dirs if not d.startswith(("/run/", "/var/run/"))]
+    source = (persistent or list(dirs))[0]
+    return CDIInit(
+        source=source,
+        targets=tuple(d for d in dirs if d != source),
+        rewrite_hooks=hooks == "real-binaries",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     intent: Intent
     version: TalosVersion
@@ -83,6 +135,7 @@ class Plan:
     runtime_classes: tuple[str, ...]
     decisions: tuple[Decision, ...]
     warnings: tuple[str, ...] = field(default=())
+    cdi_init: CDIInit | None = None
 
     @property
     def uses_device_plugin(self) -> bool:
@@ -460,6 +513,30 @@ def resolve(
         runtime_classes = ("nvidia",)
     elif mode == "cdi":
         runtime_classes = ("nvidia-cdi",)
+    for handler in runtime_classes:
+        key = HANDLER_LABEL_PREFIX + handler
+        if key not in labels:
+            labels[key] = "true"
+            decisions.append(
+                Decision(
+                    "handler-label",
+                    f"node label {key}=true",
+                    f"RuntimeClass {handler} selects the nodes with this label: its pods land "
+                    f"only where containerd has the {handler} runtime (also in a fleet whose "
+                    "other nodes have other runtimes)",
+                )
+            )
+    cdi_init = _cdi_init(mode, v, cri, hooks)
+    if cdi_init is not None and cdi_init.needs_daemonset and CDI_INIT_LABEL not in labels:
+        labels[CDI_INIT_LABEL] = cdi_init.variant
+        decisions.append(
+            Decision(
+                "cdi-init-label",
+                f"node label {CDI_INIT_LABEL}={cdi_init.variant}",
+                "the nvidia-cdi-init DaemonSet selects the nodes with this label: it runs only "
+                "where its spec dirs and hook rewrite are the node's (also in a fleet)",
+            )
+        )
     modules = _modules(intent, warnings)
     sysctls = _sysctls(intent, v, mode, decisions, warnings)
     return Plan(
@@ -478,6 +555,7 @@ def resolve(
         runtime_classes=runtime_classes,
         decisions=tuple(decisions),
         warnings=tuple(dict.fromkeys(warnings)),
+        cdi_init=cdi_init,
     )
 
 

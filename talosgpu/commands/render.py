@@ -270,7 +270,7 @@ def _render_uncached(
             what=what,
             kind=kind,
             warnings=tuple(fleet_warnings(rendered)),
-            files=fleet_output_files(rendered),
+            files=fleet_output_files(rendered, source=where),
         )
     if kind == "intent":
         loaded = intent_from_document(doc, source=where)

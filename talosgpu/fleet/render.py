@@ -8,6 +8,12 @@ from pathlib import Path
 from talosgpu.errors import TalosGPUError
 from talosgpu.fleet.load import node_intents
 from talosgpu.fleet.models import Inventory
+from talosgpu.k8s.cluster import (
+    CLUSTER_DIR,
+    cluster_manifests_text,
+    fleet_manifests,
+    node_manifests_text,
+)
 from talosgpu.outputs import output_files, render_intent
 from talosgpu.renderers.base import Rendered
 from talosgpu.versions import TalosVersion
@@ -46,12 +52,27 @@ def render_fleet(
     return out
 
 
-def fleet_output_files(rendered: Mapping[str, Rendered]) -> dict[str, str]:
-    """What ``render INVENTORY --output-dir DIR`` writes: ``<node>/patch.yaml``, ... per node."""
+def fleet_output_files(
+    rendered: Mapping[str, Rendered], *, source: str = "<inventory>"
+) -> dict[str, str]:
+    """What ``render INVENTORY --output-dir DIR`` writes: ``<node>/patch.yaml``, ... per node,
+    and ``cluster/manifests.yaml``, the cluster-wide objects merged across nodes (each node's
+    ``manifests.yaml`` keeps only its own pinned objects). A merge that cannot be made is a
+    :class:`~talosgpu.errors.RenderError` naming two nodes, attributed to ``source``."""
+    plans = {name: one.plan for name, one in rendered.items()}
+    try:
+        merged = fleet_manifests(plans)
+    except TalosGPUError as exc:
+        raise exc.with_file(source) from None
     files: dict[str, str] = {}
     for name in sorted(rendered):
-        for relative, text in output_files(rendered[name]).items():
+        for relative, text in output_files(rendered[name], manifests=False).items():
             files[f"{name}/{relative}"] = text
+        own = node_manifests_text(plans[name], merged.nodes[name])
+        if own is not None:
+            files[f"{name}/manifests.yaml"] = own
+    if merged.cluster:
+        files[f"{CLUSTER_DIR}/manifests.yaml"] = cluster_manifests_text(merged)
     return files
 
 

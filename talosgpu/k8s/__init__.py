@@ -26,6 +26,7 @@ __all__ = [
     "device_plugin_values",
     "helm_values",
     "manifest_objects",
+    "object_list",
     "operator_values",
     "render_manifests",
 ]
@@ -42,6 +43,16 @@ def manifest_objects(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
+def object_list(objects: list[dict[str, Any]]) -> list[str]:
+    """``# - Kind namespace/name`` header lines, one per object."""
+    lines = []
+    for obj in objects:
+        meta = obj["metadata"]
+        where = f"{meta['namespace']}/" if "namespace" in meta else ""
+        lines.append(f"# - {obj['kind']} {where}{meta['name']}")
+    return lines
+
+
 def _header(plan: Plan, objects: list[dict[str, Any]]) -> str:
     lines = [
         f"# Kubernetes objects rendered by talosgpu for Talos {plan.version} "
@@ -52,11 +63,7 @@ def _header(plan: Plan, objects: list[dict[str, Any]]) -> str:
         lines.append("# Then install the nvidia-device-plugin chart: see `talosgpu helm-values`.")
     elif plan.mode == "operator":
         lines.append("# Then install the gpu-operator chart: see `talosgpu helm-values`.")
-    for obj in objects:
-        meta = obj["metadata"]
-        where = f"{meta['namespace']}/" if "namespace" in meta else ""
-        lines.append(f"# - {obj['kind']} {where}{meta['name']}")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *object_list(objects)]) + "\n"
 
 
 def render_manifests(plan: Plan) -> str:

@@ -35,7 +35,7 @@ from talosgpu.k8s.common import (
     tolerations,
     volume_name,
 )
-from talosgpu.plan import Plan
+from talosgpu.plan import CDI_INIT_LABEL, Plan
 
 __all__ = [
     "HOOK_REWRITE_SED",
@@ -69,29 +69,25 @@ def hook_rewrite_command(spec: str) -> str:
 
 def needs_cdi_init(plan: Plan) -> bool:
     """cdi mode on a release whose node does not generate CDI specs itself (< 1.13)."""
-    return plan.mode == "cdi" and not plan.version.cdi_enabled_by_default
+    return plan.cdi_init is not None
 
 
 def spec_dirs(plan: Plan) -> tuple[str, tuple[str, ...]]:
-    """``(source, targets)``: where nvidia-ctk writes, and the dirs the spec is copied into.
-
-    The source is the first spec dir that survives a reboot (not under ``/run`` or ``/var/run``).
-    """
-    dirs = plan.cri.cdi_spec_dirs or plan.version.facts.cdi_default_spec_dirs
-    persistent = [d for d in dirs if not d.startswith(("/run/", "/var/run/"))]
-    source = (persistent or list(dirs))[0]
-    return source, tuple(d for d in dirs if d != source)
+    """``(source, targets)``: where nvidia-ctk writes, and the dirs the spec is copied into
+    (:class:`talosgpu.plan.CDIInit`: the source is the first dir that survives a reboot)."""
+    init = plan.cdi_init
+    assert init is not None, "spec_dirs needs a plan with a CDI init"
+    return init.source, init.targets
 
 
 def cdi_init_objects(plan: Plan) -> list[dict[str, Any]]:
     """The generator Pod and the init DaemonSet, or nothing when the plan does not need them."""
-    if not needs_cdi_init(plan):
+    init = plan.cdi_init
+    if init is None:
         return []
-    source, targets = spec_dirs(plan)
-    rewrite = plan.hook_strategy == "real-binaries"
-    objects = [_generator(plan, source, rewrite=rewrite)]
-    if targets or rewrite:
-        objects.append(_daemonset(plan, source, targets, rewrite=rewrite))
+    objects = [_generator(plan, init.source, rewrite=init.rewrite_hooks)]
+    if init.needs_daemonset:
+        objects.append(_daemonset(plan, init.source, init.targets, rewrite=init.rewrite_hooks))
     return objects
 
 
@@ -194,7 +190,8 @@ def _daemonset(
             "template": {
                 "metadata": {"labels": dict(meta["labels"])},
                 "spec": {
-                    "nodeSelector": node_selector(plan, pin_node=False),
+                    # exactly the nodes of this variant (the plan's label), also in a fleet
+                    "nodeSelector": {CDI_INIT_LABEL: plan.labels[CDI_INIT_LABEL]},
                     "tolerations": tolerations(plan, gpu=True),
                     "priorityClassName": "system-node-critical",
                     "initContainers": init,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from talosgpu.plan import CONFIG_LABEL, GPU_PRESENT_LABEL, Plan
+from talosgpu.plan import CONFIG_LABEL, GPU_PRESENT_LABEL, HANDLER_LABEL_PREFIX, Plan
 
 __all__ = [
     "ALPINE_IMAGE",
@@ -49,8 +49,13 @@ def gpu_selector(plan: Plan) -> dict[str, str]:
     mode the operator's GPU Feature Discovery sets that label, so it is the fallback when the
     intent names no labels of its own.
     """
-    # The sharing-config label says how the GPU is shared, not which nodes have one.
-    labels = {k: v for k, v in sorted(plan.labels.items()) if k != CONFIG_LABEL}
+    # The sharing-config label says how the GPU is shared, not which nodes have one; the
+    # handler labels say which runtimes a node has (the RuntimeClasses select on them).
+    labels = {
+        k: v
+        for k, v in sorted(plan.labels.items())
+        if k != CONFIG_LABEL and not k.startswith(HANDLER_LABEL_PREFIX)
+    }
     return labels or {GPU_PRESENT_LABEL: "true"}
 
 

@@ -39,7 +39,11 @@ CHART_VERSION = "0.17.1"
 
 
 def config_entry_name(plan: Plan) -> str:
-    """The ConfigMap key of this node's config: ``time-slicing-x4``, ``mps-x2`` or ``default``."""
+    """The ConfigMap key of this node's config: the node's ``nvidia.com/device-plugin.config``
+    label when it has one (the plugin reads the entry the label names), else
+    ``time-slicing-x4``, ``mps-x2`` or ``default``."""
+    if label := plan.labels.get(CONFIG_LABEL):
+        return label
     sharing = plan.intent.sharing
     if sharing.strategy == "none":
         return "default"

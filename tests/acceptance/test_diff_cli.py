@@ -34,7 +34,7 @@ def test_changes_exit_1_with_summary(capsys: pytest.CaptureFixture[str]) -> None
     )
     assert code == 1
     assert "+ .machine.kernel.modules[name=nvidia]" in out
-    assert out.splitlines()[-1].startswith("16 changes; the node will reboot because .machine.udev")
+    assert out.splitlines()[-1].startswith("18 changes; the node will reboot because .machine.udev")
 
 
 def test_no_changes_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -124,8 +124,21 @@ def test_fleet_case_has_three_nodes_in_two_roles() -> None:
     assert len({node["role"] for node in data["nodes"]}) == 2
     assert sorted(
         p.name for p in (EXAMPLES / "fleet-two-roles" / "inventory.rendered").iterdir()
-    ) == [
-        "gpu-a",
-        "gpu-b",
-        "gpu-c",
-    ]
+    ) == ["cluster", "gpu-a", "gpu-b", "gpu-c"]
+
+
+def test_a_fleet_folder_applies_without_nodes_overwriting_each_other() -> None:
+    """``kubectl apply`` of every manifests.yaml of the folder: each object is defined in one
+    file only (before, every node wrote its own RuntimeClass, ConfigMap and DaemonSet and the
+    last node applied won)."""
+    folder = EXAMPLES / "fleet-two-roles" / "inventory.rendered"
+    owner: dict[tuple[str, str, str], str] = {}
+    for path in sorted(folder.glob("*/manifests.yaml")):
+        for obj in yamlio.load_all(path.read_text()):
+            meta = obj["metadata"]
+            key = (obj["kind"], meta.get("namespace", ""), meta["name"])
+            assert key not in owner, f"{key} in {owner.get(key)} and {path}"
+            owner[key] = path.parent.name
+    kinds = {kind for kind, _, _ in owner}
+    assert {"RuntimeClass", "ConfigMap", "DaemonSet", "Pod"} <= kinds
+    assert {owner[k] for k in owner if k[0] == "RuntimeClass"} == {"cluster"}

@@ -218,7 +218,9 @@ def test_render_fleet_headers_versions_and_output_files() -> None:
     files = fleet_output_files(rendered)
     assert "a/patch.yaml" in files and "b/plan.json" in files
     assert files["a/patch.yaml"] == rendered["a"].patch_text
-    assert all(name.split("/")[0] in ("a", "b") for name in files)
+    assert all(name.split("/")[0] in ("a", "b", "cluster") for name in files)
+    assert "kind: RuntimeClass" in files["cluster/manifests.yaml"]
+    assert "kind: RuntimeClass" not in files["a/manifests.yaml"]
     assert any(w.startswith("node a: ") for w in fleet_warnings(rendered))
 
 
@@ -334,14 +336,15 @@ def test_a_fleet_renders_the_same_bytes_with_and_without_the_stand_ins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nodes that differ by name and label values (some of them YAML words, numbers, dates,
-    or inside each other) render exactly what each node renders alone, without stand-ins."""
+    or inside each other) render exactly what each node renders alone, without stand-ins.
+    (``before-113`` keeps the CDI init DaemonSet of the 1.10-1.12 nodes off the others.)"""
     from talosgpu import yamlio
     from talosgpu.fleet import fleet_output_files, load_inventory, render_fleet
 
     labels = ["yes", "123", "2024-01-01", "r1", "r12", "rack-1", "on", "gpu", "Zone_A.1"]
     nodes = "".join(
         f"  - {{name: node{i}, address: 10.0.0.{i + 1}, profile: nvidia-cdi, talosVersion: '1.1{i % 5}',"
-        f" overrides: {{labels: {{rack: '{label}'}}}}}}\n"
+        f" overrides: {{labels: {{rack: '{label}', before-113: '{i % 5 < 3}'}}}}}}\n"
         for i, label in enumerate(labels)
     )
     inventory = tmp_path / "fleet.yaml"

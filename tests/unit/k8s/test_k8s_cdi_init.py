@@ -13,6 +13,7 @@ from conftest import shared_path
 
 from talosgpu import yamlio
 from talosgpu.commands.render import render
+from talosgpu.intent.load import load_profile
 from talosgpu.intent.models import Intent
 from talosgpu.k8s.cdi_init import (
     HOOK_REWRITE_SED,
@@ -154,15 +155,16 @@ def test_seed_004_shapes() -> None:
         "tolerations"
     ]
 
-    # DaemonSet: selector matches the template, GPU-label node selector, hostPaths of the plan.
+    # DaemonSet: selector matches the template, the plan's variant label, hostPaths of the plan.
     spec = ds["spec"]
     labels = spec["template"]["metadata"]["labels"]
     assert spec["selector"]["matchLabels"].items() <= labels.items()
     tpl = spec["template"]["spec"]
-    assert tpl["nodeSelector"] == {
-        "node.kubernetes.io/gpu-vendor": "nvidia",
-        "nvidia.com/gpu.present": "true",
-    }
+    plan = resolve(load_profile("nvidia-cdi"), "1.11")
+    assert plan.cdi_init is not None
+    variant = plan.labels["runtime.talosgpu.dev/cdi-init"]
+    assert tpl["nodeSelector"] == {"runtime.talosgpu.dev/cdi-init": variant}
+    assert variant == plan.cdi_init.variant and len(variant) == 8
     assert [v["hostPath"]["path"] for v in tpl["volumes"]] == ["/var/cdi", "/var/run/cdi"]
     names = [c["name"] for c in tpl["initContainers"]]
     assert names == ["rewrite-hook-paths", "copy-cdi-spec"]

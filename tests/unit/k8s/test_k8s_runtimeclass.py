@@ -21,13 +21,16 @@ def test_runtime_class(profile: str, name: str) -> None:
     (rc,) = runtime_classes(render(profile=profile).plan)
     assert rc["apiVersion"] == "node.k8s.io/v1"
     assert rc["metadata"]["name"] == rc["handler"] == name
-    assert rc["scheduling"]["nodeSelector"]["nvidia.com/gpu.present"] == "true"
+    # the class selects the nodes the plan labels with its handler (runtime.talosgpu.dev/<name>)
+    plan = render(profile=profile).plan
+    assert rc["scheduling"]["nodeSelector"] == {f"runtime.talosgpu.dev/{name}": "true"}
+    assert plan.labels[f"runtime.talosgpu.dev/{name}"] == "true"
 
 
 def test_seed_000_scheduling() -> None:
     (rc,) = runtime_classes(render(profile="nvidia-graphics").plan)
     assert rc["scheduling"] == {
-        "nodeSelector": {"nvidia.com/gpu.present": "true", "role": "gpu"},
+        "nodeSelector": {"runtime.talosgpu.dev/nvidia": "true"},
         "tolerations": [
             {"key": "gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
         ],
