@@ -23,7 +23,7 @@ from talosgpu.versions import TalosVersion
 __all__ = ["Context", "Fragment", "Hit", "Path", "Unit", "positions", "render_path"]
 
 Path = tuple[str | int, ...]
-Form = Literal["strategic", "json6902", "talhelper"]
+Form = Literal["strategic", "json6902", "talhelper", "schematic"]
 V1 = "v1alpha1"
 
 

@@ -270,9 +270,21 @@ def test_cdi_dirs_under_etc_in_markdown() -> None:
     assert "cdi-spec-dir-readonly" not in rules_of(lint_files([var_only]))
 
 
-def test_schematics_are_skipped() -> None:
-    report = lint_files([real("jhart99__home-ops/talos/schematic-spark.yaml")])
-    assert report.files_checked == 0 and report.exit_code == 0 and report.skipped
+def test_schematics_are_checked_for_their_release() -> None:
+    """Image Factory schematics are linted, not skipped: the unsuffixed names are right on 1.7,
+    old aliases from 1.8 on; nonfree-kmod-nvidia-lts is not published for 1.15 (open-only LTS)."""
+    old = real("vdupain__gitops-iac/2-k8s-clusters/poc/pve3-gpu/1-talos-vm/schematic-nvidia.yaml")
+    assert lint_files([old], talos_version="1.7").findings == ()
+    named = lint_files([old], talos_version="1.12")
+    assert [(f.rule, f.severity) for f in named.findings] == [
+        ("schematic-extension-name", "warning"),
+        ("schematic-extension-name", "warning"),
+    ]
+    spark = real("jhart99__home-ops/talos/schematic-spark.yaml")
+    assert lint_files([spark], talos_version="1.13").findings == ()
+    (found,) = lint_files([spark], talos_version="1.15").findings
+    assert found.rule == "schematic-extension-name" and found.severity == "error"
+    assert found.path == ".customization.systemExtensions.officialExtensions[2]"
 
 
 def test_a_release_dependent_rule_only_says_assumed_when_no_release_is_named(
