@@ -99,6 +99,9 @@ def _lint_source(
                 "pass --talos-version X.Y for the release the node runs",
             )
         )
+    declared = _declared(src, hint)
+    if any(h.origin == "topf" for h in declared):
+        findings.extend(_topf_json6902(src))
     layers = []
     for unit in src.units:
         ctx = Context(src.file, version, unit)
@@ -110,6 +113,22 @@ def _lint_source(
         findings = [_assumed(f, version) for f in findings]
     findings = _redact(findings, src)
     return _FileResult(tuple(findings), None, Target(src.file, str(version), origin), tuple(layers))
+
+
+def _topf_json6902(src: Source) -> list[Finding]:
+    """topf refuses op lists in its patch folders (postfinance/topf ``pkg/config/patches.go``
+    ``parsePatches``: "looks like a JSON patch ... which is not supported")."""
+    message = (
+        "a JSON6902 op list in a topf patches folder: topf only takes strategic-merge patches "
+        "and fails (`looks like a JSON patch (array of operations), which is not supported`)"
+    )
+    fix = "rewrite it as a strategic-merge patch (the YAML the op would produce)"
+    rule = "topf-json6902-unsupported"
+    return [
+        make_finding(src.file, unit, None, (), rule, "error", message, fix)
+        for unit in src.units
+        if unit.form == "json6902"
+    ]
 
 
 def _assumed(found: Finding, version: TalosVersion) -> Finding:
