@@ -133,7 +133,10 @@ def _topf_json6902(src: Source) -> list[Finding]:
 
 def _assumed(found: Finding, version: TalosVersion) -> Finding:
     """A release-dependent finding on an assumed release: info, and said to be an assumption."""
-    if found.rule not in VERSION_DEPENDENT or found.severity == "info":
+    dependent = found.release_dependent
+    if dependent is None:
+        dependent = found.rule in VERSION_DEPENDENT
+    if not dependent or found.severity == "info":
         return found
     return dataclasses.replace(
         found,
