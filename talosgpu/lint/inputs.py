@@ -30,6 +30,8 @@ from talosgpu.lint.forms import (
 )
 from talosgpu.lint.templating import MARKERS, blank_templates
 from talosgpu.lint.units import (
+    GPU_MODEL,
+    GPU_PRODUCT_LABEL,
     factory_schematic_unit,
     is_op_list,
     is_schematic,
@@ -229,7 +231,7 @@ def _talconfig(root: dict[str, Any], source: str, notes: list[Finding]) -> Sourc
                         block[name], where=(*where, name), root=root, doc=0, base="",
                         order=positions(root, (*where, name)),
                     )  # fmt: skip
-                    units.extend([unit] if unit is not None else [])
+                    units.extend([_with_gpu(unit, block, where, root)] if unit else [])
     version = root.get("talosVersion")
     return Source(
         source,
@@ -238,6 +240,18 @@ def _talconfig(root: dict[str, Any], source: str, notes: list[Finding]) -> Sourc
         declared_version=version if isinstance(version, str) else None,
         layered=False,
     )
+
+
+def _with_gpu(unit: Unit, block: dict[str, Any], where: Path, root: Any) -> Unit:
+    """The GPU a talconfig node names in its ``nodeLabels`` (the GPU Feature Discovery label
+    ``nvidia.com/gpu.product``), for the schematic's open/proprietary check."""
+    labels = block.get("nodeLabels")
+    product = labels.get(GPU_PRODUCT_LABEL) if isinstance(labels, dict) else None
+    if not isinstance(product, str) or not product.strip():
+        return unit
+    physical: Path = (*where, "nodeLabels", GPU_PRODUCT_LABEL)
+    frag = Fragment(("gpu",), product, physical, GPU_MODEL, 0, root)
+    return replace(unit, fragments=(*unit.fragments, frag))
 
 
 def _inline_patch(

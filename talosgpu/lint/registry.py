@@ -84,6 +84,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     ),
     "schematic-extension-missing": ("warning", "kernel modules without toolkit, or the reverse"),
     "schematic-kernel-arg": ("info", "an NVIDIA module parameter on the kernel command line"),
+    "schematic-gpu-modules": ("error", "open/proprietary kernel modules the named GPU cannot use"),
     "topf-json6902-unsupported": ("error", "a JSON6902 patch in a topf patches folder"),
 }
 

@@ -23,10 +23,17 @@ from collections.abc import Iterator
 from talosgpu.errors import ConfigError, IntentError
 from talosgpu.knowledge.compat import extension_set_issues
 from talosgpu.knowledge.extensions import ExtensionName, branch_problem, parse_extension
+from talosgpu.knowledge.hardware import identify_gpu
 from talosgpu.knowledge.schematic import canonical_schematic_yaml
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
-from talosgpu.lint.units import ARGS_PATH, EXTENSIONS_PATH, SCHEMATIC, SCHEMATIC_DOCUMENT
+from talosgpu.lint.units import (
+    ARGS_PATH,
+    EXTENSIONS_PATH,
+    GPU_MODEL,
+    SCHEMATIC,
+    SCHEMATIC_DOCUMENT,
+)
 
 __all__ = ["check_schematic"]
 
@@ -150,6 +157,34 @@ def _check_extensions(ctx: Context) -> Iterator[Finding]:
         elif issue.code in _MISSING_CODES:
             yield ctx.finding("schematic-extension-missing", lists[0], issue.message, issue.fix,
                               "warning")  # fmt: skip
+    yield from _check_gpu(ctx, parsed)
+
+
+def _check_gpu(ctx: Context, parsed: list[tuple[ExtensionName, Hit]]) -> Iterator[Finding]:
+    """Open vs proprietary kernel modules for the GPU the node names (data/gpus.toml)."""
+    for named in ctx.values("gpu", kind=GPU_MODEL):
+        # GFD writes the product with dashes ("NVIDIA-GeForce-RTX-3090")
+        arch = identify_gpu(model=str(named.value).replace("-", " "))
+        if arch is None:
+            continue  # a GPU talosgpu does not know: nothing is guessed
+        for ext, hit in parsed:
+            if ext.role != "kmod":
+                continue
+            if ext.flavour == "open" and not arch.open_modules:
+                note = arch.open_note or f"the open kernel modules do not support {arch.name}"
+                fix = "use siderolabs/nonfree-kmod-nvidia-<branch> (proprietary)"
+            elif ext.flavour == "proprietary" and not arch.proprietary_modules:
+                note = arch.proprietary_note or (
+                    f"the proprietary kernel modules do not support {arch.name}"
+                )
+                fix = "use siderolabs/nvidia-open-gpu-kernel-modules-<branch> (open)"
+            else:
+                continue
+            yield ctx.finding(
+                "schematic-gpu-modules", hit,
+                f"{ext.full} for the {named.value} the node is labelled with ({arch.name}): {note}",
+                fix, "error",
+            )  # fmt: skip
 
 
 def _check_kernel_args(ctx: Context) -> Iterator[Finding]:

@@ -22,6 +22,8 @@ from talosgpu.talos.documents import doc_kind, is_v1alpha1
 __all__ = [
     "ARGS_PATH",
     "EXTENSIONS_PATH",
+    "GPU_MODEL",
+    "GPU_PRODUCT_LABEL",
     "SCHEMATIC",
     "SCHEMATIC_DOCUMENT",
     "factory_schematic_unit",
@@ -34,6 +36,9 @@ __all__ = [
 
 SCHEMATIC = "schematic"
 SCHEMATIC_DOCUMENT = "schematic-document"  # the whole schematic mapping, for its strict decoding
+GPU_MODEL = "gpu-model"  # the GPU the node names (a label value), for the schematic rules
+# NVIDIA GPU Feature Discovery's product label (NVIDIA/k8s-device-plugin gpu-feature-discovery)
+GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
 EXTENSIONS_PATH = ("customization", "systemExtensions", "officialExtensions")
 ARGS_PATH = ("customization", "extraKernelArgs")
 

@@ -103,6 +103,9 @@ CASES: dict[str, tuple[int, list[Row], dict[str, tuple[str, str]]]] = {
             ("talconfig.yaml", ".nodes[0].imageSchematic", "warning", "schematic-invalid"),
             ("talconfig.yaml", '.nodes[0].patches[1].machine.sysctls."net.core.bpf_jit_harden"',
              "warning", "bpf-jit-harden-unneeded"),
+            # nodeLabels nvidia.com/gpu.product: Tesla-P4 (Pascal) with the open modules
+            ("talconfig.yaml", ".worker.schematic.customization.systemExtensions"
+             ".officialExtensions[0]", "error", "schematic-gpu-modules"),
             ("talconfig.yaml", ".worker.schematic.customization.systemExtensions"
              ".officialExtensions[2]", "warning", "schematic-duplicate-extension"),
             ("talenv.yaml", ".", "info", "not-talos-config"),
