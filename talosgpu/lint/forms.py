@@ -26,7 +26,12 @@ from typing import Any
 
 from talosgpu.errors import format_yaml_path
 from talosgpu.lint.context import Unit, positions
-from talosgpu.lint.units import factory_schematic_unit, schematic_unit, talos_units
+from talosgpu.lint.units import (
+    factory_schematic_unit,
+    is_schematic,
+    schematic_unit,
+    talos_units,
+)
 
 __all__ = [
     "OMNI_KINDS",
@@ -50,7 +55,10 @@ def is_omni_template(docs: list[Any]) -> bool:
     return (
         bool(present)
         and all(
-            isinstance(d, dict) and d.get("kind") in OMNI_KINDS and "apiVersion" not in d
+            isinstance(d, dict)
+            and isinstance(d.get("kind"), str)
+            and d["kind"] in OMNI_KINDS
+            and "apiVersion" not in d
             for d in present
         )
         and any(d.get("kind") == "Cluster" for d in present)
@@ -108,10 +116,10 @@ def schematic_units(docs: list[Any]) -> list[Unit]:
     """Image Factory schematic documents of a file, one unit each."""
     units = []
     for i, doc in enumerate(docs):
-        if isinstance(doc, dict):
-            unit = factory_schematic_unit(
-                doc, where=(), root=doc, doc=i, base="", order=(i,), multi_doc=len(docs) > 1
+        if is_schematic(doc):
+            units.append(
+                factory_schematic_unit(
+                    doc, where=(), root=doc, doc=i, base="", order=(i,), multi_doc=len(docs) > 1
+                )
             )
-            if unit is not None:
-                units.append(unit)
     return units

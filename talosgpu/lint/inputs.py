@@ -231,7 +231,7 @@ def _talconfig(root: dict[str, Any], source: str, notes: list[Finding]) -> Sourc
                         block[name], where=(*where, name), root=root, doc=0, base="",
                         order=positions(root, (*where, name)),
                     )  # fmt: skip
-                    units.extend([_with_gpu(unit, block, where, root)] if unit else [])
+                    units.append(_with_gpu(unit, block, where, root))
     version = root.get("talosVersion")
     return Source(
         source,

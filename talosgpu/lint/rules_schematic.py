@@ -67,7 +67,7 @@ def _extensions(ctx: Context) -> Iterator[Finding | tuple[ExtensionName, Hit]]:
                 "schematic-extension-name", hit,
                 f"{hit.value!r} is not an extension name; Image Factory has no such image",
                 "use the official name, e.g. siderolabs/nvidia-container-toolkit-production",
-                "error",
+                "error", release_dependent=False,
             )  # fmt: skip
 
 

@@ -137,11 +137,12 @@ def schematic_unit(
 def factory_schematic_unit(
     schematic: dict[str, Any], *, where: Path, root: Any, doc: int, base: str, order: tuple[int, ...],
     multi_doc: bool = False,
-) -> Unit | None:  # fmt: skip
+) -> Unit:  # fmt: skip
     """The unit of an Image Factory schematic mapping found at ``where`` in ``root``."""
+    whole = Fragment(("schematic",), schematic, where, SCHEMATIC_DOCUMENT, doc, root)
     custom = schematic.get("customization")
-    if not isinstance(custom, dict):
-        return None
+    if not isinstance(custom, dict):  # only the strict decoding has something to say
+        return Unit(base, order, "schematic", (whole,), multi_doc)
     ext = custom.get("systemExtensions")
     names = ext.get("officialExtensions") if isinstance(ext, dict) else None
     args = custom.get("extraKernelArgs")
@@ -151,7 +152,6 @@ def factory_schematic_unit(
         kernel_args=None if args is None else (args, (*cpath, "extraKernelArgs")),
         root=root, doc=doc, base=base, order=order, multi_doc=multi_doc,
     )  # fmt: skip
-    whole = Fragment(("schematic",), schematic, where, SCHEMATIC_DOCUMENT, doc, root)
     if unit is None:
         return Unit(base, order, "schematic", (whole,), multi_doc)
     return replace(unit, fragments=(*unit.fragments, whole))
