@@ -8,17 +8,19 @@ from typing import TYPE_CHECKING
 
 from talosgpu.commands.inputs import STDIN, read_input
 from talosgpu.commands.talconfig_refs import talconfig_versions
+from talosgpu.commands.template_refs import template_refs
 from talosgpu.errors import YAMLError
 from talosgpu.lint.engine import lint_texts
 from talosgpu.lint.findings import LintReport
+from talosgpu.lint.target import ReleaseHint
 
 if TYPE_CHECKING:
     from talosgpu.versions import TalosVersion
 
 __all__ = ["LINT_SUFFIXES", "lint_files"]
 
-# Suffixes picked up when a directory is given.
-LINT_SUFFIXES = (".yaml", ".yml", ".json", ".j2", ".tmpl", ".md")
+# Suffixes picked up when a directory is given (.tpl: topf's Go-templated patches).
+LINT_SUFFIXES = (".yaml", ".yml", ".json", ".j2", ".tmpl", ".tpl", ".md")
 
 
 def _expand(paths: Sequence[str | Path]) -> list[str]:
@@ -50,10 +52,17 @@ def lint_files(
     :class:`~talosgpu.errors.YAMLError` naming the file.
     """
     texts: list[tuple[str, str]] = []
-    unreadable: list[YAMLError] = []
     expanded = _expand(paths)
-    # a patch's release from the talconfig.yaml that names it (commands/talconfig_refs.py)
-    hints = talconfig_versions(expanded)
+    # a patch's release from the talconfig.yaml, topf.yaml or Omni template that names it
+    # (commands/talconfig_refs.py, commands/template_refs.py); an Omni template's file patches
+    # are linted with it even when not given
+    refs = template_refs(expanded)
+    unreadable: list[YAMLError] = list(refs.missing)
+    if not layers:  # layers are the files given, in order: nothing is added to one node
+        expanded += list(refs.extra)
+    hints: dict[str, tuple[ReleaseHint, ...] | str] = dict(refs.hints)
+    for source, version in talconfig_versions(expanded).items():
+        hints[source] = (*(refs.hints.get(source, ())), ReleaseHint(version, "talconfig"))
     for path in expanded:
         try:
             item = read_input(path)

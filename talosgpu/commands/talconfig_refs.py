@@ -86,7 +86,8 @@ def _talconfigs(inputs: Iterable[str]) -> set[Path]:
 
 
 def talconfig_versions(inputs: Iterable[str]) -> dict[str, str]:
-    """For each input a talconfig names as a patch: its release, by the input as given."""
+    """For each input a talconfig names as a patch: its release, by the input as given; and for
+    a talconfig among the inputs, its own ``talosVersion`` with ``${VAR}`` resolved."""
     inputs = [i for i in inputs if i != yamlio.STDIN]
     by_file: dict[Path, set[str]] = {}
     for talconfig in sorted(_talconfigs(inputs)):
@@ -96,6 +97,7 @@ def talconfig_versions(inputs: Iterable[str]) -> dict[str, str]:
         version = _version(talconfig, data)
         if version is None:
             continue
+        by_file.setdefault(talconfig, set()).add(version)
         for ref in _patch_refs(data):
             target = (talconfig.parent / ref).resolve()
             by_file.setdefault(target, set()).add(version)

@@ -11,6 +11,7 @@ Rules ask for logical paths and report physical ones, so the same rule works on 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +24,7 @@ from talosgpu.versions import TalosVersion
 __all__ = ["Context", "Fragment", "Hit", "Path", "Unit", "positions", "render_path"]
 
 Path = tuple[str | int, ...]
-Form = Literal["strategic", "json6902", "talhelper"]
+Form = Literal["strategic", "json6902", "talhelper", "schematic"]
 V1 = "v1alpha1"
 
 
@@ -162,10 +163,14 @@ class Context:
         severity: Severity,
         *,
         extra: Sequence[str | int] = (),
+        release_dependent: bool | None = None,
     ) -> Finding:
         frag = where.frag if isinstance(where, Hit) else where
         physical = (*(where.path if isinstance(where, Hit) else where.physical), *extra)
-        return make_finding(self.source, self.unit, frag, physical, rule, severity, message, fix)
+        found = make_finding(self.source, self.unit, frag, physical, rule, severity, message, fix)
+        if release_dependent is None:
+            return found
+        return dataclasses.replace(found, release_dependent=release_dependent)
 
 
 def make_finding(

@@ -12,7 +12,7 @@ from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sor
 from talosgpu.lint.inputs import Source, note, read_input
 from talosgpu.lint.registry import CHECKS, VERSION_DEPENDENT
 from talosgpu.lint.rules_files import FileEvent, file_events
-from talosgpu.lint.target import infer_version
+from talosgpu.lint.target import ReleaseHint, infer_version
 from talosgpu.talos.secrets import collect_secret_values, redact_text
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
@@ -27,8 +27,29 @@ class _FileResult:
     layers: tuple[tuple[Context, list[FileEvent]], ...]
 
 
+Hints = str | ReleaseHint | tuple[ReleaseHint, ...]
+_HINT_ORDER = ("talconfig", "topf", "omni-template")  # issue 14: talconfig above Omni
+
+
+def _declared(src: Source, hint: Hints | None) -> list[ReleaseHint]:
+    """The file's own release first, then the files that name it (talconfig > topf > Omni)."""
+    own = [ReleaseHint(src.declared_version, src.declared_origin)] if src.declared_version else []
+    if hint is None:
+        return own
+    given = [ReleaseHint(hint, "talconfig")] if isinstance(hint, str) else hint
+    given = (given,) if isinstance(given, ReleaseHint) else tuple(given)
+    ranked = sorted(
+        given, key=lambda h: _HINT_ORDER.index(h.origin) if h.origin in _HINT_ORDER else 9
+    )
+    return own + ranked
+
+
 def _lint_source(
-    src: Source, option: TalosVersion | None, *, assume_newest_known: bool = False
+    src: Source,
+    option: TalosVersion | None,
+    *,
+    assume_newest_known: bool = False,
+    hint: Hints | None = None,
 ) -> _FileResult:
     findings = list(src.notes)
     if src.skipped is not None:
@@ -46,7 +67,7 @@ def _lint_source(
         version, origin = option, "option"
     else:
         version, origin = infer_version(
-            src.units, talconfig_version=src.talconfig_version, header_version=src.header_version
+            src.units, declared=_declared(src, hint), header_version=src.header_version
         )
         if not version.is_known:
             if not assume_newest_known:
@@ -72,17 +93,21 @@ def _lint_source(
                 src.file,
                 "talos-version-assumed",
                 "info",
-                f"no Talos version given or found in the file (installer image tag, talosVersion, "
-                f"1.14 documents); linting for Talos {DEFAULT_VERSION}",
+                "no Talos version given or found (talosgpu header, installer image tag, 1.14 "
+                "documents, the talosVersion of a talconfig.yaml or topf.yaml, an Omni cluster "
+                f"template's talos.version); linting for Talos {DEFAULT_VERSION}",
                 "pass --talos-version X.Y for the release the node runs",
             )
         )
+    declared = _declared(src, hint)
+    if any(h.origin == "topf" for h in declared):
+        findings.extend(_topf_json6902(src))
     layers = []
     for unit in src.units:
         ctx = Context(src.file, version, unit)
         for check in CHECKS:
             findings.extend(check(ctx))
-        if not src.is_talconfig:
+        if src.layered:
             layers.append((ctx, file_events(ctx)))
     if origin == "default":
         findings = [_assumed(f, version) for f in findings]
@@ -90,9 +115,28 @@ def _lint_source(
     return _FileResult(tuple(findings), None, Target(src.file, str(version), origin), tuple(layers))
 
 
+def _topf_json6902(src: Source) -> list[Finding]:
+    """topf refuses op lists in its patch folders (postfinance/topf ``pkg/config/patches.go``
+    ``parsePatches``: "looks like a JSON patch ... which is not supported")."""
+    message = (
+        "a JSON6902 op list in a topf patches folder: topf only takes strategic-merge patches "
+        "and fails (`looks like a JSON patch (array of operations), which is not supported`)"
+    )
+    fix = "rewrite it as a strategic-merge patch (the YAML the op would produce)"
+    rule = "topf-json6902-unsupported"
+    return [
+        make_finding(src.file, unit, None, (), rule, "error", message, fix)
+        for unit in src.units
+        if unit.form == "json6902"
+    ]
+
+
 def _assumed(found: Finding, version: TalosVersion) -> Finding:
     """A release-dependent finding on an assumed release: info, and said to be an assumption."""
-    if found.rule not in VERSION_DEPENDENT or found.severity == "info":
+    dependent = found.release_dependent
+    if dependent is None:
+        dependent = found.rule in VERSION_DEPENDENT
+    if not dependent or found.severity == "info":
         return found
     return dataclasses.replace(
         found,
@@ -143,7 +187,7 @@ def lint_texts(
     layers: bool = False,
     assume_newest_known: bool = False,
     unreadable: Sequence[YAMLError] = (),
-    release_hints: Mapping[str, str] = {},
+    release_hints: Mapping[str, Hints] = {},
 ) -> LintReport:
     """Lint ``(text, source)`` pairs already read (:func:`talosgpu.commands.lint.lint_files`
     reads files and folders).
@@ -154,8 +198,10 @@ def lint_texts(
     with ``$patch: delete``. A text that is not YAML (even with template tags blanked), and
     each of ``unreadable`` (files that could not be read), is one ``unreadable-input`` finding;
     the rest is linted. Only when nothing could be linted is the first error raised.
-    ``release_hints``: a source's release from the talconfig.yaml that names it as a patch
-    (origin ``talconfig``), below the header and above the installer tag.
+    ``release_hints``: a source's release from the file that names it (a string: the
+    talconfig.yaml that lists it as a patch; or :class:`~talosgpu.lint.target.ReleaseHint` s with
+    origin ``talconfig``, ``topf`` or ``omni-template``), below the header and the file's own
+    declared release, above the installer tag.
     """
     option = version_option(talos_version, assume_newest_known=assume_newest_known)
     failed = list(unreadable)
@@ -170,9 +216,9 @@ def lint_texts(
             results.append(_unreadable(exc, source))
             continue
         hint = (release_hints or {}).get(source)
-        if hint is not None and src.talconfig_version is None:
-            src = dataclasses.replace(src, talconfig_version=hint)
-        results.append(_lint_source(src, option, assume_newest_known=assume_newest_known))
+        results.append(
+            _lint_source(src, option, assume_newest_known=assume_newest_known, hint=hint)
+        )
     if failed and len(failed) == len(results):
         raise failed[0]  # nothing could be linted: exit 2, as for one bad file
     return _report(results, cross_file=layers)

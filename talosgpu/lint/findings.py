@@ -44,6 +44,9 @@ class Finding:
     message: str
     fix: str
     order: SortKey = field(default=(), compare=False, repr=False)
+    # True/False: this finding's verdict does / does not depend on the release, whatever its
+    # rule's entry in registry.VERSION_DEPENDENT says (one rule, two cases); None: the rule's.
+    release_dependent: bool | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[str, SortKey, str, str]:
         return (self.file, self.order, self.rule, self.path)

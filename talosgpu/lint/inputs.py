@@ -2,9 +2,12 @@
 
 Shapes: plain YAML (one or many documents), ``talosctl get machineconfig -o yaml`` envelopes
 (``spec`` as a YAML string or a mapping), JSON6902 op lists (YAML or JSON), talhelper
-``talconfig.yaml`` (inline ``patches``, legacy ``configPatches``/``inlinePatch``, and the node
-fields talhelper renders into ``machine.*``), YAML blocks of Markdown files, and Jinja / Go /
-Terraform templates (template tags are blanked first). Anything else is skipped with a reason.
+``talconfig.yaml`` (inline ``patches``, legacy ``configPatches``/``inlinePatch``, the node
+fields talhelper renders into ``machine.*``, and ``schematic``/``imageSchematic`` blocks of
+nodes, ``controlPlane`` and ``worker``: talhelper ``pkg/config/config.go`` ``NodeConfigs``), Omni
+cluster templates, Image Factory schematics and topf cluster files (:mod:`talosgpu.lint.forms`),
+YAML blocks of Markdown files, and Jinja / Go / Terraform templates (template tags are blanked
+first, :mod:`talosgpu.lint.templating`). Anything else is skipped with a reason.
 """
 
 from __future__ import annotations
@@ -17,20 +20,29 @@ from talosgpu import yamlio
 from talosgpu.errors import YAMLError, format_yaml_path
 from talosgpu.lint.context import V1, Fragment, Path, Unit, make_finding, positions
 from talosgpu.lint.findings import Finding
+from talosgpu.lint.forms import (
+    TOPF_REASON,
+    is_omni_template,
+    is_topf_config,
+    omni_units,
+    omni_version,
+    schematic_units,
+)
+from talosgpu.lint.templating import MARKERS, blank_templates
+from talosgpu.lint.units import (
+    GPU_MODEL,
+    GPU_PRODUCT_LABEL,
+    factory_schematic_unit,
+    is_op_list,
+    is_schematic,
+    is_talos_doc,
+    talos_units,
+)
 from talosgpu.renderers import header_version
-from talosgpu.talos.documents import doc_kind, is_v1alpha1
 
 __all__ = ["Source", "read_input"]
 
 MACHINE_CONFIG_TYPE = "MachineConfigs.config.talos.dev"
-_TEMPLATE_MARKERS = ("{{", "{%", "%{")
-# A line that is only a template statement: Jinja {% %} / #% %# (makejinja), Terraform %{ },
-# Go-template actions (talhelper, helm) such as {{ if }} / {{- end }}.
-_STATEMENT_LINE = re.compile(
-    r"^\s*(\{%.*%\}|#%.*%#|%\{.*\}|\{\{-?\s*(?:if|else|end|range|with|define|template|block)\b.*\}\})\s*$"
-)
-_EXPRESSION = re.compile(r"\{\{.*?\}\}")
-_INLINE_STATEMENT = re.compile(r"\{%.*?%\}")
 _FENCE = re.compile(r"^```[ \t]*(?:yaml|yml)[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # talhelper fields rendered into v1alpha1 machine.* (talhelper pkg/config/config.go)
 _TALHELPER_FIELDS: dict[str, tuple[str, ...]] = {
@@ -45,14 +57,21 @@ _NO_UNIT = Unit(base="", order=(), form="strategic", fragments=(), multi_doc=Fal
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One input file, read: its units, notes found while reading, or why it was skipped."""
+    """One input file, read: its units, notes found while reading, or why it was skipped.
+
+    ``declared_version``: the release the file itself names for its patches, with
+    ``declared_origin`` (``talconfig``: a talconfig's ``talosVersion``; ``omni-template``: the
+    ``talos.version`` of an Omni template's ``Cluster``). ``layered``: the units are one node's
+    config (plain files), not separate patches of several nodes (talconfig, Omni template).
+    """
 
     file: str
     units: tuple[Unit, ...]
     notes: tuple[Finding, ...] = ()
     skipped: str | None = None
-    talconfig_version: str | None = None
-    is_talconfig: bool = False
+    declared_version: str | None = None
+    declared_origin: str = "talconfig"
+    layered: bool = True
     header_version: str | None = None  # "# Rendered by talosgpu for Talos X.Y" on line 1
 
 
@@ -78,10 +97,10 @@ def _parse(text: str, source: str, notes: list[Finding]) -> list[Any]:
     try:
         return yamlio.load_all(text, source=source)
     except YAMLError:
-        if not any(marker in text for marker in _TEMPLATE_MARKERS):
+        if not any(marker in text for marker in MARKERS):
             raise
         try:
-            docs = yamlio.load_all(_neutralise_templates(text), source=source)
+            docs = yamlio.load_all(blank_templates(text), source=source)
         except YAMLError:
             raise YAMLError(
                 "not valid YAML, even with its template tags blanked", file=source
@@ -91,23 +110,12 @@ def _parse(text: str, source: str, notes: list[Finding]) -> list[Any]:
             source,
             "templated-input",
             "info",
-            "template tags ({{ }}, {% %}, %{ }) were blanked before linting; values the template "
-            "fills in are not checked",
+            "template tags ({{ }}, {% %}, {# #}, %{ }) were blanked before linting; values the "
+            "template fills in are not checked",
             "lint the rendered output too (e.g. the file talhelper/makejinja/terraform writes)",
         )
     )
     return docs
-
-
-def _neutralise_templates(text: str) -> str:
-    lines = []
-    for line in text.split("\n"):
-        if _STATEMENT_LINE.match(line):
-            lines.append("")  # keep line numbers of later errors
-            continue
-        line = _INLINE_STATEMENT.sub("", line)
-        lines.append(_EXPRESSION.sub("TEMPLATED", line))
-    return "\n".join(lines)
 
 
 def _markdown(text: str, source: str) -> Source:
@@ -118,7 +126,7 @@ def _markdown(text: str, source: str) -> Source:
             docs = yamlio.load_all(match.group(1), source=source)
         except YAMLError:
             continue  # prose snippets are not always valid YAML; they are not config
-        found, _ = _talos_units(docs, base=f"#L{line}", order=(line,))
+        found, _ = talos_units(docs, base=f"#L{line}", order=(line,))
         units.extend(found)
     if not units:
         return Source(source, (), skipped="Markdown without Talos machine-config YAML blocks")
@@ -130,74 +138,22 @@ def _from_documents(docs: list[Any], source: str, notes: list[Finding]) -> Sourc
         return Source(source, (), tuple(notes), skipped="empty: no YAML documents")
     if all(_is_envelope(doc) for doc in docs):
         return _envelopes(docs, source, notes)
+    if len(docs) == 1 and is_topf_config(docs[0]):
+        return Source(source, (), tuple(notes), skipped=TOPF_REASON)
     if len(docs) == 1 and _is_talconfig(docs[0]):
         return _talconfig(docs[0], source, notes)
-    units, reason = _talos_units(docs, base="", order=(0,))
+    if is_omni_template(docs):
+        version = omni_version(docs)
+        return Source(
+            source, tuple(omni_units(docs)), tuple(notes), declared_version=version,
+            declared_origin="omni-template", layered=False,
+        )  # fmt: skip
+    if any(is_schematic(doc) for doc in docs):
+        return Source(source, tuple(schematic_units(docs)), tuple(notes))
+    units, reason = talos_units(docs, base="", order=(0,))
     if not units:
         return Source(source, (), tuple(notes), skipped=reason)
     return Source(source, tuple(units), tuple(notes))
-
-
-# ------------------------------------------------------------------------------ documents
-def _is_op_list(doc: Any) -> bool:
-    return (
-        isinstance(doc, list)
-        and bool(doc)
-        and all(isinstance(op, dict) and "op" in op and "path" in op for op in doc)
-    )
-
-
-def _is_talos_doc(doc: Any) -> bool:
-    if not isinstance(doc, dict):
-        return False
-    if is_v1alpha1(doc):
-        return True
-    # Every Talos multi-document kind uses apiVersion v1alpha1 (Kubernetes objects never do).
-    return doc.get("apiVersion") == V1 and isinstance(doc.get("kind"), str)
-
-
-def _describe(docs: list[Any]) -> str:
-    for doc in docs:
-        if isinstance(doc, dict) and "customization" in doc:
-            return "Image Factory schematic, not a machine config"
-        if isinstance(doc, dict) and isinstance(doc.get("kind"), str) and "apiVersion" in doc:
-            kind = str(doc["kind"])[:40]
-            return f"Kubernetes object ({kind}), not a Talos machine config"
-    return "not a Talos machine config or patch"
-
-
-def _json6902_fragments(ops: list[Any], doc: int) -> list[Fragment]:
-    frags = [Fragment((), ops, (), "json6902", doc, ops)]
-    for index, op in enumerate(ops):
-        target = op.get("path")
-        if op.get("op") not in ("add", "replace") or not isinstance(target, str):
-            continue
-        if not target.startswith("/"):
-            continue
-        tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in target.split("/")[1:])
-        frags.append(Fragment(tokens, op.get("value"), (index, "value"), V1, doc, ops))
-    return frags
-
-
-def _talos_units(docs: list[Any], *, base: str, order: tuple[int, ...]) -> tuple[list[Unit], str]:
-    frags: list[Fragment] = []
-    json_form = False
-    for index, doc in enumerate(docs):
-        if _is_op_list(doc):
-            json_form = True
-            frags.extend(_json6902_fragments(doc, index))
-        elif _is_talos_doc(doc):
-            frags.append(Fragment((), doc, (), doc_kind(doc), index, doc))
-    if not frags:
-        return [], _describe(docs)
-    unit = Unit(
-        base=base,
-        order=order,
-        form="json6902" if json_form else "strategic",
-        fragments=tuple(frags),
-        multi_doc=len(docs) > 1,
-    )
-    return [unit], ""
 
 
 # ------------------------------------------------------------------------------ envelopes
@@ -222,7 +178,7 @@ def _envelopes(docs: list[Any], source: str, notes: list[Finding]) -> Source:
             inner = list(spec)
         else:
             continue
-        found, _ = _talos_units(inner, base=base, order=(index,))
+        found, _ = talos_units(inner, base=base, order=(index,))
         units.extend(found)
     if not units:
         return Source(
@@ -233,7 +189,7 @@ def _envelopes(docs: list[Any], source: str, notes: list[Finding]) -> Source:
 
 # ------------------------------------------------------------------------------ talhelper
 def _is_talconfig(doc: Any) -> bool:
-    if not isinstance(doc, dict) or _is_talos_doc(doc) or "kind" in doc:
+    if not isinstance(doc, dict) or is_talos_doc(doc) or "kind" in doc:
         return False
     return isinstance(doc.get("nodes"), list) and any(
         key in doc for key in ("clusterName", "talosVersion", "endpoint")
@@ -255,7 +211,7 @@ def _talconfig(root: dict[str, Any], source: str, notes: list[Finding]) -> Sourc
         for j, patch in enumerate(patches if isinstance(patches, list) else []):
             units.extend(_inline_patch(root, (*where, "patches", j), patch, source, notes))
         legacy = block.get("configPatches")
-        if _is_op_list(legacy):
+        if is_op_list(legacy):
             units.extend(_inline_patch(root, (*where, "configPatches"), legacy, source, notes))
         if isinstance(block.get("inlinePatch"), dict):
             units.extend(
@@ -269,14 +225,33 @@ def _talconfig(root: dict[str, Any], source: str, notes: list[Finding]) -> Sourc
             ]
             if frags:
                 units.append(Unit("", positions(root, where), "talhelper", tuple(frags), False))
+            for name in ("schematic", "imageSchematic"):
+                if isinstance(block.get(name), dict):
+                    unit = factory_schematic_unit(
+                        block[name], where=(*where, name), root=root, doc=0, base="",
+                        order=positions(root, (*where, name)),
+                    )  # fmt: skip
+                    units.append(_with_gpu(unit, block, where, root))
     version = root.get("talosVersion")
     return Source(
         source,
         tuple(units),
         tuple(notes),
-        talconfig_version=version if isinstance(version, str) else None,
-        is_talconfig=True,
+        declared_version=version if isinstance(version, str) else None,
+        layered=False,
     )
+
+
+def _with_gpu(unit: Unit, block: dict[str, Any], where: Path, root: Any) -> Unit:
+    """The GPU a talconfig node names in its ``nodeLabels`` (the GPU Feature Discovery label
+    ``nvidia.com/gpu.product``), for the schematic's open/proprietary check."""
+    labels = block.get("nodeLabels")
+    product = labels.get(GPU_PRODUCT_LABEL) if isinstance(labels, dict) else None
+    if not isinstance(product, str) or not product.strip():
+        return unit
+    physical: Path = (*where, "nodeLabels", GPU_PRODUCT_LABEL)
+    frag = Fragment(("gpu",), product, physical, GPU_MODEL, 0, root)
+    return replace(unit, fragments=(*unit.fragments, frag))
 
 
 def _inline_patch(
@@ -305,5 +280,5 @@ def _inline_patch(
             return []
     else:
         docs = [patch]
-    units, _ = _talos_units(docs, base=base, order=order)
+    units, _ = talos_units(docs, base=base, order=order)
     return units

@@ -11,6 +11,7 @@ from talosgpu.lint.rules_documents import check_deprecated, check_document_versi
 from talosgpu.lint.rules_files import check_files
 from talosgpu.lint.rules_kernel import check_modules, check_sysctls, check_taints
 from talosgpu.lint.rules_patches import check_json6902
+from talosgpu.lint.rules_schematic import check_schematic
 
 __all__ = ["CHECKS", "RULES", "VERSION_DEPENDENT", "Check"]
 
@@ -26,6 +27,7 @@ CHECKS: tuple[Check, ...] = (
     check_modules,
     check_sysctls,
     check_taints,
+    check_schematic,
 )
 
 # rule id -> (usual severity, summary). Severity may differ per finding (see docs/lint.md).
@@ -70,6 +72,20 @@ RULES: dict[str, tuple[Severity, str]] = {
     "bpf-jit-harden-number": ("warning", "bpf_jit_harden as a YAML number, not a string"),
     "bpf-jit-harden-unneeded": ("warning", "bpf_jit_harden set on Talos 1.13+ (not needed)"),
     "kubelet-register-taints": ("warning", "taints through kubelet registerWithTaints"),
+    "schematic-invalid": ("error", "a schematic Image Factory refuses (talhelper: drops)"),
+    "schematic-extension-name": (
+        "error",
+        "an NVIDIA extension name or branch the release does not publish",
+    ),
+    "schematic-duplicate-extension": ("warning", "one extension listed twice in a schematic"),
+    "schematic-driver-mismatch": (
+        "error",
+        "kernel modules and toolkit of different branches, or two kernel-module extensions",
+    ),
+    "schematic-extension-missing": ("warning", "kernel modules without toolkit, or the reverse"),
+    "schematic-kernel-arg": ("info", "an NVIDIA module parameter on the kernel command line"),
+    "schematic-gpu-modules": ("error", "open/proprietary kernel modules the named GPU cannot use"),
+    "topf-json6902-unsupported": ("error", "a JSON6902 patch in a topf patches folder"),
 }
 
 # Rules whose verdict depends on the release the node runs: on an assumed release (nothing
@@ -87,5 +103,7 @@ VERSION_DEPENDENT = frozenset(
         "cri-config-v4-moved",
         "cri-nri-disabled",
         "bpf-jit-harden-unneeded",
+        "schematic-extension-name",
+        "schematic-driver-mismatch",
     }
 )

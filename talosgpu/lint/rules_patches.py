@@ -42,6 +42,8 @@ def check_json6902(ctx: Context) -> Iterator[Finding]:
                 "rewrite it as a strategic-merge patch (plain `machine:` YAML); to remove a key "
                 "use `$patch: delete`",
                 "error",
+                # several documents in the file: true on every release; else it is the release's
+                release_dependent=not ctx.unit.multi_doc,
             )
         else:
             yield ctx.finding(

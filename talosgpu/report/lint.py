@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from talosgpu.lint.findings import LintReport
+from talosgpu.lint.target import ORIGIN_WORDS
 
 __all__ = ["FORMATS", "JSON_VERSION", "render_report", "summary_line"]
 
@@ -43,10 +44,21 @@ def summary_line(report: LintReport) -> str:
     errors = sum(1 for f in report.findings if f.severity == "error")
     warnings = sum(1 for f in report.findings if f.severity == "warning")
     info = len(report.findings) - errors - warnings
-    return (
+    line = (
         f"talosgpu: lint: {report.files_checked} file(s) checked, {len(report.skipped)} "
         f"skipped; {errors} error(s), {warnings} warning(s), {info} info"
     )
+    origins: dict[str, int] = {}
+    for target in report.targets:
+        word = ORIGIN_WORDS.get(target.origin, target.origin)
+        origins[word] = origins.get(word, 0) + 1
+    if origins:  # where each file's Talos release came from (issue 14: said, not silent)
+        order = list(ORIGIN_WORDS.values())
+        ranked = sorted(
+            origins.items(), key=lambda wn: order.index(wn[0]) if wn[0] in order else 99
+        )
+        line += "; Talos release from " + ", ".join(f"{w} ({n})" for w, n in ranked)
+    return line
 
 
 def _text(report: LintReport) -> str:

@@ -234,7 +234,12 @@ def test_talos_114_documents() -> None:
 
 
 def test_json6902_from_the_14_era() -> None:
-    report = lint_files([real("VazardAU__home-ops/talos/cluster-0/patches/gpu-worker-patch.yaml")])
+    """Refused on a 1.12+ multi-document config; nothing names VazardAU's release, so without
+    one it is said as an assumption (a 1.4-era single-document config still takes it)."""
+    path = real("VazardAU__home-ops/talos/cluster-0/patches/gpu-worker-patch.yaml")
+    assumed = lint_files([path]).by_rule("json6902-on-multidoc")[0]
+    assert assumed.severity == "info" and "(assumed: nothing names the release)" in assumed.message
+    report = lint_files([path], talos_version="1.12")
     assert report.by_rule("json6902-on-multidoc")[0].severity == "error"
     assert report.by_rule("install-extensions-ignored")
 
@@ -270,9 +275,21 @@ def test_cdi_dirs_under_etc_in_markdown() -> None:
     assert "cdi-spec-dir-readonly" not in rules_of(lint_files([var_only]))
 
 
-def test_schematics_are_skipped() -> None:
-    report = lint_files([real("jhart99__home-ops/talos/schematic-spark.yaml")])
-    assert report.files_checked == 0 and report.exit_code == 0 and report.skipped
+def test_schematics_are_checked_for_their_release() -> None:
+    """Image Factory schematics are linted, not skipped: the unsuffixed names are right on 1.7,
+    old aliases from 1.8 on; nonfree-kmod-nvidia-lts is not published for 1.15 (open-only LTS)."""
+    old = real("vdupain__gitops-iac/2-k8s-clusters/poc/pve3-gpu/1-talos-vm/schematic-nvidia.yaml")
+    assert lint_files([old], talos_version="1.7").findings == ()
+    named = lint_files([old], talos_version="1.12")
+    assert [(f.rule, f.severity) for f in named.findings] == [
+        ("schematic-extension-name", "warning"),
+        ("schematic-extension-name", "warning"),
+    ]
+    spark = real("jhart99__home-ops/talos/schematic-spark.yaml")
+    assert lint_files([spark], talos_version="1.13").findings == ()
+    (found,) = lint_files([spark], talos_version="1.15").findings
+    assert found.rule == "schematic-extension-name" and found.severity == "error"
+    assert found.path == ".customization.systemExtensions.officialExtensions[2]"
 
 
 def test_a_release_dependent_rule_only_says_assumed_when_no_release_is_named(

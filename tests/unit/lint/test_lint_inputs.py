@@ -113,9 +113,16 @@ def test_not_talos_config_is_skipped_with_a_note() -> None:
     assert report.rules() == {"not-talos-config"} and report.exit_code == 0
 
 
-def test_schematic_is_skipped() -> None:
-    report = lint("customization:\n  systemExtensions: {officialExtensions: [a]}\n")
-    assert "schematic" in report.skipped[0].reason
+def test_a_schematic_is_linted_not_skipped() -> None:
+    report = lint(
+        "customization:\n  systemExtensions:\n    officialExtensions:\n"
+        "      - siderolabs/nonfree-kmod-nvidia-lts\n"
+        "      - siderolabs/nvidia-container-toolkit-production\n",
+        version="1.12",
+    )
+    assert report.files_checked == 1 and not report.skipped
+    (found,) = report.by_rule("schematic-driver-mismatch")
+    assert found.path == ".customization.systemExtensions.officialExtensions[1]"
 
 
 def test_templates_are_blanked() -> None:
