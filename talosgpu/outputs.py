@@ -15,6 +15,7 @@ from talosgpu.intent.models import Intent
 from talosgpu.k8s import render_manifests
 from talosgpu.knowledge.schematic import Schematic, build_schematic
 from talosgpu.plan import plan_summary, resolve
+from talosgpu.plan_node import other_extensions
 from talosgpu.renderers import render_plan
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.upgrade import add_upgrade_moves
@@ -69,13 +70,18 @@ def schematic_for(
     fabric_manager: bool | None = None,
     extra_kernel_args: Sequence[str] = (),
     extra_extensions: Sequence[str] = (),
+    warnings: list[str] | None = None,
 ) -> Schematic:
+    """The node's Image Factory schematic: its NVIDIA extensions, its other extensions (checked
+    for the release: an error raises, a warning is appended to ``warnings``) and kernel args."""
     gpu = intent.gpu
+    others, _ = other_extensions(intent, version, [] if warnings is None else warnings)
     return build_schematic(
         talos_version=version,
         flavour=flavour or gpu.driver.flavour,
         branch=branch or gpu.driver.branch,
         fabric_manager=gpu.fabric_manager if fabric_manager is None else fabric_manager,
         extra_kernel_args=(*intent.extra_kernel_args, *extra_kernel_args),
-        extra_extensions=tuple(extra_extensions),
+        # the node's other extensions: a schematic without them removes them from the node
+        extra_extensions=(*others, *extra_extensions),
     )

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.models import Intent
 from talosgpu.plan_hardware import hardware_findings
+from talosgpu.plan_node import installer_image, kernel_arg_warnings, other_extensions
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 __all__ = [
@@ -136,6 +137,8 @@ class Plan:
     decisions: tuple[Decision, ...]
     warnings: tuple[str, ...] = field(default=())
     cdi_init: CDIInit | None = None
+    extensions: tuple[str, ...] = ()  # the node's other official extensions, factory names
+    installer_image: str | None = None  # intent.installer: the factory installer of its schematic
 
     @property
     def uses_device_plugin(self) -> bool:
@@ -526,6 +529,10 @@ def resolve(
                     "other nodes have other runtimes)",
                 )
             )
+    extensions, notes = other_extensions(intent, v, warnings)
+    image, installer_note = installer_image(intent, v, version, extensions)
+    decisions += [Decision(*n) for n in (*notes, *installer_note)]
+    warnings.extend(kernel_arg_warnings(intent))
     cdi_init = _cdi_init(mode, v, cri, hooks)
     if cdi_init is not None and cdi_init.needs_daemonset and CDI_INIT_LABEL not in labels:
         labels[CDI_INIT_LABEL] = cdi_init.variant
@@ -556,6 +563,8 @@ def resolve(
         decisions=tuple(decisions),
         warnings=tuple(dict.fromkeys(warnings)),
         cdi_init=cdi_init,
+        extensions=extensions,
+        installer_image=image,
     )
 
 

@@ -371,6 +371,14 @@ class TalosVersion:
         return not self.at_least("1.14")
 
     @property
+    def platform_installers(self) -> bool:
+        """Image Factory names installers per platform, ``<platform>-installer[-secureboot]``
+        (1.10+); before, one ``installer[-secureboot]`` serves every platform (talos
+        ``pkg/imager/quirks`` SupportsUnifiedInstaller; image-factory ``internal/frontend/http``
+        ``ui.go``)."""
+        return self.at_least("1.10")
+
+    @property
     def extension_ships_toolkit(self) -> bool:
         """The ``nvidia-container-toolkit`` extension ships the NVIDIA Container Toolkit and its
         ``nvidia`` / ``nvidia.cdi`` runtimes (<= 1.14). From 1.15 it carries only the driver's

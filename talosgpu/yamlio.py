@@ -448,8 +448,16 @@ def dump_all(docs: Iterable[Any], *, vary: Sequence[str] = ()) -> str:
         # documents' own texts joined (tests/unit/test_yamlio.py checks it against dump_all)
         varying = tuple(vary)
         texts = [_emit_varying(doc, varying) for doc in docs]
-        return texts[0] if len(texts) == 1 else "".join(f"---\n{text}" for text in texts)
+        if len(texts) == 1:
+            return texts[0]
+        if not any(_KEEP_CHOMP.search(text) for text in texts[:-1]):
+            return "".join(f"---\n{text}" for text in texts)
+        # a block scalar that keeps its trailing newlines (``|+``) is ended by ``...`` in
+        # ruamel's stream before the next document: let ruamel write that stream
     return _ruamel_stream(docs)
+
+
+_KEEP_CHOMP = re.compile(r"[|>][1-9]?\+[ \t]*$", re.MULTILINE)
 
 
 def _ruamel_stream(docs: list[Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +12,7 @@ from talosgpu.intent.models import Intent
 from talosgpu.knowledge.schematic import Schematic
 from talosgpu.outputs import schematic_for
 from talosgpu.plan import target_version
+from talosgpu.plan_node import installer_reference
 from talosgpu.versions import TalosVersion
 
 __all__ = ["schematic"]
@@ -37,6 +39,7 @@ def schematic(
     else:
         loaded, _ = load_target(intent, profile=profile)
     version = target_version(loaded, talos_version, assume_newest_known=assume_newest_known)
+    warnings: list[str] = list(version.warnings)
     result = schematic_for(
         loaded,
         version,
@@ -45,5 +48,10 @@ def schematic(
         fabric_manager=fabric_manager,
         extra_kernel_args=extra_kernel_args,
         extra_extensions=extra_extensions,
+        warnings=warnings,
     )
-    return result, version.warnings
+    if loaded.installer is not None:
+        # the intent's platform and SecureBoot choice, for this very schematic
+        image, _ = installer_reference(loaded, version, talos_version, schematic_id=result.id)
+        result = replace(result, installer=image)
+    return result, tuple(warnings)

@@ -18,6 +18,7 @@ from talosgpu.live import LiveConfig
 from talosgpu.renderers.base import Rendered
 from talosgpu.talos.apply import apply_patch_chain
 from talosgpu.talos.idempotency import reduce_patch, split_patch
+from talosgpu.talos.installer import fit_installer
 from talosgpu.talos.kubenode import move_kube_node_fields
 from talosgpu.talos.patches import Patch
 from talosgpu.versions import TalosVersion
@@ -59,6 +60,8 @@ def propose_documents(
         # Never propose a config Talos rejects: carry the live v1alpha1 node fields into the
         # KubeNodeConfig (talos/kubenode.py), or refuse with the fix.
         patch_docs = move_kube_node_fields(live_docs, patch_docs, source=source)
+        # and keep the installer image in .machine.install where the node still has that
+        patch_docs = fit_installer(live_docs, patch_docs)
     try:
         return _propose(live_docs, patch_docs, version, source)
     except MergeError as exc:

@@ -20,6 +20,7 @@ from talosgpu.versions import TalosVersion, unquoted_hint
 __all__ = [
     "DriverSpec",
     "GPUSpec",
+    "InstallerSpec",
     "Intent",
     "KernelModule",
     "NodeSpec",
@@ -146,6 +147,20 @@ class RuntimeSpec(_Model):
     )
 
 
+class InstallerSpec(_Model):
+    platform: str = Field(
+        default="metal",
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Image Factory platform of the installer: 'metal', 'nocloud', 'aws', 'gcp', "
+        "'azure', 'vmware', ... (from Talos 1.10 each platform has its own installer).",
+    )
+    secure_boot: bool = Field(
+        default=False,
+        description="Use the SecureBoot installer (signed UKI and systemd-boot): "
+        "'<platform>-installer-secureboot'. A SecureBoot node needs it.",
+    )
+
+
 class TimeSlicing(_Model):
     replicas: int = Field(ge=2, le=64, description="Advertise each GPU as this many resources.")
     rename_by_default: bool = Field(
@@ -233,6 +248,18 @@ class Intent(_Model):
     )
     extra_kernel_args: tuple[str, ...] = Field(
         default=(), description="Extra kernel arguments for the Image Factory schematic."
+    )
+    extensions: tuple[str, ...] = Field(
+        default=(),
+        description="The node's other official system extensions, e.g. 'siderolabs/iscsi-tools' "
+        "or 'qemu-guest-agent' (the NVIDIA ones come from gpu.driver). The schematic carries "
+        "all of them: installing a schematic without them removes them from the node.",
+    )
+    installer: InstallerSpec | None = Field(
+        default=None,
+        description="Put the Image Factory installer of the node's schematic in the patch "
+        "(machine.install.image; UnattendedInstallConfig from Talos 1.14). Needs talosVersion "
+        "with the patch release (e.g. '1.13.4'): the image tag names it.",
     )
 
     @field_validator("labels")

@@ -46,10 +46,14 @@ class Schematic:
     extra_kernel_args: tuple[str, ...]
     talos_version: TalosVersion | None = None
     data: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    installer: str | None = None  # the intent's installer (platform, SecureBoot, full tag)
 
     @property
     def installer_image(self) -> str:
-        """``factory.talos.dev/installer/<id>:v1.11.1`` (the installer tag is the full version)."""
+        """The intent's installer when it names one, else
+        ``factory.talos.dev/installer/<id>:v1.11.1`` (the installer tag is the full version)."""
+        if self.installer is not None:
+            return self.installer
         if self.talos_version is None:
             raise VersionError("no Talos version given: the installer image tag needs one")
         return f"{FACTORY}/installer/{self.id}:{self.talos_version.full}"

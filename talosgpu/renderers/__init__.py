@@ -13,7 +13,7 @@ from typing import Any
 
 from talosgpu.headers import HEADER_PREFIX, RERENDER_PREFIX, header_version
 from talosgpu.plan import Plan
-from talosgpu.renderers import cri, kernel, node, sysctl, udev
+from talosgpu.renderers import cri, install, kernel, node, sysctl, udev
 from talosgpu.renderers.base import Rendered
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 # Order = order of keys in the patch and of documents in 1.14 output.
-CONCERNS = (kernel, udev, node, sysctl, cri)
+CONCERNS = (install, kernel, udev, node, sysctl, cri)
 
 
 def header(plan: Plan, *, source: str, rerender: Sequence[str] = ()) -> str:

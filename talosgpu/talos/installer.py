@@ -14,15 +14,22 @@ Anything else (a private mirror, a custom build) is ``other``: talosgpu cannot t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from talosgpu.errors import VersionError
 from talosgpu.plain import get_path
+from talosgpu.talos.documents import is_v1alpha1
 from talosgpu.versions import TalosVersion
 
-__all__ = ["Installer", "find_installer", "installer_version", "parse_installer"]
+__all__ = [
+    "Installer",
+    "find_installer",
+    "fit_installer",
+    "installer_version",
+    "parse_installer",
+]
 
 _TAG = re.compile(r":(v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)(?:@sha256:[0-9a-f]+)?$")
 _FACTORY = re.compile(
@@ -88,3 +95,38 @@ def installer_version(documents: Iterable[Any]) -> TalosVersion | None:
     """The Talos release an installer image tag names (``…installer…:v1.11.1``), or None."""
     found = (parse_installer(i).version for i in _images(documents) if "installer" in i)
     return next((v for v in found if v is not None), None)
+
+
+def fit_installer(
+    live_docs: Sequence[Mapping[str, Any]], patch_docs: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``patch_docs`` with an ``UnattendedInstallConfig`` that only sets ``installer.image``
+    rewritten as ``machine.install.image`` when the live config still uses ``.machine.install``
+    (and has no ``UnattendedInstallConfig``): Talos 1.14+ rejects the two together
+    (talos ``pkg/machinery/config/types/runtime/unattended_install.go``), and a config upgraded
+    from 1.13 keeps its install disk there."""
+    if any(d.get("kind") == _UNATTENDED for d in live_docs):
+        return list(patch_docs)
+    v1 = next((d for d in live_docs if is_v1alpha1(d)), None)
+    install = get_path(v1, ("machine", "install")) if v1 is not None else None
+    if not isinstance(install, Mapping) or not install:
+        return list(patch_docs)
+    out: list[dict[str, Any]] = []
+    image = None
+    for doc in patch_docs:
+        installer = doc.get("installer")
+        if (
+            doc.get("kind") == _UNATTENDED
+            and set(doc) == {"apiVersion", "kind", "installer"}
+            and isinstance(installer, Mapping)
+            and set(installer) == {"image"}
+        ):
+            image = installer["image"]
+            continue
+        out.append(doc)
+    if image is None:
+        return list(patch_docs)
+    return [{"machine": {"install": {"image": image}}}, *out]
+
+
+_UNATTENDED = "UnattendedInstallConfig"

@@ -35,6 +35,7 @@ CORE = (
     "k8s",
     "renderers",
     "plan",
+    "plan_node",
     "plan_hardware",
     "knowledge",
     "cdi",

@@ -52,3 +52,25 @@ def test_found_in_either_home() -> None:
     # an image whose tag names no release is skipped, the next candidate is read
     odd = {"machine": {"install": {"image": "ghcr.io/siderolabs/installer:latest"}}}
     assert str(installer_version([odd, doc])) == "1.14"
+
+
+def test_fit_installer_keeps_machine_install_where_the_node_has_it() -> None:
+    """A 1.14 config upgraded from 1.13 still has .machine.install; Talos rejects an
+    UnattendedInstallConfig next to it (types/runtime/unattended_install.go)."""
+    from talosgpu.talos.installer import fit_installer
+
+    ours = {
+        "apiVersion": "v1alpha1",
+        "kind": "UnattendedInstallConfig",
+        "installer": {"image": "factory.talos.dev/metal-installer/abc:v1.14.1"},
+    }
+    upgraded = [{"version": "v1alpha1", "machine": {"install": {"disk": "/dev/sda"}}}]
+    assert fit_installer(upgraded, [ours]) == [
+        {"machine": {"install": {"image": "factory.talos.dev/metal-installer/abc:v1.14.1"}}}
+    ]
+    fresh = [
+        {"version": "v1alpha1", "machine": {}},
+        {"apiVersion": "v1alpha1", "kind": "UnattendedInstallConfig", "installer": {}},
+    ]
+    assert fit_installer(fresh, [ours]) == [ours]
+    assert fit_installer([{"version": "v1alpha1", "machine": {}}], [ours]) == [ours]
