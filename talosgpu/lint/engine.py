@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from talosgpu.errors import YAMLError
-from talosgpu.lint.context import Context, Unit, make_finding
+from talosgpu.lint.context import Context
 from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sort_findings
 from talosgpu.lint.inputs import Source, note, read_input
 from talosgpu.lint.registry import CHECKS, VERSION_DEPENDENT
-from talosgpu.lint.rules_files import FileEvent, file_events
+from talosgpu.lint.rules_duplicates import cross_layer
 from talosgpu.lint.target import infer_version
 from talosgpu.talos.secrets import collect_secret_values, redact_text
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
@@ -24,7 +24,7 @@ class _FileResult:
     findings: tuple[Finding, ...]
     skipped: SkippedFile | None
     target: Target | None
-    layers: tuple[tuple[Context, list[FileEvent]], ...]
+    layers: tuple[Context, ...]
 
 
 def _lint_source(
@@ -77,13 +77,13 @@ def _lint_source(
                 "pass --talos-version X.Y for the release the node runs",
             )
         )
-    layers = []
+    layers: list[Context] = []
     for unit in src.units:
         ctx = Context(src.file, version, unit)
         for check in CHECKS:
             findings.extend(check(ctx))
         if not src.is_talconfig:
-            layers.append((ctx, file_events(ctx)))
+            layers.append(ctx)
     if origin == "default":
         findings = [_assumed(f, version) for f in findings]
     findings = _redact(findings, src)
@@ -185,42 +185,7 @@ def _unreadable(exc: YAMLError, source: str) -> _FileResult:
 
 
 def _cross_file(results: Sequence[_FileResult]) -> list[Finding]:
-    created: dict[str, tuple[str, str]] = {}  # path -> (file, yaml path) of the live create
-    findings: list[Finding] = []
-    for result in results:
-        for ctx, events in result.layers:
-            for event in events:
-                if event.action == "delete":
-                    created.pop(event.path, None)
-                    continue
-                earlier = created.get(event.path)
-                here = make_finding(
-                    ctx.source, ctx.unit, event.hit.frag, (*event.hit.path, "path"),
-                    "files-duplicate-create", "error", "", "",
-                )  # fmt: skip
-                if earlier is not None and earlier[0] != ctx.source:
-                    findings.append(_duplicate(ctx.unit, here, event.path, earlier))
-                created[event.path] = (ctx.source, here.path)
-    return findings
-
-
-def _duplicate(unit: Unit, here: Finding, path: str, earlier: tuple[str, str]) -> Finding:
-    return Finding(
-        file=here.file,
-        path=here.path,
-        rule="files-duplicate-create",
-        severity="error",
-        message=(
-            f"{path} is also created by {earlier[0]} ({earlier[1]}); applied as layers of one "
-            "node, machine.files appends both entries and the second create fails (or, for the "
-            "CRI part, only one content takes effect)"
-        ),
-        fix=(
-            "merge both into one entry in one layer, or start this layer's entry with "
-            f"`- path: {path}` + `$patch: delete` to replace the earlier one (Talos 1.8+)"
-        ),
-        order=here.order,
-    )
+    return cross_layer([(i, ctx) for i, result in enumerate(results) for ctx in result.layers])
 
 
 def _report(results: Sequence[_FileResult], *, cross_file: bool = False) -> LintReport:
