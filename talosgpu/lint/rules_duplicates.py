@@ -87,24 +87,21 @@ def entries(ctx: Context) -> list[Entry]:
 
 
 def check_duplicates(ctx: Context) -> Iterator[Finding]:
-    """Duplicates within one unit (one file, or one talhelper inline patch)."""
+    """Duplicates within one unit (one file, or one talhelper inline patch). A ``$patch:
+    delete`` here selects from the config the unit is applied to, never from the unit itself,
+    so it cancels nothing of the unit's own entries."""
     seen: dict[tuple[str, str], Entry] = {}
     for entry in entries(ctx):
+        if entry.delete:
+            continue
         found = _apply(seen, entry)
         if found is not None:
-            yield _finding(ctx, entry, found, _where(ctx, found))
+            yield _finding(ctx, entry, found, f"at {_where(ctx, found)}")
 
 
 def _apply(seen: dict[tuple[str, str], Entry], entry: Entry) -> Entry | None:
     """Record ``entry``; return the earlier entry it duplicates (None: no duplicate)."""
-    if entry.kind == "udev-clear":
-        for key in [k for k in seen if k[0] == "udev"]:
-            del seen[key]
-        return None
     slot = (entry.kind, entry.key)
-    if entry.delete:
-        seen.pop(slot, None)
-        return None
     earlier = seen.get(slot)
     if entry.kind == "file" and earlier is not None and entry.key == CRI_PART_PATH:
         return earlier  # from 1.14 the first one stays the customization: keep it recorded
@@ -137,11 +134,11 @@ def cross_layer(layers: Sequence[tuple[int, Context]]) -> list[Finding]:
                 continue  # within one layer: check_duplicates said it
             if entry.kind == "cri-doc" and earlier[2].content == entry.content:
                 continue
-            e_index, e_ctx, e_entry = earlier
+            _, e_ctx, e_entry = earlier
             if e_ctx.source == ctx.source:
-                where = f"this same file, given again as a layer ({_where(e_ctx, e_entry)})"
+                where = f"at {_where(e_ctx, e_entry)} of this same file, given twice as a layer"
             else:
-                where = f"{e_ctx.source} ({_where(e_ctx, e_entry)})"
+                where = f"at {_where(e_ctx, e_entry)} of {e_ctx.source}"
             findings.append(_finding(ctx, entry, e_entry, where, layered=True))
     return findings
 
@@ -159,7 +156,7 @@ def _finding(
         return ctx.finding(
             "duplicate-entry",
             entry.hit,
-            f"kernel module {entry.key} is listed again (also at {where}): {scope} "
+            f"kernel module {entry.key} is listed again ({where}): {scope} "
             "machine.kernel.modules (no key), so the config keeps both copies, as when a patch "
             "is applied twice; Talos loads the module once, with the parameters of the last "
             f"entry{dropped}",
@@ -171,7 +168,7 @@ def _finding(
         return ctx.finding(
             "duplicate-entry",
             entry.hit,
-            f"this udev rule is already in the list (at {where}): {scope} udev rules, so Talos "
+            f"this udev rule is already in the list ({where}): {scope} udev rules, so Talos "
             "writes the rule twice into its rules file and udev applies it twice to every "
             "matching event (a RUN+= runs twice)",
             "keep one copy (a list of strings cannot be edited item by item: replace the whole "
@@ -182,7 +179,7 @@ def _finding(
         return ctx.finding(
             "duplicate-entry",
             entry.hit,
-            f"CRICustomizationConfig {entry.key} is also at {where} with other content: Talos "
+            f"CRICustomizationConfig {entry.key} is also {where} with other content: Talos "
             "merges documents of one name, so only the later content is used",
             "keep one document of this name, holding both concerns",
             "warning",
@@ -196,9 +193,11 @@ def _file(ctx: Context, entry: Entry, earlier: Entry, where: str, scope: str) ->
     severity: Severity
     if entry.key == CRI_PART_PATH:
         what = (
-            "on Talos <= 1.13 the second entry fails at boot (its CRI customization already "
-            "exists) and WriteUserFiles reports an error; from 1.14 only the first entry's "
-            "content is used and the later one is ignored"
+            f"on Talos {ctx.version} only the first entry's content is the CRI customization "
+            "and the later one is ignored"
+            if ctx.version.at_least("1.14")
+            else f"on Talos {ctx.version} the second entry fails at boot (its CRI customization "
+            "already exists) and WriteUserFiles reports an error"
         )
         severity = "error"
     else:
@@ -213,7 +212,7 @@ def _file(ctx: Context, entry: Entry, earlier: Entry, where: str, scope: str) ->
     return ctx.finding(
         "files-duplicate-create",
         entry.hit,
-        f"{entry.key} is written again (also at {where}): {scope} machine.files (no key on "
+        f"{entry.key} is written again ({where}): {scope} machine.files (no key on "
         f"path), so the config keeps both entries{', the same content twice' if same else ''}; "
         + what,
         "merge the two into one entry (for the CRI part: one TOML with both concerns), or start "

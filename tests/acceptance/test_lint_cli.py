@@ -29,7 +29,7 @@ def rules_of(report: LintReport, file: Path | None = None) -> set[str]:
 def test_text_output_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patch = tmp_path / "gpu.yaml"
     patch.write_text('machine:\n  sysctls:\n    net.core.bpf_jit_harden: "1"\n')
-    code, out, err = run_cli(["lint", str(patch), "--talos-version", "1.14"], capsys)
+    code, out, err = run_cli(["lint", str(patch), "--talos-version", "1.13"], capsys)
     assert code == 1
     assert out == (
         f'{patch}:.machine.sysctls."net.core.bpf_jit_harden": warning bpf-jit-harden-unneeded: '
