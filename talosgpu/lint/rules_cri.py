@@ -61,9 +61,13 @@ def cri_contents(ctx: Context) -> Iterator[tuple[Hit, str]]:
         if not isinstance(entry, dict) or not isinstance(entry.get("content"), str):
             continue
         path = entry.get("path")
-        if isinstance(path, str) and path not in runtime_files and (
-            (path.startswith(CRI_DIR) and path.endswith(".part"))
-            or (path.endswith((".part", ".toml")) and "cri" in path)
+        if (
+            isinstance(path, str)
+            and path not in runtime_files
+            and (
+                (path.startswith(CRI_DIR) and path.endswith(".part"))
+                or (path.endswith((".part", ".toml")) and "cri" in path)
+            )
         ):
             yield Hit(entry["content"], (*hit.path, "content"), hit.frag), path
     for doc in ctx.documents("CRICustomizationConfig"):

@@ -75,8 +75,11 @@ def _keys(hit: Hit) -> list[tuple[str, Hit]]:
 
 
 def _shown(section: str) -> str:
-    return section if section[0].islower() else f"a {section.split('.')[0]} document" + (
-        f" ({section.split('.', 1)[1]})" if "." in section else ""
+    return (
+        section
+        if section[0].islower()
+        else f"a {section.split('.')[0]} document"
+        + (f" ({section.split('.', 1)[1]})" if "." in section else "")
     )
 
 

@@ -84,8 +84,7 @@ def _replaces(
         message = (
             f"op: add on {path} (an object member) replaces its whole value if the config "
             f"already has one (RFC 6902 §4.1): every entry of {dotted} set by the base config or "
-            "an earlier patch is wiped, not merged with this "
-            + shape
+            "an earlier patch is wiped, not merged with this " + shape
         )
     return ctx.finding(
         "json6902-add-replaces",
