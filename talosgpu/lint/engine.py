@@ -149,9 +149,11 @@ def lint_texts(
     reads files and folders).
 
     With ``layers=True`` the texts are also read as layers of one node, in the order given
-    (base config first, then patches): a path created by ``op: create`` in two of them is
-    reported (``files-duplicate-create``) unless a later layer deletes the earlier entry first
-    with ``$patch: delete``. A text that is not YAML (even with template tags blanked), and
+    (base config first, then patches): what a re-applied patch repeats across them — a
+    ``machine.files`` path written twice (``files-duplicate-create``), a kernel module, udev
+    rule or ``CRICustomizationConfig`` (``duplicate-entry``) — is reported unless a later layer
+    deletes the earlier entry first with ``$patch: delete`` (a text given twice counts as the
+    patch applied twice; :mod:`talosgpu.lint.rules_duplicates`). A text that is not YAML (even with template tags blanked), and
     each of ``unreadable`` (files that could not be read), is one ``unreadable-input`` finding;
     the rest is linted. Only when nothing could be linted is the first error raised.
     ``release_hints``: a source's release from the talconfig.yaml that names it as a patch

@@ -5,7 +5,8 @@ Source: talos ``internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_sequencer_ta
 rules"): ``op`` must be create/overwrite/append; files in ``/etc/kubernetes/manifests`` are written
 directly; exactly ``/etc/cri/conf.d/20-customization.part`` is injected as the CRI customization;
 anything else outside ``/var`` goes to ``/var/<path>`` bind-mounted read-only, and ``op: create``
-there aborts the task (``create operation not allowed outside of /var``).
+there aborts the task (``create operation not allowed outside of /var``). A path written twice
+is :mod:`talosgpu.lint.rules_duplicates` (``files-duplicate-create``).
 """
 
 from __future__ import annotations

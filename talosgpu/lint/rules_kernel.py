@@ -5,8 +5,13 @@
   NVIDIA guide, research talos-internals.md §6), ``nvidia`` first.
 * ``net.core.bpf_jit_harden``: guides up to 1.12 set it to 1 for the legacy runtime's eBPF
   device filter (libnvidia-container#176); 1.13 dropped it (CDI), leaving the KSPP default 2
-  (talos ``pkg/kernel/kspp/kspp.go``). The schema types sysctl values as strings
-  (``conformance/talos-schema/*.json`` ``sysctls.patternProperties``).
+  (talos ``pkg/kernel/kspp/kspp.go``). The sources disagree from 1.13: the toolkit extension's
+  README (``conformance/talos-extension-nvidia/nvidia-container-toolkit.README.md``) still asks
+  for it, for ``nvidia-container-cli``, which the extension's CDI switch removed (extensions
+  c5480f9, peers.md §1.9): the finding says both. The schema types sysctl values as strings
+  (``conformance/talos-schema/*.json`` ``sysctls.patternProperties``), but Talos's YAML decoder
+  reads any scalar into a Go string (yaml.v3 ``decode.go`` ``case reflect.String:
+  out.SetString(n.Value)``), so a number works: info, not a warning.
 * ``registerWithTaints`` / ``--register-with-taints``: applied once when the Node object is
   created; Talos does not reconcile them (peers.md §4.5).
 """
