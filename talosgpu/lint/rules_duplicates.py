@@ -192,12 +192,11 @@ def _file(ctx: Context, entry: Entry, earlier: Entry, where: str, scope: str) ->
     same = earlier.content == entry.content
     severity: Severity
     if entry.key == CRI_PART_PATH:
+        # Both eras, whatever the target: the finding stays true on an assumed release.
         what = (
-            f"on Talos {ctx.version} only the first entry's content is the CRI customization "
-            "and the later one is ignored"
-            if ctx.version.at_least("1.14")
-            else f"on Talos {ctx.version} the second entry fails at boot (its CRI customization "
-            "already exists) and WriteUserFiles reports an error"
+            "on Talos <= 1.13 the second entry fails at boot (its CRI customization already "
+            "exists) and WriteUserFiles reports an error; from 1.14 only the first entry's "
+            "content is the CRI customization and the later one is ignored"
         )
         severity = "error"
     else:

@@ -171,9 +171,9 @@ def check_vfio(ctx: Context) -> Iterator[Finding]:
             "vfio-pci claims every device with these ids, so the nvidia driver never drives "
             f"them, and {why}; if the GPU meant for containers has one of these ids, GPU pods "
             "get none of it (which id that GPU has is not in the config)",
-            "keep vfio-pci ids to the GPUs passed through to VMs only (check with `talosctl get "
-            "pcidevices`); a GPU of the same model cannot be split between vfio-pci and nvidia "
-            "by id, bind a single device by address instead",
+            "list in vfio-pci ids only devices meant for VMs (`talosctl get pcidevices` lists "
+            "the node's PCI devices, Talos 1.8+); two GPUs of one model share an id, so binding "
+            "one by id binds both",
             "warning",
         )
 

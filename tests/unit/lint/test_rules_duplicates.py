@@ -47,16 +47,18 @@ def test_cri_documents_of_one_name() -> None:
     assert finding.path == ".content" and "only the later content is used" in finding.message
 
 
-def test_the_cri_part_twice_by_release() -> None:
+def test_the_cri_part_twice_says_both_eras() -> None:
     part = "    - op: create\n      path: /etc/cri/conf.d/20-customization.part\n      content: x\n"
     text = "machine:\n  files:\n" + part + part.replace("x\n", "y\n")
-    on_113 = lint_text(text, source="p.yaml", talos_version="1.13")
-    (finding,) = on_113.by_rule("files-duplicate-create")
-    assert finding.severity == "error" and "fails at boot" in finding.message
-    (finding,) = lint_text(text, source="p.yaml", talos_version="1.14").by_rule(
-        "files-duplicate-create"
-    )
-    assert "only the first entry's content is the CRI customization" in finding.message
+    for version in ("1.13", "1.14", None):
+        report = lint_text(text, source="p.yaml", talos_version=version)
+        (finding,) = report.by_rule("files-duplicate-create")
+        assert finding.severity == "error" and "<= 1.13 the second entry fails at boot" in (
+            finding.message
+        )
+        assert "from 1.14 only the first entry's content is the CRI customization" in (
+            finding.message
+        )
 
 
 def test_append_after_create_is_no_duplicate() -> None:
