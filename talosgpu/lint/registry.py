@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from talosgpu.lint.context import Context
 from talosgpu.lint.findings import Finding, Severity
+from talosgpu.lint.rules_cdi import check_cdi_dirs
 from talosgpu.lint.rules_cri import check_cri
 from talosgpu.lint.rules_cri_keys import check_cri_keys
 from talosgpu.lint.rules_documents import check_deprecated, check_document_versions, check_install
@@ -31,6 +32,7 @@ CHECKS: tuple[Check, ...] = (
     check_duplicates,
     check_cri,
     check_cri_keys,
+    check_cdi_dirs,
     check_modules,
     check_vfio,
     check_nvreg,
