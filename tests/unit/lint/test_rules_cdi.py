@@ -35,4 +35,3 @@ def test_before_113_the_list_replaces_containerds_default() -> None:
     assert "Talos 1.7's base part sets none" in finding.message
     # the 1.7 table on containerd 2.x is cri-containerd-generation's, not this rule's
     assert not dirs(grpc, "1.12").by_rule("cdi-spec-dirs-default")
-
