@@ -4,11 +4,14 @@ How Talos treats each (talos ``pkg/machinery/config/types/v1alpha1/v1alpha1_type
 v1.13.9, v1.14.0-rc.1 and main: no ``Merge`` method on these lists, so ``merge.Merge`` appends):
 
 * ``machine.kernel.modules``: appended, no key. ``KernelModuleConfigController``
-  (``internal/app/machined/pkg/controllers/runtime/kernel_module_config.go``) writes one
-  ``KernelModuleSpec`` per module *name*, so the module loads once with the last entry's
-  parameters (``duplicate-entry``).
-* ``machine.udev.rules``: appended; ``WriteUdevRules`` (``v1alpha1_sequencer_tasks.go``) writes
-  every item as a line of the rules file, so a repeated rule is in it twice (``duplicate-entry``).
+  (``internal/app/machined/pkg/controllers/runtime/kernel_module_config.go``, v1.13.9 and
+  v1.14.0-rc.1, where ``container.go`` ``KernelModuleConfigs`` lists v1alpha1 modules first)
+  writes one ``KernelModuleSpec`` per module *name* in list order, so the module loads once with
+  the last entry's parameters (``duplicate-entry``).
+* ``machine.udev.rules``: appended; every item is a line of ``99-talos.rules``
+  (``WriteUdevRules`` in ``v1alpha1_sequencer_tasks.go`` <= 1.13, the udev controller
+  ``internal/app/machined/pkg/controllers/files/udev.go`` from 1.14; no de-duplication), so a
+  repeated rule is in it twice (``duplicate-entry``).
 * ``machine.files``: appended, no key (``files-duplicate-create``). ``WriteUserFiles`` writes each
   entry in turn (``create`` "allowed at all times", ``os.WriteFile``), so the last content is the
   file's. ``/etc/cri/conf.d/20-customization.part``: on <= 1.13 each entry creates the same
