@@ -55,7 +55,7 @@ def _plugin(
             continue
         if isinstance(value, dict) and key not in KNOWN_TABLES["plugin"]:
             continue  # cri-unknown-table
-        yield _unknown(ctx, hit, path, key, known, plugin)
+        yield _unknown(ctx, hit, path, key, known, plugin, value)
     containerd = body.get("containerd")
     allowed = CONTAINERD_TABLE.get(plugin)
     if not isinstance(containerd, dict) or allowed is None or "containerd" not in known:
@@ -66,7 +66,7 @@ def _plugin(
             continue
         if isinstance(value, dict) and key not in KNOWN_TABLES["containerd"]:
             continue  # cri-unknown-table
-        yield _unknown(ctx, hit, here, key, allowed, plugin)
+        yield _unknown(ctx, hit, here, key, allowed, plugin, value)
     runtimes = containerd.get("runtimes") if "runtimes" in allowed else None
     slots: list[tuple[tuple[str, ...], Any]] = [
         ((*here, "runtimes", name), rt)
@@ -75,9 +75,9 @@ def _plugin(
     slots += [((*here, slot), containerd.get(slot)) for slot in _RUNTIME_SLOTS if slot in allowed]
     for where, runtime in slots:
         if isinstance(runtime, dict):
-            for key in runtime:
+            for key, value in runtime.items():
                 if key not in RUNTIME_TABLE[plugin]:
-                    yield _unknown(ctx, hit, where, key, RUNTIME_TABLE[plugin], plugin)
+                    yield _unknown(ctx, hit, where, key, RUNTIME_TABLE[plugin], plugin, value)
 
 
 def _elsewhere(key: str, plugin: str) -> str | None:
@@ -118,6 +118,7 @@ def _unknown(
     key: str,
     known: frozenset[str],
     plugin: str,
+    value: object,
 ) -> Finding:
     generation = "1.7" if plugin == "io.containerd.grpc.v1.cri" else "2.x"
     home = _elsewhere(key, plugin)
@@ -130,12 +131,19 @@ def _unknown(
         fix = f"did you mean {close[0]}?"
     else:
         fix = "remove it (containerd has no such setting in this table)"
+    # An empty value sets nothing either way (the NVIDIA extension's own part carries
+    # runtime_engine = "" and runtime_root = "", 1.7 keys, under the 2.x table): said, not warned.
+    empty = value in ("", 0, False, [], {})
     return ctx.finding(
         "cri-unknown-key",
         hit,
         f"{toml_header(path)} has no key `{key}` in containerd {generation}'s CRI config, so "
-        "containerd ignores it (2.x logs `Ignoring unknown key in TOML for plugin`) and the "
-        "setting has no effect",
+        "containerd ignores it (2.x logs `Ignoring unknown key in TOML for plugin`)"
+        + (
+            " and its empty value sets nothing anyway"
+            if empty
+            else " and the setting has no effect"
+        ),
         fix,
-        "warning",
+        "info" if empty else "warning",
     )

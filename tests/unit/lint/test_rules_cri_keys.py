@@ -48,6 +48,9 @@ def test_containerd_2_keys_that_moved_or_were_removed() -> None:
             AnythingTheShimReads = 1
         """
     )
+    severities = {f.message.split("`")[1]: f.severity for f in report.by_rule("cri-unknown-key")}
+    # the extension's own part carries runtime_engine = "": ignored, and it sets nothing anyway
+    assert severities == {"sandbox_image": "warning", "runtime_engine": "info"}
     fixes = sorted(f.fix for f in report.by_rule("cri-unknown-key"))
     assert fixes == [
         'containerd 2.x has it as sandbox = "<image>" in '
