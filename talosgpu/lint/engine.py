@@ -12,6 +12,7 @@ from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sor
 from talosgpu.lint.inputs import Source, note, read_input
 from talosgpu.lint.registry import CHECKS, VERSION_DEPENDENT
 from talosgpu.lint.rules_duplicates import cross_layer
+from talosgpu.lint.rules_traps import add_replaces_across_layers
 from talosgpu.lint.target import infer_version
 from talosgpu.talos.secrets import collect_secret_values, redact_text
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
@@ -187,13 +188,21 @@ def _unreadable(exc: YAMLError, source: str) -> _FileResult:
 
 
 def _cross_file(results: Sequence[_FileResult]) -> list[Finding]:
-    return cross_layer([(i, ctx) for i, result in enumerate(results) for ctx in result.layers])
+    layers = [(i, ctx) for i, result in enumerate(results) for ctx in result.layers]
+    return cross_layer(layers) + add_replaces_across_layers(layers)
+
+
+def _superseded(findings: list[Finding], cross: list[Finding]) -> list[Finding]:
+    """Drop a file's own info finding where the layers know more (the same rule and path)."""
+    known = {(f.file, f.path, f.rule) for f in cross}
+    return [f for f in findings if f.severity != "info" or (f.file, f.path, f.rule) not in known]
 
 
 def _report(results: Sequence[_FileResult], *, cross_file: bool = False) -> LintReport:
     findings = [f for r in results for f in r.findings]
     if cross_file:
-        findings.extend(_cross_file(results))
+        cross = _cross_file(results)
+        findings = _superseded(findings, cross) + cross
     return LintReport(
         findings=sort_findings(findings),
         files_checked=sum(1 for r in results if r.skipped is None),

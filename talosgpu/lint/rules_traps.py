@@ -19,12 +19,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from talosgpu.lint.context import Context, Hit
+from talosgpu.lint.context import Context, Hit, render_path
 from talosgpu.lint.findings import Finding
 
-__all__ = ["check_json6902_add", "check_nvreg", "check_vfio"]
+__all__ = ["add_replaces_across_layers", "check_json6902_add", "check_nvreg", "check_vfio"]
 
 _INDEX = re.compile(r"-|\d+")
 _NVIDIA_VENDOR = "10de"
@@ -39,26 +39,81 @@ def _decode(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def check_json6902_add(ctx: Context) -> Iterator[Finding]:
+def _ops(ctx: Context) -> Iterator[tuple[Hit, int, str, str, tuple[str, ...], object]]:
+    """``(whole op list, index, op name, path, path tokens, value)`` of the unit's JSON6902 ops."""
     if ctx.unit.form != "json6902":
         return
     for frag in ctx.unit.fragments:
         if frag.kind != "json6902" or not isinstance(frag.value, list):
             continue
         whole = Hit(frag.value, frag.physical, frag)
-        earlier: list[tuple[str, ...]] = []
         for index, op in enumerate(frag.value):
             if not isinstance(op, dict) or not isinstance(op.get("path"), str):
                 continue
             path = op["path"]
             tokens = tuple(_decode(t) for t in path.split("/")[1:]) if path.startswith("/") else ()
-            name = op.get("op")
-            if name == "add" and tokens and not _INDEX.fullmatch(tokens[-1]):
-                value = op.get("value")
-                if isinstance(value, dict | list):
-                    yield _replaces(ctx, whole, index, path, tokens, value, earlier)
-            if name in ("add", "replace", "copy", "move") and tokens:
-                earlier.append(tokens)
+            yield whole, index, str(op.get("op")), path, tokens, op.get("value")
+
+
+def _replacing(name: str, tokens: tuple[str, ...], value: object) -> bool:
+    """An ``add`` on an object member (not ``-``, not an index) with a map or list value."""
+    return (
+        name == "add"
+        and bool(tokens)
+        and not _INDEX.fullmatch(tokens[-1])
+        and isinstance(value, dict | list)
+    )
+
+
+def check_json6902_add(ctx: Context) -> Iterator[Finding]:
+    earlier: list[tuple[str, ...]] = []
+    for whole, index, name, path, tokens, value in _ops(ctx):
+        if index == 0:
+            earlier = []
+        if _replacing(name, tokens, value):
+            yield _replaces(ctx, whole, index, path, tokens, value, earlier)
+        if name in ("add", "replace", "copy", "move") and tokens:
+            earlier.append(tokens)
+
+
+def add_replaces_across_layers(layers: Sequence[tuple[int, Context]]) -> list[Finding]:
+    """``--layers``: an add that replaces what an earlier layer set there (then it is known)."""
+    findings: list[Finding] = []
+    for pos, (index, ctx) in enumerate(layers):
+        for whole, op_index, name, path, tokens, value in _ops(ctx):
+            if not _replacing(name, tokens, value):
+                continue
+            for e_index, e_ctx in layers[:pos]:
+                hits = [h for h in e_ctx.values(*tokens) if h.value not in (None, {}, [])]
+                if e_index == index or not hits:
+                    continue
+                where = render_path(e_ctx.unit, hits[0].frag.doc, hits[0].path)
+                findings.append(
+                    ctx.finding(
+                        "json6902-add-replaces",
+                        whole,
+                        f"op: add on {path} (an object member) replaces its whole value (RFC "
+                        f"6902 §4.1), and {e_ctx.source} sets {'.'.join(tokens)} ({where}): "
+                        "applied after it, this patch wipes what that layer set there",
+                        _fix(path, value),
+                        "warning",
+                        extra=(op_index, "path"),
+                    )
+                )
+                break
+    return findings
+
+
+def _fix(path: str, value: object) -> str:
+    if isinstance(value, list):
+        return (
+            "use a strategic-merge patch (plain `machine:` YAML: maps merge, lists append), or "
+            f"add items one by one with path {path}/- when the list already exists"
+        )
+    return (
+        "use a strategic-merge patch (plain `machine:` YAML: maps merge key by key), or add "
+        f"one key at a time ({path}/<key>)"
+    )
 
 
 def _replaces(
@@ -90,11 +145,7 @@ def _replaces(
         "json6902-add-replaces",
         whole,
         message,
-        "use a strategic-merge patch (plain `machine:` YAML: maps merge, lists append), or add "
-        f"items one by one with path {path}/- when the list already exists"
-        if shape == "list"
-        else "use a strategic-merge patch (plain `machine:` YAML: maps merge key by key), or add "
-        f"one key at a time ({path}/<key>)",
+        _fix(path, value),
         "warning" if known else "info",
         extra=(index, "path"),
     )

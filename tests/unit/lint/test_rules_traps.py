@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from talosgpu.lint import LintReport, lint_text
+from talosgpu.lint import LintReport, lint_text, lint_texts
 
 MODULES = "".join(
     f"      - name: {m}\n" for m in ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
@@ -83,3 +83,14 @@ def test_nvreg_in_a_document_and_as_a_kernel_argument() -> None:
     assert "talosctl upgrade" in finding.message
     other = "machine:\n  kernel:\n    modules: [{name: nvidia_drm, parameters: [modeset=1]}]\n"
     assert not lint(other).by_rule("nvreg-first-load")
+
+
+def test_add_after_a_layer_that_set_it_is_a_warning() -> None:
+    base = "machine:\n  kernel:\n    modules:\n" + MODULES
+    ops = "- op: add\n  path: /machine/kernel\n  value:\n    modules: [{name: ib_umad}]\n"
+    report = lint_texts([(base, "base.yaml"), (ops, "gpu.yaml")], layers=True, talos_version="1.11")
+    (finding,) = report.by_rule("json6902-add-replaces")  # the file's own info is superseded
+    assert finding.severity == "warning" and finding.file == "gpu.yaml"
+    assert "base.yaml sets machine.kernel (.machine.kernel)" in finding.message
+    alone = lint_texts([(ops, "gpu.yaml")], layers=True, talos_version="1.11")
+    assert [f.severity for f in alone.by_rule("json6902-add-replaces")] == ["info"]
