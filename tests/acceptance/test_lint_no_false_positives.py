@@ -20,6 +20,8 @@ from conftest import ROOT, shared_path
 from talosgpu.errors import RenderError
 from talosgpu.intent.load import load_intent, load_profile
 from talosgpu.lint import lint_text
+from talosgpu.lint.context import Unit
+from talosgpu.lint.inputs import read_input
 from talosgpu.outputs import render_intent
 from talosgpu.profiles import list_profiles
 from talosgpu.versions import known_versions
@@ -71,10 +73,8 @@ def test_the_guides_patches_lint_without_warnings_for_their_release(minor: str) 
     assert patches >= 2, f"the v{minor} guides hold no machine-config patch: nothing was tested"
 
 
-def _units(text: str, path: Path) -> list:  # type: ignore[type-arg]
-    from talosgpu.lint.inputs import read_input  # lazy: only this count needs the reader
-
-    return list(read_input(text, source=path.stem + ".md").units)
+def _units(text: str, path: Path) -> tuple[Unit, ...]:
+    return read_input(text, source=path.stem + ".md").units
 
 
 def _intents() -> list[tuple[str, object]]:
