@@ -88,12 +88,17 @@ def add_replaces_across_layers(layers: Sequence[tuple[int, Context]]) -> list[Fi
                 if e_index == index or not hits:
                     continue
                 where = render_path(e_ctx.unit, hits[0].frag.doc, hits[0].path)
+                setter = (
+                    "this same file, given twice as a layer,"
+                    if e_ctx.source == ctx.source
+                    else e_ctx.source
+                )
                 findings.append(
                     ctx.finding(
                         "json6902-add-replaces",
                         whole,
                         f"op: add on {path} (an object member) replaces its whole value (RFC "
-                        f"6902 §4.1), and {e_ctx.source} sets {'.'.join(tokens)} ({where}): "
+                        f"6902 §4.1), and {setter} sets {'.'.join(tokens)} ({where}): "
                         "applied after it, this patch wipes what that layer set there",
                         _fix(path, value),
                         "warning",

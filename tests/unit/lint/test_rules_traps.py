@@ -94,3 +94,6 @@ def test_add_after_a_layer_that_set_it_is_a_warning() -> None:
     assert "base.yaml sets machine.kernel (.machine.kernel)" in finding.message
     alone = lint_texts([(ops, "gpu.yaml")], layers=True, talos_version="1.11")
     assert [f.severity for f in alone.by_rule("json6902-add-replaces")] == ["info"]
+    twice = lint_texts([(ops, "gpu.yaml"), (ops, "gpu.yaml")], layers=True, talos_version="1.11")
+    (finding,) = twice.by_rule("json6902-add-replaces")
+    assert "this same file, given twice as a layer, sets machine.kernel" in finding.message
