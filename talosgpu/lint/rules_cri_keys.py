@@ -133,7 +133,8 @@ def _unknown(
         fix = "remove it (containerd has no such setting in this table)"
     # An empty value sets nothing either way (the NVIDIA extension's own part carries
     # runtime_engine = "" and runtime_root = "", 1.7 keys, under the 2.x table): said, not warned.
-    empty = value in ("", 0, False, [], {})
+    # (only an empty string, list or table: a false or 0 may be meant to turn something off)
+    empty = isinstance(value, str | list | dict) and not value
     return ctx.finding(
         "cri-unknown-key",
         hit,
