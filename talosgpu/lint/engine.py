@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from talosgpu.errors import YAMLError
-from talosgpu.lint.context import Context, Unit, make_finding
+from talosgpu.lint.context import Context, make_finding
 from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sort_findings
 from talosgpu.lint.inputs import Source, note, read_input
 from talosgpu.lint.registry import CHECKS, VERSION_DEPENDENT
-from talosgpu.lint.rules_files import FileEvent, file_events
+from talosgpu.lint.rules_duplicates import cross_layer
+from talosgpu.lint.rules_traps import add_replaces_across_layers
 from talosgpu.lint.target import ReleaseHint, infer_version
 from talosgpu.talos.secrets import collect_secret_values, redact_text
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
@@ -24,7 +25,7 @@ class _FileResult:
     findings: tuple[Finding, ...]
     skipped: SkippedFile | None
     target: Target | None
-    layers: tuple[tuple[Context, list[FileEvent]], ...]
+    layers: tuple[Context, ...]
 
 
 Hints = str | ReleaseHint | tuple[ReleaseHint, ...]
@@ -102,13 +103,13 @@ def _lint_source(
     declared = _declared(src, hint)
     if any(h.origin == "topf" for h in declared):
         findings.extend(_topf_json6902(src))
-    layers = []
+    layers: list[Context] = []
     for unit in src.units:
         ctx = Context(src.file, version, unit)
         for check in CHECKS:
             findings.extend(check(ctx))
         if src.layered:
-            layers.append((ctx, file_events(ctx)))
+            layers.append(ctx)
     if origin == "default":
         findings = [_assumed(f, version) for f in findings]
     findings = _redact(findings, src)
@@ -193,9 +194,11 @@ def lint_texts(
     reads files and folders).
 
     With ``layers=True`` the texts are also read as layers of one node, in the order given
-    (base config first, then patches): a path created by ``op: create`` in two of them is
-    reported (``files-duplicate-create``) unless a later layer deletes the earlier entry first
-    with ``$patch: delete``. A text that is not YAML (even with template tags blanked), and
+    (base config first, then patches): what a re-applied patch repeats across them — a
+    ``machine.files`` path written twice (``files-duplicate-create``), a kernel module, udev
+    rule or ``CRICustomizationConfig`` (``duplicate-entry``) — is reported unless a later layer
+    deletes the earlier entry first with ``$patch: delete`` (a text given twice counts as the
+    patch applied twice; :mod:`talosgpu.lint.rules_duplicates`). A text that is not YAML (even with template tags blanked), and
     each of ``unreadable`` (files that could not be read), is one ``unreadable-input`` finding;
     the rest is linted. Only when nothing could be linted is the first error raised.
     ``release_hints``: a source's release from the file that names it (a string: the
@@ -231,48 +234,21 @@ def _unreadable(exc: YAMLError, source: str) -> _FileResult:
 
 
 def _cross_file(results: Sequence[_FileResult]) -> list[Finding]:
-    created: dict[str, tuple[str, str]] = {}  # path -> (file, yaml path) of the live create
-    findings: list[Finding] = []
-    for result in results:
-        for ctx, events in result.layers:
-            for event in events:
-                if event.action == "delete":
-                    created.pop(event.path, None)
-                    continue
-                earlier = created.get(event.path)
-                here = make_finding(
-                    ctx.source, ctx.unit, event.hit.frag, (*event.hit.path, "path"),
-                    "files-duplicate-create", "error", "", "",
-                )  # fmt: skip
-                if earlier is not None and earlier[0] != ctx.source:
-                    findings.append(_duplicate(ctx.unit, here, event.path, earlier))
-                created[event.path] = (ctx.source, here.path)
-    return findings
+    layers = [(i, ctx) for i, result in enumerate(results) for ctx in result.layers]
+    return cross_layer(layers) + add_replaces_across_layers(layers)
 
 
-def _duplicate(unit: Unit, here: Finding, path: str, earlier: tuple[str, str]) -> Finding:
-    return Finding(
-        file=here.file,
-        path=here.path,
-        rule="files-duplicate-create",
-        severity="error",
-        message=(
-            f"{path} is also created by {earlier[0]} ({earlier[1]}); applied as layers of one "
-            "node, machine.files appends both entries and the second create fails (or, for the "
-            "CRI part, only one content takes effect)"
-        ),
-        fix=(
-            "merge both into one entry in one layer, or start this layer's entry with "
-            f"`- path: {path}` + `$patch: delete` to replace the earlier one (Talos 1.8+)"
-        ),
-        order=here.order,
-    )
+def _superseded(findings: list[Finding], cross: list[Finding]) -> list[Finding]:
+    """Drop a file's own info finding where the layers know more (the same rule and path)."""
+    known = {(f.file, f.path, f.rule) for f in cross}
+    return [f for f in findings if f.severity != "info" or (f.file, f.path, f.rule) not in known]
 
 
 def _report(results: Sequence[_FileResult], *, cross_file: bool = False) -> LintReport:
     findings = [f for r in results for f in r.findings]
     if cross_file:
-        findings.extend(_cross_file(results))
+        cross = _cross_file(results)
+        findings = _superseded(findings, cross) + cross
     return LintReport(
         findings=sort_findings(findings),
         files_checked=sum(1 for r in results if r.skipped is None),

@@ -6,12 +6,17 @@ from collections.abc import Callable, Iterable
 
 from talosgpu.lint.context import Context
 from talosgpu.lint.findings import Finding, Severity
+from talosgpu.lint.rules_cdi import check_cdi_dirs
 from talosgpu.lint.rules_cri import check_cri
+from talosgpu.lint.rules_cri_keys import check_cri_keys
 from talosgpu.lint.rules_documents import check_deprecated, check_document_versions, check_install
+from talosgpu.lint.rules_duplicates import check_duplicates
+from talosgpu.lint.rules_fields import check_fields
 from talosgpu.lint.rules_files import check_files
 from talosgpu.lint.rules_kernel import check_modules, check_sysctls, check_taints
 from talosgpu.lint.rules_patches import check_json6902
 from talosgpu.lint.rules_schematic import check_schematic
+from talosgpu.lint.rules_traps import check_json6902_add, check_nvreg, check_vfio
 
 __all__ = ["CHECKS", "RULES", "VERSION_DEPENDENT", "Check"]
 
@@ -19,12 +24,19 @@ Check = Callable[[Context], Iterable[Finding]]
 
 CHECKS: tuple[Check, ...] = (
     check_json6902,
+    check_json6902_add,
     check_document_versions,
+    check_fields,
     check_deprecated,
     check_install,
     check_files,
+    check_duplicates,
     check_cri,
+    check_cri_keys,
+    check_cdi_dirs,
     check_modules,
+    check_vfio,
+    check_nvreg,
     check_sysctls,
     check_taints,
     check_schematic,
@@ -50,7 +62,21 @@ RULES: dict[str, tuple[Severity, str]] = {
     "installer-image-unpublished": ("error", "ghcr.io/siderolabs/installer on Talos 1.14+"),
     "files-unknown-op": ("error", "machine.files op other than create/overwrite/append"),
     "files-create-outside-var": ("error", "machine.files op: create outside /var"),
-    "files-duplicate-create": ("error", "the same path created twice (in a file or across layers)"),
+    "files-duplicate-create": (
+        "error",
+        "one machine.files path written twice (in a file, across layers, or a file given twice)",
+    ),
+    "duplicate-entry": (
+        "warning",
+        "a kernel module, udev rule or CRICustomizationConfig repeated (a re-applied patch)",
+    ),
+    "json6902-add-replaces": ("info", "JSON6902 add on an object member replaces its whole value"),
+    "unknown-field": ("error", "a field no Talos release has in that section (did you mean...)"),
+    "field-not-in-release": ("error", "a field other releases have, but not the target one"),
+    "vfio-pci-nvidia-gpu": ("warning", "NVIDIA PCI ids bound to vfio-pci on an NVIDIA node"),
+    "nvreg-first-load": ("info", "NVreg_* parameters apply on first load: a change needs a reboot"),
+    "cri-unknown-key": ("warning", "a key containerd's CRI config does not have in that table"),
+    "cdi-spec-dirs-default": ("info", "what cdi_spec_dirs does to the release's default dirs"),
     "files-patch-delete": ("info", "$patch: delete on a machine.files entry, explained"),
     "cri-file-ignored": ("error", "CRI TOML in a file Talos does not merge"),
     "cri-toml-invalid": ("error", "the CRI customization is not valid TOML"),
@@ -69,8 +95,8 @@ RULES: dict[str, tuple[Severity, str]] = {
         "nvidia loaded without nvidia_uvm/nvidia_drm/nvidia_modeset",
     ),
     "gpu-modules-order": ("warning", "a GPU module listed before nvidia"),
-    "bpf-jit-harden-number": ("warning", "bpf_jit_harden as a YAML number, not a string"),
-    "bpf-jit-harden-unneeded": ("warning", "bpf_jit_harden set on Talos 1.13+ (not needed)"),
+    "bpf-jit-harden-number": ("info", "bpf_jit_harden as a YAML number (Talos accepts it)"),
+    "bpf-jit-harden-unneeded": ("warning", "bpf_jit_harden on Talos 1.13+, where sources disagree"),
     "kubelet-register-taints": ("warning", "taints through kubelet registerWithTaints"),
     "schematic-invalid": ("error", "a schematic Image Factory refuses (talhelper: drops)"),
     "schematic-extension-name": (
@@ -105,5 +131,7 @@ VERSION_DEPENDENT = frozenset(
         "bpf-jit-harden-unneeded",
         "schematic-extension-name",
         "schematic-driver-mismatch",
+        "field-not-in-release",
+        "cdi-spec-dirs-default",
     }
 )

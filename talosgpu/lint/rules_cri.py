@@ -21,11 +21,11 @@ from talosgpu import tomlio
 from talosgpu.errors import YAMLError
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
-from talosgpu.lint.rules_files import CRI_DIR
+from talosgpu.lint.rules_files import CRI_DIR, runtime_config_paths
 from talosgpu.renderers.cri import NRI_PLUGIN, v4_moved_tables
 from talosgpu.talos.documents import CRI_PART_PATH
 
-__all__ = ["check_cri"]
+__all__ = ["KNOWN_TABLES", "check_cri", "cri_contents", "toml_header"]
 
 GRPC = "io.containerd.grpc.v1.cri"
 RUNTIME = "io.containerd.cri.v1.runtime"
@@ -40,7 +40,7 @@ _GRPC_V2_KEYS = frozenset(
     }
 )  # fmt: skip
 # Tables (not scalars) known below each CRI plugin table (containerd pkg/cri/config).
-_KNOWN_TABLES = {
+KNOWN_TABLES = {
     "plugin": frozenset(
         {
             "containerd", "cni", "registry", "image_decryption", "x509_key_pair_streaming",
@@ -52,15 +52,22 @@ _KNOWN_TABLES = {
 _NVIDIA_RUNTIME_DIR = "/usr/local/bin"
 
 
-def _contents(ctx: Context) -> Iterator[tuple[Hit, str]]:
+def cri_contents(ctx: Context) -> Iterator[tuple[Hit, str]]:
+    """The CRI TOML of the unit: machine.files parts (not a runtime's own ConfigPath file, such
+    as gVisor's runsc.toml) and CRICustomizationConfig contents."""
+    runtime_files = runtime_config_paths(ctx)
     for hit in ctx.items("machine", "files"):
         entry = hit.value
         if not isinstance(entry, dict) or not isinstance(entry.get("content"), str):
             continue
         path = entry.get("path")
-        if isinstance(path, str) and (
-            (path.startswith(CRI_DIR) and path.endswith(".part"))
-            or (path.endswith((".part", ".toml")) and "cri" in path)
+        if (
+            isinstance(path, str)
+            and path not in runtime_files
+            and (
+                (path.startswith(CRI_DIR) and path.endswith(".part"))
+                or (path.endswith((".part", ".toml")) and "cri" in path)
+            )
         ):
             yield Hit(entry["content"], (*hit.path, "content"), hit.frag), path
     for doc in ctx.documents("CRICustomizationConfig"):
@@ -80,7 +87,7 @@ def check_cri(ctx: Context) -> Iterator[Finding]:
                 "error",
                 extra=("name",),
             )
-    for hit, _path in _contents(ctx):
+    for hit, _path in cri_contents(ctx):
         try:
             data = tomlio.loads(hit.value)
         except YAMLError as exc:
@@ -124,7 +131,7 @@ def _config_v4(ctx: Context, hit: Hit, data: dict[str, Any]) -> Iterator[Finding
         )
 
 
-def _header(path: tuple[str, ...]) -> str:
+def toml_header(path: tuple[str, ...]) -> str:
     return "[" + ".".join(f'"{p}"' if "." in p or not p else p for p in path) + "]"
 
 
@@ -134,9 +141,9 @@ def _tables(ctx: Context, hit: Hit, data: dict[str, Any]) -> Iterator[Finding]:
             yield ctx.finding(
                 "cri-unknown-table",
                 hit,
-                f"{_header((key,))} is a top-level table; containerd reads plugin settings only "
+                f"{toml_header((key,))} is a top-level table; containerd reads plugin settings only "
                 "under `plugins`",
-                f"write it as {_header(('plugins', key))}",
+                f"write it as {toml_header(('plugins', key))}",
                 "error",
             )
     plugins = data.get("plugins")
@@ -152,9 +159,9 @@ def _tables(ctx: Context, hit: Hit, data: dict[str, Any]) -> Iterator[Finding]:
             yield ctx.finding(
                 "cri-unknown-table",
                 hit,
-                f"{_header(('plugins', plugin))}: containerd has no plugin with this id, so the "
+                f"{toml_header(('plugins', plugin))}: containerd has no plugin with this id, so the "
                 "table is ignored",
-                f"use {_header(('plugins', close[0]))}" if close else _expected(ctx),
+                f"use {toml_header(('plugins', close[0]))}" if close else _expected(ctx),
                 "error",
             )
 
@@ -174,7 +181,7 @@ def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Find
             yield ctx.finding(
                 "cri-containerd-generation",
                 hit,
-                f"{_header(('plugins', GRPC))} ({shown}) is the containerd 1.7 layout; Talos "
+                f"{toml_header(('plugins', GRPC))} ({shown}) is the containerd 1.7 layout; Talos "
                 f"{ctx.version} runs containerd {facts.containerd} (config version "
                 f"{ctx.version.containerd_config_version}), which "
                 "ignores these settings",
@@ -187,7 +194,7 @@ def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Find
         yield ctx.finding(
             "cri-containerd-generation",
             hit,
-            f"{_header(('plugins', plugin))} is a containerd 2.x table; Talos {ctx.version} runs "
+            f"{toml_header(('plugins', plugin))} is a containerd 2.x table; Talos {ctx.version} runs "
             f"containerd {facts.containerd}, which does not know it",
             f'use plugins."{GRPC}" (runtimes under plugins."{GRPC}".containerd.runtimes)',
             "error",
@@ -197,7 +204,7 @@ def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Find
 def _unknown_tables(
     ctx: Context, hit: Hit, path: tuple[str, ...], body: dict[str, Any], level: str
 ) -> Iterator[Finding]:
-    known = _KNOWN_TABLES[level]
+    known = KNOWN_TABLES[level]
     for key, value in body.items():
         if not isinstance(value, dict):
             continue
@@ -208,14 +215,14 @@ def _unknown_tables(
         dotted = key.replace("_", ".")
         first = dotted.split(".", 1)[0]
         if first in known and dotted != key:
-            suggestion = f"{_header((*path, *dotted.split('.')))}"
+            suggestion = f"{toml_header((*path, *dotted.split('.')))}"
         else:
             close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-            suggestion = _header((*path, close[0])) if close else "remove or rename it"
+            suggestion = toml_header((*path, close[0])) if close else "remove or rename it"
         yield ctx.finding(
             "cri-unknown-table",
             hit,
-            f"{_header((*path, key))}: containerd has no table `{key}` here, so everything in "
+            f"{toml_header((*path, key))}: containerd has no table `{key}` here, so everything in "
             "it is silently ignored",
             f"did you mean {suggestion}?" if suggestion.startswith("[") else suggestion,
             "error",
@@ -253,7 +260,7 @@ def _binary(ctx: Context, hit: Hit, path: tuple[str, ...], value: str) -> Iterat
         yield ctx.finding(
             "cri-runtime-binary-missing",
             hit,
-            f"{_header(path[:-1])} BinaryName is {value}, but the Talos {ctx.version} "
+            f"{toml_header(path[:-1])} BinaryName is {value}, but the Talos {ctx.version} "
             "nvidia-container-toolkit extension ships no NVIDIA Container Toolkit: every pod "
             "using this runtime fails to start",
             "delete this runtime (the GPU Operator's toolkit injects GPUs through NRI; "
@@ -266,7 +273,7 @@ def _binary(ctx: Context, hit: Hit, path: tuple[str, ...], value: str) -> Iterat
         yield ctx.finding(
             "cri-binary-path",
             hit,
-            f"{_header(path[:-1])} BinaryName is {value}; the NVIDIA container toolkit "
+            f"{toml_header(path[:-1])} BinaryName is {value}; the NVIDIA container toolkit "
             f"extension installs {name} in {_NVIDIA_RUNTIME_DIR}, so containers with this "
             "runtime fail to start",
             f'BinaryName = "{_NVIDIA_RUNTIME_DIR}/{name}" (or drop the table: the extension '
@@ -282,7 +289,7 @@ def _default_runtime(
         yield ctx.finding(
             "cri-misplaced-key",
             hit,
-            f"default_runtime_name is set in {_header(path[:-1])}; containerd reads it only "
+            f"default_runtime_name is set in {toml_header(path[:-1])}; containerd reads it only "
             "from the plugin's `containerd` table",
             'set it in [plugins."<cri plugin>".containerd]',
             "error",

@@ -5,62 +5,77 @@ Source: talos ``internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_sequencer_ta
 rules"): ``op`` must be create/overwrite/append; files in ``/etc/kubernetes/manifests`` are written
 directly; exactly ``/etc/cri/conf.d/20-customization.part`` is injected as the CRI customization;
 anything else outside ``/var`` goes to ``/var/<path>`` bind-mounted read-only, and ``op: create``
-there aborts the task (``create operation not allowed outside of /var``).
+there aborts the task (``create operation not allowed outside of /var``). A path written twice
+is :mod:`talosgpu.lint.rules_duplicates` (``files-duplicate-create``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from talosgpu import tomlio
+from talosgpu.errors import YAMLError
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
 from talosgpu.talos.documents import CRI_PART_PATH
 
-__all__ = ["CRI_DIR", "FileEvent", "check_files", "file_events"]
+__all__ = [
+    "CRI_DIR",
+    "EXTENSION_CONFIG_PATHS",
+    "check_files",
+    "runtime_config_paths",
+]
 
 CRI_DIR = "/etc/cri/conf.d/"
 MANIFESTS_DIR = "/etc/kubernetes/manifests"
 _OPS = ("create", "overwrite", "append")
 _WORD = re.compile(r"[A-Za-z_-]{1,16}")
+# Files a runtime's ``options.ConfigPath`` points at: read by the runtime's shim, not merged by
+# containerd. The gVisor extension registers runsc with ConfigPath = "/etc/cri/conf.d/runsc.toml"
+# and runsc-kvm with "/etc/cri/conf.d/runsc-kvm.toml" (siderolabs/extensions
+# container-runtime/gvisor/gvisor.part, gvisor-kvm.part), and ships both files.
+EXTENSION_CONFIG_PATHS = frozenset({"/etc/cri/conf.d/runsc.toml", "/etc/cri/conf.d/runsc-kvm.toml"})
 
 
-@dataclass(frozen=True, slots=True)
-class FileEvent:
-    """A ``$patch: delete`` or an ``op: create`` of ``path`` (for duplicate-create checks)."""
+def _config_path_values(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "ConfigPath" and isinstance(value, str):
+                yield value
+            else:
+                yield from _config_path_values(value)
 
-    action: str  # "delete" | "create"
-    path: str
-    hit: Hit
+
+def runtime_config_paths(ctx: Context) -> frozenset[str]:
+    """Paths a runtime's ``ConfigPath`` names: in a CRI part of this unit, or the gVisor
+    extension's own (:data:`EXTENSION_CONFIG_PATHS`)."""
+    texts = [
+        h.value.get("content")
+        for h in _entries(ctx)
+        if isinstance(h.value.get("path"), str) and h.value["path"].endswith(".part")
+    ]
+    texts += [d.value.get("content") for d in ctx.documents("CRICustomizationConfig")]
+    found = set(EXTENSION_CONFIG_PATHS)
+    for text in texts:
+        if isinstance(text, str):
+            try:
+                found.update(_config_path_values(tomlio.loads(text)))
+            except YAMLError:
+                continue
+    return frozenset(found)
 
 
 def _entries(ctx: Context) -> list[Hit]:
     return [hit for hit in ctx.items("machine", "files") if isinstance(hit.value, dict)]
 
 
-def file_events(ctx: Context) -> list[FileEvent]:
-    """Deletes before creates per document (Talos runs a document's selectors first, §1.6)."""
-    deletes, creates = [], []
-    for hit in _entries(ctx):
-        path = hit.value.get("path")
-        if not isinstance(path, str):
-            continue
-        if hit.value.get("$patch") == "delete":
-            deletes.append(FileEvent("delete", path, hit))
-        elif hit.value.get("op") == "create":
-            creates.append(FileEvent("create", path, hit))
-    events = deletes + creates
-    events.sort(key=lambda e: (e.hit.frag.doc, e.action != "delete"))
-    return events
-
-
 def check_files(ctx: Context) -> Iterator[Finding]:
     yield from _entry_rules(ctx)
-    yield from _duplicate_creates(ctx)
 
 
 def _entry_rules(ctx: Context) -> Iterator[Finding]:
+    runtime_files = runtime_config_paths(ctx)
     for hit in _entries(ctx):
         entry = hit.value
         path = entry.get("path")
@@ -83,7 +98,8 @@ def _entry_rules(ctx: Context) -> Iterator[Finding]:
             )
         if not isinstance(path, str):
             continue
-        if path.startswith(CRI_DIR) or (path.endswith((".part", ".toml")) and "cri" in path):
+        is_cri = path.startswith(CRI_DIR) or (path.endswith((".part", ".toml")) and "cri" in path)
+        if is_cri and path not in runtime_files:
             yield from _cri_location(ctx, hit, path, op)
             continue
         outside_var = path != "/var" and not path.startswith("/var/")
@@ -168,24 +184,3 @@ def _cri_location(ctx: Context, hit: Hit, path: str, op: object) -> Iterator[Fin
         "warning",
         extra=("path",),
     )
-
-
-def _duplicate_creates(ctx: Context) -> Iterator[Finding]:
-    seen: dict[str, Hit] = {}
-    for event in file_events(ctx):
-        if event.action == "delete":
-            continue
-        first = seen.get(event.path)
-        if first is None:
-            seen[event.path] = event.hit
-            continue
-        yield ctx.finding(
-            "files-duplicate-create",
-            event.hit,
-            f"{event.path} is created twice in this file; machine.files entries are appended "
-            "(no key), so the config keeps both: for a regular file the second create fails "
-            "(the file exists), for the CRI part only one of the two contents takes effect",
-            "merge the two entries into one (for the CRI part: one TOML with both concerns)",
-            "error",
-            extra=("path",),
-        )

@@ -5,8 +5,13 @@
   NVIDIA guide, research talos-internals.md §6), ``nvidia`` first.
 * ``net.core.bpf_jit_harden``: guides up to 1.12 set it to 1 for the legacy runtime's eBPF
   device filter (libnvidia-container#176); 1.13 dropped it (CDI), leaving the KSPP default 2
-  (talos ``pkg/kernel/kspp/kspp.go``). The schema types sysctl values as strings
-  (``conformance/talos-schema/*.json`` ``sysctls.patternProperties``).
+  (talos ``pkg/kernel/kspp/kspp.go``). The sources disagree from 1.13: the toolkit extension's
+  README (``conformance/talos-extension-nvidia/nvidia-container-toolkit.README.md``) still asks
+  for it, for ``nvidia-container-cli``, which the extension's CDI switch removed (extensions
+  c5480f9, peers.md §1.9): the finding says both. The schema types sysctl values as strings
+  (``conformance/talos-schema/*.json`` ``sysctls.patternProperties``), but Talos's YAML decoder
+  reads any scalar into a Go string (yaml.v3 ``decode.go`` ``case reflect.String:
+  out.SetString(n.Value)``), so a number works: info, not a warning.
 * ``registerWithTaints`` / ``--register-with-taints``: applied once when the Node object is
   created; Talos does not reconcile them (peers.md §4.5).
 """
@@ -89,20 +94,26 @@ def check_sysctls(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "bpf-jit-harden-number",
                 hit,
-                f"{key} is given as a YAML {type(hit.value).__name__}, but Talos types sysctl "
-                "values as strings: schema validation (editors, `talhelper validate`) rejects it "
-                "and only Go's lenient decoder accepts it",
+                f"{key} is given as a YAML {type(hit.value).__name__}; Talos accepts it (its "
+                "YAML decoder reads any scalar into the string sysctl value, and the NVIDIA guide "
+                "<= 1.12 publishes it unquoted), but the config schema types sysctl values as "
+                "strings, so schema validation (editors, `talhelper validate`) rejects it",
                 f'quote it: {key}: "1"',
-                "warning",
+                "info",
             )
         if not ctx.version.bpf_jit_harden_documented:
             yield ctx.finding(
                 "bpf-jit-harden-unneeded",
                 hit,
-                f"Talos {ctx.version} does not need {key}: since 1.13 GPU containers use CDI (no "
-                "eBPF device filter) and the NVIDIA guide dropped it; setting it lowers the KSPP "
-                "default 2 and weakens BPF JIT hardening",
-                "remove it (keep it only on Talos <= 1.12 with the legacy nvidia runtime)",
+                f"{key}: the sources disagree. The Talos {ctx.version} NVIDIA guide no longer "
+                "sets it (since 1.13 GPU containers use CDI, no eBPF device filter), while the "
+                "nvidia-container-toolkit extension's README still asks for it for "
+                "nvidia-container-cli, which the extension no longer ships since 1.13 (extensions "
+                "c5480f9 'switch to CDI'); setting it lowers the KSPP default 2 and weakens BPF "
+                "JIT hardening",
+                "remove it unless a GPU container on this node still fails with `failed to add "
+                "device rules` / `last insn is not an exit or jmp` (libnvidia-container#176): the "
+                "README's advice is for the runtime of Talos <= 1.12",
                 "warning",
             )
 

@@ -28,14 +28,14 @@ def rules_of(report: LintReport, file: Path | None = None) -> set[str]:
 # ------------------------------------------------------------------ CLI contract
 def test_text_output_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patch = tmp_path / "gpu.yaml"
-    patch.write_text("machine:\n  sysctls:\n    net.core.bpf_jit_harden: 1\n")
-    code, out, err = run_cli(["lint", str(patch), "--talos-version", "1.12"], capsys)
+    patch.write_text('machine:\n  sysctls:\n    net.core.bpf_jit_harden: "1"\n')
+    code, out, err = run_cli(["lint", str(patch), "--talos-version", "1.13"], capsys)
     assert code == 1
     assert out == (
-        f'{patch}:.machine.sysctls."net.core.bpf_jit_harden": warning bpf-jit-harden-number: '
-        + out.split("bpf-jit-harden-number: ", 1)[1]
+        f'{patch}:.machine.sysctls."net.core.bpf_jit_harden": warning bpf-jit-harden-unneeded: '
+        + out.split("bpf-jit-harden-unneeded: ", 1)[1]
     )
-    assert out.count("\n") == 1 and "(fix: quote it" in out
+    assert out.count("\n") == 1 and "(fix: remove it unless" in out
     assert "1 file(s) checked" in err
 
 
@@ -305,7 +305,7 @@ def test_a_release_dependent_rule_only_says_assumed_when_no_release_is_named(
     assert code == 0 and ": info bpf-jit-harden-unneeded: if the node runs Talos" in line
     assert "(assumed: nothing names the release)" in line
     code, out, _ = run_cli(["lint", str(patch), "--talos-version", "1.14"], capsys)
-    assert code == 1 and ": warning bpf-jit-harden-unneeded: Talos 1.14" in out
+    assert code == 1 and ": warning bpf-jit-harden-unneeded: net.core.bpf_jit_harden: the " in out
     patch.write_text(
         "machine:\n  install:\n    image: ghcr.io/siderolabs/installer:v1.11.3\n"
         '  sysctls:\n    net.core.bpf_jit_harden: "1"\n'

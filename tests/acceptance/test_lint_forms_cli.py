@@ -31,7 +31,7 @@ CASES: dict[str, tuple[int, list[Row], dict[str, tuple[str, str]]]] = {
             ("cluster.yaml", "#2.patches[0].inline.machine.kernel.modules[1]", "warning",
              "gpu-modules-missing"),
             ("cluster.yaml", '#2.patches[0].inline.machine.sysctls."net.core.bpf_jit_harden"',
-             "warning", "bpf-jit-harden-number"),
+             "info", "bpf-jit-harden-number"),
             ("patches/gpu.yaml", ".machine.install.extensions", "warning",
              "install-extensions-ignored"),
         ],
@@ -48,7 +48,7 @@ CASES: dict[str, tuple[int, list[Row], dict[str, tuple[str, str]]]] = {
             ("worker.yaml.j2", ".", "info", "templated-input"),
             ("worker.yaml.j2", ".machine.kernel.modules[0]", "warning", "gpu-modules-order"),
             ("worker.yaml.j2", ".machine.kernel.modules[1]", "warning", "gpu-modules-missing"),
-            ("worker.yaml.j2", '.machine.sysctls."net.core.bpf_jit_harden"', "warning",
+            ("worker.yaml.j2", '.machine.sysctls."net.core.bpf_jit_harden"', "info",
              "bpf-jit-harden-number"),
         ],
         {"worker.yaml.j2": ("1.12", "installer")},
@@ -63,6 +63,7 @@ CASES: dict[str, tuple[int, list[Row], dict[str, tuple[str, str]]]] = {
         [
             ("node/gpu1/02-modules.yaml", ".", "info", "json6902-on-multidoc"),
             ("node/gpu1/02-modules.yaml", ".", "error", "topf-json6902-unsupported"),
+            ("node/gpu1/02-modules.yaml", "[0].path", "info", "json6902-add-replaces"),
             ("node/gpu1/02-modules.yaml", "[0].value.modules[0]", "warning",
              "gpu-modules-missing"),
             ("schematic.yaml", ".customization.systemExtensions.officialExtensions[1]", "error",
@@ -94,7 +95,7 @@ CASES: dict[str, tuple[int, list[Row], dict[str, tuple[str, str]]]] = {
     "talhelper/positive": (
         1,
         [
-            ("patches/gpu.yaml", '.machine.sysctls."net.core.bpf_jit_harden"', "warning",
+            ("patches/gpu.yaml", '.machine.sysctls."net.core.bpf_jit_harden"', "info",
              "bpf-jit-harden-number"),
             ("patches/gpu.yaml", '.machine.sysctls."net.core.bpf_jit_harden"', "warning",
              "bpf-jit-harden-unneeded"),
