@@ -32,6 +32,7 @@ CORE = (
     "configdiff",
     "lint",
     "check",
+    "doctor",
     "k8s",
     "renderers",
     "plan",
