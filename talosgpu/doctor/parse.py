@@ -47,6 +47,10 @@ __all__ = [
 
 _TAG = re.compile(r"^\s*Tag:\s+(v?\d+\.\d+\.\d+\S*)\s*$", re.MULTILINE)
 _NVIDIA_LINE = re.compile(r"NVRM|nvidia|NVIDIA", re.IGNORECASE)
+# "<node>: kern:    info: [2025-11-27T16:58:24Z]: " (talosctl dmesg) or a bundle's dmesg.log line
+_PREFIX = re.compile(r"^(?:\S+:\s+)?(?:\w+:\s+\w+:\s+\[[^\]]*\]:\s+)?")
+# a new NVRM message rather than the continuation of the one before
+_MESSAGE_START = re.compile(r"(?:The NVIDIA|loading NVIDIA|GPU |RmInitAdapter|Xid|nvidia-|API mismatch|objClInitPcieChipset)")
 _NVIDIA_VENDOR = 0x10DE
 _DISPLAY_CLASS = 0x03  # PCI base class "Display controller"
 
@@ -143,8 +147,25 @@ def parse_list(text: str) -> tuple[str, ...]:
 
 
 def nvidia_kernel_lines(text: str) -> tuple[str, ...]:
-    """The kernel log lines of the NVIDIA driver (``NVRM:``, ``nvidia``)."""
-    return tuple(line.rstrip() for line in text.splitlines() if _NVIDIA_LINE.search(line))
+    """The NVIDIA driver's kernel messages (``NVRM:``, ``nvidia``), without the ``node:`` /
+    facility / timestamp prefixes, consecutive ``NVRM:`` lines joined into one message: the
+    driver wraps one message over several (``NVRM: installed in this system is not supported by
+    open`` / ``NVRM: nvidia.ko because ...``)."""
+    out: list[str] = []
+    joining = False
+    for raw in text.splitlines():
+        if not _NVIDIA_LINE.search(raw):
+            joining = False
+            continue
+        line = _PREFIX.sub("", raw.rstrip())
+        nvrm = line.startswith("NVRM:")
+        body = line.removeprefix("NVRM:").strip()
+        if nvrm and joining and out and not _MESSAGE_START.match(body):
+            out[-1] = f"{out[-1]} {body}"
+        else:
+            out.append(f"NVRM: {body}" if nvrm else line)
+        joining = nvrm
+    return tuple(out)
 
 
 def _items(text: str, *, source: str) -> list[dict[str, Any]]:
