@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from talosgpu import yamlio
 from talosgpu.doctor import parse
-from talosgpu.doctor.facts import Event, Fact, NodeFacts, missing
+from talosgpu.doctor.facts import KUBE_SYSTEM_ONLY, Event, Fact, NodeFacts, missing
 from talosgpu.errors import TalosGPUError
 
 __all__ = ["BUNDLE_ABSENT", "bundle_nodes", "read_bundle"]
@@ -144,7 +144,7 @@ def _k8s(archive: _Zip, node: str, k8s_name: str | None, facts: dict[str, Any]) 
             if (p.get("spec") or {}).get("nodeName") == node_obj.name
         ]
         facts["pods"] = Fact(parse.parse_pods_json(json.dumps({"items": mine}), source="systemPods.yaml"),
-                             "bundle kubernetesResources/systemPods.yaml (kube-system only)")  # fmt: skip
+                             f"bundle kubernetesResources/systemPods.yaml ({KUBE_SYSTEM_ONLY})")  # fmt: skip
 
 
 def read_bundle(

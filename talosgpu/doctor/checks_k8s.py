@@ -12,7 +12,7 @@ text of ``--events FILE``. Device-plugin behaviour: NVIDIA/k8s-device-plugin REA
 from __future__ import annotations
 
 from talosgpu.doctor.expect import Expect
-from talosgpu.doctor.facts import NodeFacts
+from talosgpu.doctor.facts import KUBE_SYSTEM_ONLY, NodeFacts
 from talosgpu.doctor.model import Check
 from talosgpu.k8s.common import gpu_resource_name
 from talosgpu.knowledge.explain import explain
@@ -136,6 +136,9 @@ def _plugin_pods(facts: NodeFacts, ex: Expect) -> Check:
         f"{pods.source}: {p.namespace}/{p.name} {p.phase}{' ready' if p.ready else ' not ready'}"
         for p in ours
     )
+    if not plugin and KUBE_SYSTEM_ONLY in pods.source:
+        return Check("gpu-pods", title, "skip", (*evidence, f"skipped: no device-plugin pod in {pods.source}; "
+                     "pods of other namespaces (the GPU Operator's) are not in a support bundle"))  # fmt: skip
     if not plugin:
         how = "helm install the GPU Operator (talosgpu helm-values INTENT)" if ex.plan.mode == "operator" else \
             "helm install nvidia-device-plugin with talosgpu helm-values INTENT"  # fmt: skip

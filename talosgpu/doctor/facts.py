@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 __all__ = [
+    "KUBE_SYSTEM_ONLY",
     "Event",
     "Extension",
     "Fact",
@@ -24,6 +25,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+KUBE_SYSTEM_ONLY = "kube-system only"  # a pod list that covers that namespace alone (a bundle's)
 
 
 @dataclass(frozen=True, slots=True)
