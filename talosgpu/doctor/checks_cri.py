@@ -20,6 +20,7 @@ from talosgpu.doctor.expect import Expect
 from talosgpu.doctor.facts import NodeFacts
 from talosgpu.doctor.model import Check, Status
 from talosgpu.errors import TalosGPUError
+from talosgpu.knowledge.explain import catalog
 
 __all__ = ["CRIView", "cri_checks", "cri_view"]
 
@@ -170,6 +171,7 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
         return [Check("cdi-spec", title, status, (listed,),
                       cause="no nvidia.com/gpu CDI spec in the dirs containerd reads: pods fail with "
                       "'unresolvable CDI devices nvidia.com/gpu=all'", fix=fix, explain="unresolvable-cdi-devices")]  # fmt: skip
+    hook_errors = False
     for spec in gpu_specs:
         findings = validate_spec(spec, talos_version=v)
         errors = [f for f in findings if f.severity == "error"]
@@ -178,11 +180,18 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
                              (listed, f"{spec.source}: valid, devices {', '.join(spec.device_names)}")))  # fmt: skip
             continue
         first = errors[0]
+        hook_errors = hook_errors or any(f.code.startswith("talos-hook") for f in errors)
+        explain_id = _EXPLAIN.get(first.code)
+        entry = next((e for e in catalog() if e.id == explain_id), None)
+        check_cmd = (f"talosctl -n {ex.node} read {spec.source} > nvidia.yaml && "
+                     f"talosgpu cdi validate nvidia.yaml --talos-version {v}")  # fmt: skip
+        fix = entry.fix_for(v) if entry else first.fix
         out.append(Check("cdi-spec", title, "fail",
                          tuple(f"{spec.source}: {f.path}: {f.message}" for f in errors),
-                         cause=first.message, fix=f"{first.fix} (talosgpu cdi validate {spec.source} --talos-version {v})",
-                         explain=_EXPLAIN.get(first.code)))  # fmt: skip
-    out.extend(_binaries(facts, gpu_specs, ex))
+                         cause=first.message, fix=f"{fix}; then check: {check_cmd}",
+                         explain=explain_id))  # fmt: skip
+    if not hook_errors:  # a hook already named as wrong is not also "present"
+        out.extend(_binaries(facts, gpu_specs, ex))
     return out
 
 

@@ -50,7 +50,9 @@ _NVIDIA_LINE = re.compile(r"NVRM|nvidia|NVIDIA", re.IGNORECASE)
 # "<node>: kern:    info: [2025-11-27T16:58:24Z]: " (talosctl dmesg) or a bundle's dmesg.log line
 _PREFIX = re.compile(r"^(?:\S+:\s+)?(?:\w+:\s+\w+:\s+\[[^\]]*\]:\s+)?")
 # a new NVRM message rather than the continuation of the one before
-_MESSAGE_START = re.compile(r"(?:The NVIDIA|loading NVIDIA|GPU |RmInitAdapter|Xid|nvidia-|API mismatch|objClInitPcieChipset)")
+_MESSAGE_START = re.compile(
+    r"(?:The NVIDIA|loading NVIDIA|GPU |RmInitAdapter|Xid|nvidia-|API mismatch|objClInitPcieChipset)"
+)
 _NVIDIA_VENDOR = 0x10DE
 _DISPLAY_CLASS = 0x03  # PCI base class "Display controller"
 

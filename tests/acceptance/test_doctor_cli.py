@@ -99,7 +99,7 @@ def test_talos05_wrapper_rejects_nvidia_cdi_hook(
     report = json.loads(out)
     first = report["checks"][0]
     assert code == 1 and first["status"] == "fail" and first["explain"] == "wrapper-unknown-command"
-    assert "patch-hooks --strategy real-binaries" in first["fix"]
+    assert "hookPaths: real-binaries" in first["fix"] and "--strategy real-binaries" in first["fix"]
     assert {"wrapper-unknown-command"} <= {c["explain"] for c in report["checks"] if c["id"] == "events"}
 
 
