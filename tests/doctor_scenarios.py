@@ -117,7 +117,9 @@ class Scenario:
         exts = [(f"{i}", {"image": f"{n}.sqsh", "metadata": {"name": n, "version": v, "author": "NVIDIA",
                  "description": n, "compatibility": {"talos": {"version": f">= {self.tag}"}}}})
                 for i, (n, v) in enumerate(self.extensions)]  # fmt: skip
-        services = [(s, {"running": up, "healthy": up, "unknown": False}) for s, up in self.services]
+        services = [
+            (s, {"running": up, "healthy": up, "unknown": False}) for s, up in self.services
+        ]
         pci = [(f"0000:2d:00.{i}", {"class": "Display controller", "class_id": "0x03", "vendor": "NVIDIA Corporation",
                 "vendor_id": "0x10de", "product_id": "0x1c30", "driver": "nvidia"}) for i in range(self.pci_gpus)]  # fmt: skip
         return {"extensions": exts, "services": services, "pcidevices": pci}
@@ -132,7 +134,13 @@ class Scenario:
                for n, h in self.runtime_classes]  # fmt: skip
         pods = []
         for ns, name, phase, ready, problems in self.pods:
-            statuses = [{"name": "c", "state": {"waiting": {"reason": "CreateContainerError", "message": p}}} for p in problems]
+            statuses = [
+                {
+                    "name": "c",
+                    "state": {"waiting": {"reason": "CreateContainerError", "message": p}},
+                }
+                for p in problems
+            ]
             pods.append({"metadata": {"name": name, "namespace": ns}, "spec": {"nodeName": NAME,
                          "containers": [{"name": "c", "image": "nvcr.io/nvidia/k8s-device-plugin:v0.17.0"}]},
                          "status": {"phase": phase, "conditions": [{"type": "Ready", "status": str(ready)}],
@@ -158,7 +166,9 @@ class Scenario:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
         (root / "usr/bin/.keep").unlink()
-        (folder / "dmesg.txt").write_text("".join(f"kern:    info: [2025-11-27T16:58:24Z]: {line}\n" for line in self.dmesg))
+        (folder / "dmesg.txt").write_text(
+            "".join(f"kern:    info: [2025-11-27T16:58:24Z]: {line}\n" for line in self.dmesg)
+        )
         k8s = folder / "k8s"
         (k8s / "probe").mkdir(parents=True, exist_ok=True)
         for name, items in self.k8s().items():
@@ -174,23 +184,49 @@ class Scenario:
                  "pcidevices": "pcidevices.hardware.talos.dev"}  # fmt: skip
         with zipfile.ZipFile(buf, "w") as z:
             n = ADDRESS
-            z.writestr(f"{n}/summary", f"Client:\n\tTag:         {self.tag}\nServer:\n\tTag:         {self.tag}\n\tSHA:         0123abcd\n")
-            z.writestr(f"{n}/dmesg.log", "".join(f"kern:    info: [2025-11-27T16:58:24Z]: {line}\n" for line in self.dmesg))
+            z.writestr(
+                f"{n}/summary",
+                f"Client:\n\tTag:         {self.tag}\nServer:\n\tTag:         {self.tag}\n\tSHA:         0123abcd\n",
+            )
+            z.writestr(
+                f"{n}/dmesg.log",
+                "".join(f"kern:    info: [2025-11-27T16:58:24Z]: {line}\n" for line in self.dmesg),
+            )
             for key, items in self.resources().items():
-                docs = [_yaml({"metadata": {"namespace": "runtime", "type": key, "id": i, "version": 1}, "spec": s}) for i, s in items]
+                docs = [
+                    _yaml(
+                        {
+                            "metadata": {
+                                "namespace": "runtime",
+                                "type": key,
+                                "id": i,
+                                "version": 1,
+                            },
+                            "spec": s,
+                        }
+                    )
+                    for i, s in items
+                ]
                 if docs:
                     z.writestr(f"{n}/resources/{types[key]}.yaml", "---\n".join(docs))
             mods = [_yaml({"metadata": {"namespace": "runtime", "type": "LoadedKernelModules.runtime.talos.dev", "id": m},
                            "spec": {"size": 1146880, "referenceCount": 0, "state": "Live", "address": "0xffffffffc2733000"}})
                     for m in ["nf_tables", *self.modules]]  # fmt: skip
             if self.era != "1.10":
-                z.writestr(f"{n}/resources/loadedkernelmodules.runtime.talos.dev.yaml", "---\n".join(mods))
+                z.writestr(
+                    f"{n}/resources/loadedkernelmodules.runtime.talos.dev.yaml", "---\n".join(mods)
+                )
             z.writestr(f"{n}/resources/machineconfigs.config.talos.dev.yaml",
                        "metadata:\n    namespace: config\n    type: MachineConfigs.config.talos.dev\n    id: v1alpha1\nspec: <REDACTED>\n")  # fmt: skip
             for sid, up in self.services:
                 z.writestr(f"{n}/service-logs/{sid}.log", "started\n" if up else "exited\n")
             k8s = self.k8s()
-            z.writestr("kubernetesResources/nodes.yaml", json.dumps({"apiVersion": "v1", "kind": "NodeList", "items": k8s["nodes"]}, indent=2))
+            z.writestr(
+                "kubernetesResources/nodes.yaml",
+                json.dumps(
+                    {"apiVersion": "v1", "kind": "NodeList", "items": k8s["nodes"]}, indent=2
+                ),
+            )
             z.writestr("kubernetesResources/systemPods.yaml", json.dumps({"apiVersion": "v1", "kind": "PodList",
                        "items": [p for p in k8s["pods"] if p["metadata"]["namespace"] == "kube-system"]}, indent=2))  # fmt: skip
         return buf.getvalue()
@@ -212,7 +248,9 @@ def healthy(era: str) -> Scenario:
     e = ERAS[era]
     kmod = "nvidia-open-gpu-kernel-modules-lts"
     exts = [(kmod, f"{e['driver']}-{e['tag']}"), ("nvidia-container-toolkit-lts", e["toolkit"])]
-    services = [("ext-nvidia-persistenced", True)] + ([("ext-nvidia-cdi-gen", True)] if era in ("1.13", "1.14") else [])
+    services = [("ext-nvidia-persistenced", True)] + (
+        [("ext-nvidia-cdi-gen", True)] if era in ("1.13", "1.14") else []
+    )
     if era == "1.11":
         cri = BASE_CRI + NVIDIA_PART + CDI_CUSTOMIZATION
         bins = ["nvidia-cdi-hook", "nvidia-cdi-hook.real", "nvidia-ctk.real", "nvidia-container-runtime",

@@ -2,7 +2,7 @@
 the plan for its release, as checks with evidence and fixes.
 
 Live: :mod:`talosgpu.commands.doctor_gather` (talosctl, kubectl). Offline: ``--bundle FILE``
-(:mod:`talosgpu.doctor.bundle`) and ``--events FILE`` (pasted ``kubectl describe`` / events).
+(:mod:`talosgpu.diagnosis.bundle`) and ``--events FILE`` (pasted ``kubectl describe`` / events).
 The release is ``--talos-version``, else the node's own (``talosctl version`` / the bundle's
 ``summary``), else the intent's; the plan is :func:`talosgpu.plan.resolve` for it. Without an
 intent, doctor checks against talosgpu's defaults for that release and says so.
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from talosgpu.commands.doctor_gather import gather_live, kubectl_facts, with_pasted_events
 from talosgpu.commands.inputs import load_target, read_input
-from talosgpu.doctor.bundle import read_bundle
-from talosgpu.doctor.expect import Expect
-from talosgpu.doctor.facts import NodeFacts
-from talosgpu.doctor.model import Check
-from talosgpu.doctor.run import run_checks
+from talosgpu.diagnosis.bundle import read_bundle
+from talosgpu.diagnosis.expect import Expect
+from talosgpu.diagnosis.facts import NodeFacts
+from talosgpu.diagnosis.model import Check
+from talosgpu.diagnosis.run import run_checks
 from talosgpu.errors import TalosGPUError, VersionError
 from talosgpu.fsio import max_input_bytes
 from talosgpu.knowledge.extensions import nvidia_extensions

@@ -32,8 +32,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from talosgpu.commands.talosctl import fetch_live_config, run_tool, talosctl_argv
-from talosgpu.doctor import parse
-from talosgpu.doctor.facts import Event, Fact, NodeFacts, SpecFile, missing
+from talosgpu.diagnosis import parse
+from talosgpu.diagnosis.facts import Event, Fact, NodeFacts, SpecFile, missing
 from talosgpu.errors import TalosGPUError
 from talosgpu.talos.secrets import collect_secret_values
 from talosgpu.tomlio import loads as toml_loads

@@ -21,9 +21,9 @@ from talosgpu import yamlio
 from talosgpu.commands.doctor import DoctorReport
 from talosgpu.commands.inputs import load_target
 from talosgpu.commands.talosctl import run_tool
-from talosgpu.doctor.model import Check
-from talosgpu.doctor.parse import parse_pods_json
-from talosgpu.doctor.probe import diagnose_probe
+from talosgpu.diagnosis.model import Check
+from talosgpu.diagnosis.parse import parse_pods_json
+from talosgpu.diagnosis.probe import diagnose_probe
 from talosgpu.errors import TalosGPUError
 from talosgpu.k8s.verify import verification_objects
 from talosgpu.plan import resolve

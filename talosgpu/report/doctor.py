@@ -17,7 +17,7 @@ from talosgpu.errors import TalosGPUError
 if TYPE_CHECKING:
     from talosgpu.commands.doctor import DoctorReport
     from talosgpu.commands.doctor_fleet import DoctorFleet
-    from talosgpu.doctor.model import Check
+    from talosgpu.diagnosis.model import Check
 
 __all__ = ["FORMATS", "check_data", "report_data"]
 

@@ -38,7 +38,14 @@ def test_a_healthy_node_of_every_era_passes_with_evidence(
     assert all(c["evidence"] for c in report["checks"])
     assert report["talosVersion"] == era
     ids = {c["id"] for c in report["checks"]}
-    assert {"extensions", "modules", "cdi-spec", "runtime-handlers", "gpu-advertised", "gpu-pods"} <= ids
+    assert {
+        "extensions",
+        "modules",
+        "cdi-spec",
+        "runtime-handlers",
+        "gpu-advertised",
+        "gpu-pods",
+    } <= ids
 
 
 def test_healthy_text_says_so_in_its_first_line(
@@ -100,7 +107,9 @@ def test_talos05_wrapper_rejects_nvidia_cdi_hook(
     first = report["checks"][0]
     assert code == 1 and first["status"] == "fail" and first["explain"] == "wrapper-unknown-command"
     assert "hookPaths: real-binaries" in first["fix"] and "--strategy real-binaries" in first["fix"]
-    assert {"wrapper-unknown-command"} <= {c["explain"] for c in report["checks"] if c["id"] == "events"}
+    assert {"wrapper-unknown-command"} <= {
+        c["explain"] for c in report["checks"] if c["id"] == "events"
+    }
 
 
 def test_velaryon_llvmpipe_from_pasted_output(
@@ -111,7 +120,9 @@ def test_velaryon_llvmpipe_from_pasted_output(
     pasted.write_text(ds.LLVMPIPE)
     code, out, _ = _run(tmp_path, monkeypatch, capsys, ds.healthy("1.11"), "--events", str(pasted))
     head = "\n".join(_first_failure(out))
-    assert code == 1 and "explain: llvmpipe-renderer" in head and "__GLX_VENDOR_LIBRARY_NAME" in head
+    assert (
+        code == 1 and "explain: llvmpipe-renderer" in head and "__GLX_VENDOR_LIBRARY_NAME" in head
+    )
 
 
 @pytest.mark.parametrize(
@@ -136,7 +147,9 @@ def test_each_check_fails_with_its_fix(
     breakage: str, check: str, explain: str | None,
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    era = "1.13" if breakage in ("cdi-gen-down", "real-hooks-on-1.13", "hook-binary-gone") else "1.11"
+    era = (
+        "1.13" if breakage in ("cdi-gen-down", "real-hooks-on-1.13", "hook-binary-gone") else "1.11"
+    )
     scn, extra = ds.healthy(era), {}
     if breakage == "no-extensions":
         scn.extensions = []
@@ -162,13 +175,18 @@ def test_each_check_fails_with_its_fix(
     elif breakage == "no-plugin":
         scn.pods = []
     elif breakage == "time-slicing":
-        extra = {"sharing": "{strategy: time-slicing, replicas: 4}", "labels": "{nvidia.com/device-plugin.config: time-slicing-x4}"}
+        extra = {
+            "sharing": "{strategy: time-slicing, replicas: 4}",
+            "labels": "{nvidia.com/device-plugin.config: time-slicing-x4}",
+        }
         scn.labels["nvidia.com/device-plugin.config"] = "time-slicing-x4"
     elif breakage == "real-hooks-on-1.13":
         scn.files["/run/cdi/nvidia.yaml"] = ds.cdi_spec("/usr/local/bin/nvidia-cdi-hook.real")
     elif breakage == "hook-binary-gone":
         del scn.files["/usr/bin/nvidia-cdi-hook"]
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, scn, "--format", "json", intent=ds.intent_text(era, **extra))
+    code, out, _ = _run(
+        tmp_path, monkeypatch, capsys, scn, "--format", "json", intent=ds.intent_text(era, **extra)
+    )
     report = json.loads(out)
     failing = [c for c in report["checks"] if c["status"] == "fail"]
     assert code == 1 and failing, out
@@ -189,7 +207,9 @@ def test_an_unreachable_node_is_exit_2(
 def test_without_kubectl_the_kubernetes_checks_say_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("FAKE_KUBECTL_FAIL", "error: You must be logged in to the server (Unauthorized)")
+    monkeypatch.setenv(
+        "FAKE_KUBECTL_FAIL", "error: You must be logged in to the server (Unauthorized)"
+    )
     code, out, _ = _run(tmp_path, monkeypatch, capsys, ds.healthy("1.13"), "--format", "json")
     report = json.loads(out)
     skipped = {c["id"]: c["evidence"][0] for c in report["checks"] if c["status"] == "skip"}
@@ -207,10 +227,12 @@ def test_all_nodes_of_an_inventory_in_parallel(
     ds.use_fakes(monkeypatch, folder)
     inventory = tmp_path / "fleet.yaml"
     inventory.write_text(
-        "kind: GPUInventory\ndefaults:\n  talosVersion: \"1.13\"\nnodes:\n"
+        'kind: GPUInventory\ndefaults:\n  talosVersion: "1.13"\nnodes:\n'
         f"  - name: talos05\n    address: {ds.ADDRESS}\n  - name: talos06\n    address: 10.0.0.2\n"
     )
-    code, out, err = run_cli(["doctor", str(inventory), "--all", "--jobs", "2", "--format", "json"], capsys)
+    code, out, err = run_cli(
+        ["doctor", str(inventory), "--all", "--jobs", "2", "--format", "json"], capsys
+    )
     data = json.loads(out)
     assert code == 1, err
     healthy = {n["name"]: n["healthy"] for n in data["nodes"]}

@@ -32,16 +32,27 @@ def test_a_bundle_with_pasted_events_names_cause_and_fix_first(
     node, zipped = _bundle(tmp_path, ds.healthy("1.11"))
     events = tmp_path / "events.txt"
     events.write_text(f"Events:\n  Warning  Failed  12s  kubelet  {ds.UNRESOLVABLE}\n")
-    code, out, _ = run_cli(["doctor", str(node), "--bundle", str(zipped), "--events", str(events)], capsys)
+    code, out, _ = run_cli(
+        ["doctor", str(node), "--bundle", str(zipped), "--events", str(events)], capsys
+    )
     lines = out.splitlines()
     assert code == 1 and "support bundle" in lines[0]
-    assert lines[1].startswith("FAIL") and "explain: unresolvable-cdi-devices" in "\n".join(lines[1:5])
-    assert "skipped: the effective CRI config (/etc/cri/conf.d/cri.toml): a talosctl support bundle does not hold it" in out
+    assert lines[1].startswith("FAIL") and "explain: unresolvable-cdi-devices" in "\n".join(
+        lines[1:5]
+    )
+    assert (
+        "skipped: the effective CRI config (/etc/cri/conf.d/cri.toml): a talosctl support bundle does not hold it"
+        in out
+    )
 
 
-def test_a_bundle_of_a_healthy_node_is_exit_0_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bundle_of_a_healthy_node_is_exit_0_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     node, zipped = _bundle(tmp_path, ds.healthy("1.14"))
-    code, out, _ = run_cli(["doctor", str(node), "--bundle", str(zipped), "--format", "json"], capsys)
+    code, out, _ = run_cli(
+        ["doctor", str(node), "--bundle", str(zipped), "--format", "json"], capsys
+    )
     report = json.loads(out)
     assert code == 0 and report["healthy"] and report["talosVersion"] == "1.14"
     assert any(c["status"] == "skip" for c in report["checks"])  # what a bundle lacks says so
@@ -55,7 +66,9 @@ def test_secrets_in_a_bundle_are_redacted_in_everything_printed(
     scn.dmesg.append(f"NVRM: GPU 0000:2d:00.0: RmInitAdapter failed! join token={token}")
     node, zipped = _bundle(tmp_path, scn)
     for form in ("text", "json"):
-        code, out, _ = run_cli(["doctor", str(node), "--bundle", str(zipped), "--format", form], capsys)
+        code, out, _ = run_cli(
+            ["doctor", str(node), "--bundle", str(zipped), "--format", form], capsys
+        )
         assert code == 1 and "rm-init-adapter-failed" in out and token not in out
         assert "<redacted>" in out
 
@@ -80,7 +93,9 @@ def _probe_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
     monkeypatch.setattr(doctor_probe, "POLL_SECONDS", 0.05)
     node = tmp_path / "node.yaml"
     node.write_text(ds.intent_text(scenario.era, workloads="[compute, graphics]"))
-    code, out, _ = run_cli(["doctor", str(node), "--node", ds.ADDRESS, "--probe", "--format", "json", *args], capsys)
+    code, out, _ = run_cli(
+        ["doctor", str(node), "--node", ds.ADDRESS, "--probe", "--format", "json", *args], capsys
+    )
     return code, out, folder / "k8s" / "state"
 
 
@@ -105,10 +120,16 @@ def test_the_probe_cleans_up_after_a_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """No probe answer: the pods stay Pending until --probe-timeout, then are deleted."""
-    code, out, state = _probe_run(tmp_path, monkeypatch, capsys, ds.healthy("1.13"), "--probe-timeout", "1")
+    code, out, state = _probe_run(
+        tmp_path, monkeypatch, capsys, ds.healthy("1.13"), "--probe-timeout", "1"
+    )
     probes = json.loads(out)["probes"]
-    assert code == 1 and all(p["status"] == "fail" and "did not finish in 1s" in p["evidence"][0] for p in probes)
-    assert json.loads((state / "deleted.json").read_text()) == json.loads((state / "applied.json").read_text())
+    assert code == 1 and all(
+        p["status"] == "fail" and "did not finish in 1s" in p["evidence"][0] for p in probes
+    )
+    assert json.loads((state / "deleted.json").read_text()) == json.loads(
+        (state / "applied.json").read_text()
+    )
 
 
 def test_the_probe_cleans_up_on_ctrl_c(
@@ -120,7 +141,9 @@ def test_the_probe_cleans_up_on_ctrl_c(
     monkeypatch.setattr(doctor_probe, "_wait", interrupted)
     code, _, state = _probe_run(tmp_path, monkeypatch, capsys, ds.healthy("1.13"))
     assert code == 130
-    assert json.loads((state / "deleted.json").read_text()) == json.loads((state / "applied.json").read_text())
+    assert json.loads((state / "deleted.json").read_text()) == json.loads(
+        (state / "applied.json").read_text()
+    )
 
 
 def test_the_probe_is_never_run_by_default(
@@ -133,4 +156,6 @@ def test_the_probe_is_never_run_by_default(
     code, _, _ = run_cli(["doctor", str(node), "--node", ds.ADDRESS], capsys)
     calls = [json.loads(line)["argv"] for line in log.read_text().splitlines()]
     assert code == 0 and not any(c[:1] in (["apply"], ["delete"]) for c in calls)
-    assert all("get" in c or "version" in c or "read" in c or "list" in c or "dmesg" in c for c in calls)
+    assert all(
+        "get" in c or "version" in c or "read" in c or "list" in c or "dmesg" in c for c in calls
+    )

@@ -32,7 +32,7 @@ CORE = (
     "configdiff",
     "lint",
     "check",
-    "doctor",
+    "diagnosis",
     "k8s",
     "renderers",
     "plan",

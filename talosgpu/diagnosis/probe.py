@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from talosgpu.doctor.model import Check
+from talosgpu.diagnosis.model import Check
 from talosgpu.knowledge.explain import explain
 from talosgpu.talos.secret_text import redact_text
 from talosgpu.versions import TalosVersion

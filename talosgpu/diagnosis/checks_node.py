@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from talosgpu.doctor.expect import Expect
-from talosgpu.doctor.facts import Extension, Fact, NodeFacts
-from talosgpu.doctor.model import Check
-from talosgpu.doctor.parse import nvidia_kernel_lines
+from talosgpu.diagnosis.expect import Expect
+from talosgpu.diagnosis.facts import Extension, Fact, NodeFacts
+from talosgpu.diagnosis.model import Check
+from talosgpu.diagnosis.parse import nvidia_kernel_lines
 from talosgpu.knowledge.explain import explain
 from talosgpu.knowledge.extensions import parse_extension
 

@@ -11,9 +11,9 @@ text of ``--events FILE``. Device-plugin behaviour: NVIDIA/k8s-device-plugin REA
 
 from __future__ import annotations
 
-from talosgpu.doctor.expect import Expect
-from talosgpu.doctor.facts import KUBE_SYSTEM_ONLY, NodeFacts
-from talosgpu.doctor.model import Check
+from talosgpu.diagnosis.expect import Expect
+from talosgpu.diagnosis.facts import KUBE_SYSTEM_ONLY, NodeFacts
+from talosgpu.diagnosis.model import Check
 from talosgpu.k8s.common import gpu_resource_name
 from talosgpu.knowledge.explain import explain
 

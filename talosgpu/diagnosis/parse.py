@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from talosgpu import yamlio
-from talosgpu.doctor.facts import Event, Extension, K8sNode, Pod, Service
+from talosgpu.diagnosis.facts import Event, Extension, K8sNode, Pod, Service
 from talosgpu.errors import TalosGPUError
 
 __all__ = [

@@ -10,7 +10,7 @@ import doctor_scenarios as ds
 import pytest
 
 from talosgpu.commands.doctor import doctor_for_facts
-from talosgpu.doctor.bundle import bundle_nodes, read_bundle
+from talosgpu.diagnosis.bundle import bundle_nodes, read_bundle
 from talosgpu.errors import TalosGPUError
 from talosgpu.intent.load import load_intent_text
 
@@ -18,7 +18,9 @@ LIMIT = 4 * 1024 * 1024
 
 
 def _facts(scenario: ds.Scenario, **kw: object):  # type: ignore[no-untyped-def]
-    return read_bundle(scenario.bundle(), source="support.zip", node=None, k8s_name=ds.NAME, limit=LIMIT, **kw)
+    return read_bundle(
+        scenario.bundle(), source="support.zip", node=None, k8s_name=ds.NAME, limit=LIMIT, **kw
+    )
 
 
 @pytest.mark.parametrize("era", sorted(ds.ERAS))
@@ -30,7 +32,15 @@ def test_a_healthy_bundle_passes_what_a_bundle_holds_and_skips_the_rest(era: str
     report = doctor_for_facts(facts, intent, intent_arg="node.yaml")
     status = {c.id: c.status for c in report.checks}
     assert report.exit_code == 0, [c for c in report.checks if c.status == "fail"]
-    for ident in ("extensions", "driver-versions", "modules", "driver-log", "services", "node-labels", "gpu-advertised"):
+    for ident in (
+        "extensions",
+        "driver-versions",
+        "modules",
+        "driver-log",
+        "services",
+        "node-labels",
+        "gpu-advertised",
+    ):
         assert status[ident] == "pass", ident
     skipped = {c.id: c.evidence[0] for c in report.checks if c.status == "skip"}
     assert "does not hold it" in skipped["cri-customization"] and "cdi-spec" in skipped
@@ -43,7 +53,13 @@ def test_the_machine_config_is_redacted_in_a_bundle_and_said_so() -> None:
 
 def test_an_age_encrypted_bundle_is_refused_with_the_flag_to_use() -> None:
     with pytest.raises(TalosGPUError, match="--no-encryption"):
-        read_bundle(b"age-encryption.org/v1\n-> X25519 abc\n", source="s.zip.age", node=None, k8s_name=None, limit=LIMIT)
+        read_bundle(
+            b"age-encryption.org/v1\n-> X25519 abc\n",
+            source="s.zip.age",
+            node=None,
+            k8s_name=None,
+            limit=LIMIT,
+        )
 
 
 def test_not_a_zip() -> None:
@@ -60,7 +76,10 @@ def test_several_nodes_need_a_choice_naming_them() -> None:
     assert bundle_nodes(data, source="s.zip", limit=LIMIT) == ("10.0.0.1", "10.0.0.2")
     with pytest.raises(TalosGPUError, match=r"10\.0\.0\.1, 10\.0\.0\.2; pick one with --node"):
         read_bundle(data, source="s.zip", node=None, k8s_name=None, limit=LIMIT)
-    assert read_bundle(data, source="s.zip", node="10.0.0.2", k8s_name=None, limit=LIMIT).node == "10.0.0.2"
+    assert (
+        read_bundle(data, source="s.zip", node="10.0.0.2", k8s_name=None, limit=LIMIT).node
+        == "10.0.0.2"
+    )
 
 
 def test_a_member_larger_than_the_input_limit_is_refused() -> None:

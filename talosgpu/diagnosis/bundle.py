@@ -28,8 +28,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from talosgpu import yamlio
-from talosgpu.doctor import parse
-from talosgpu.doctor.facts import KUBE_SYSTEM_ONLY, Event, Fact, NodeFacts, missing
+from talosgpu.diagnosis import parse
+from talosgpu.diagnosis.facts import KUBE_SYSTEM_ONLY, Event, Fact, NodeFacts, missing
 from talosgpu.errors import TalosGPUError
 
 __all__ = ["BUNDLE_ABSENT", "bundle_nodes", "read_bundle"]

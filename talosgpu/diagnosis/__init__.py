@@ -6,9 +6,9 @@ Nothing here runs a process or reads a file: :mod:`talosgpu.commands.doctor` gat
 
 from __future__ import annotations
 
-from talosgpu.doctor.expect import Expect
-from talosgpu.doctor.facts import Fact, NodeFacts
-from talosgpu.doctor.model import Check
-from talosgpu.doctor.run import run_checks
+from talosgpu.diagnosis.expect import Expect
+from talosgpu.diagnosis.facts import Fact, NodeFacts
+from talosgpu.diagnosis.model import Check
+from talosgpu.diagnosis.run import run_checks
 
 __all__ = ["Check", "Expect", "Fact", "NodeFacts", "run_checks"]

@@ -16,9 +16,9 @@ from typing import Any
 from talosgpu import tomlio
 from talosgpu.cdi import load_spec, validate_spec
 from talosgpu.cdi.hooks import iter_hooks
-from talosgpu.doctor.expect import Expect
-from talosgpu.doctor.facts import NodeFacts
-from talosgpu.doctor.model import Check, Status
+from talosgpu.diagnosis.expect import Expect
+from talosgpu.diagnosis.facts import NodeFacts
+from talosgpu.diagnosis.model import Check, Status
 from talosgpu.errors import TalosGPUError
 from talosgpu.knowledge.explain import catalog
 

@@ -1,11 +1,11 @@
 """Parsers of talosctl / kubectl output, on the shapes the upstream tools print (cited in
-talosgpu/doctor/parse.py)."""
+talosgpu/diagnosis/parse.py)."""
 
 from __future__ import annotations
 
 import json
 
-from talosgpu.doctor import parse
+from talosgpu.diagnosis import parse
 
 VERSION = """Client:
 \tTag:         v1.12.0
@@ -89,7 +89,9 @@ def test_pods_report_container_problems() -> None:
                       "containerStatuses": [{"name": "c", "state": {"waiting": {"reason": "CreateContainerError",
                                              "message": "unresolvable CDI devices nvidia.com/gpu=all"}}}]}}  # fmt: skip
     (got,) = parse.parse_pods_json(json.dumps({"kind": "List", "items": [pod]}), source="x")
-    assert not got.ready and got.problems == ("c: CreateContainerError: unresolvable CDI devices nvidia.com/gpu=all",)
+    assert not got.ready and got.problems == (
+        "c: CreateContainerError: unresolvable CDI devices nvidia.com/gpu=all",
+    )
 
 
 def test_events_name_their_object() -> None:
@@ -111,4 +113,7 @@ def test_nodes_with_addresses() -> None:
             "status": {"capacity": {"nvidia.com/gpu": "4"}, "addresses": [{"type": "InternalIP", "address": "192.168.1.194"}]}}  # fmt: skip
     (entry,) = parse.parse_nodes_json(json.dumps({"items": [node]}), source="x")
     assert entry.name == "talos05" and entry.addresses == ("192.168.1.194",)
-    assert entry.node.taints == (("gpu", "true", "NoSchedule"),) and entry.node.capacity["nvidia.com/gpu"] == "4"
+    assert (
+        entry.node.taints == (("gpu", "true", "NoSchedule"),)
+        and entry.node.capacity["nvidia.com/gpu"] == "4"
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from talosgpu.doctor.checks_cri import cri_checks
-from talosgpu.doctor.checks_k8s import k8s_checks
-from talosgpu.doctor.checks_node import node_checks
-from talosgpu.doctor.expect import Expect
-from talosgpu.doctor.facts import NodeFacts
-from talosgpu.doctor.model import Check, ordered
+from talosgpu.diagnosis.checks_cri import cri_checks
+from talosgpu.diagnosis.checks_k8s import k8s_checks
+from talosgpu.diagnosis.checks_node import node_checks
+from talosgpu.diagnosis.expect import Expect
+from talosgpu.diagnosis.facts import NodeFacts
+from talosgpu.diagnosis.model import Check, ordered
 from talosgpu.talos.secret_text import redact_text
 
 __all__ = ["run_checks"]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import doctor_scenarios as ds
 
-from talosgpu.doctor.probe import diagnose_probe
+from talosgpu.diagnosis.probe import diagnose_probe
 
 
 def test_the_glx_check_on_llvmpipe_names_glvnd_vendor_selection() -> None:
     """velaryon (goldentooth/clog src/083_gpu_gaming_containers.md): nvidia-smi worked, glxinfo
     reported llvmpipe until __GLX_VENDOR_LIBRARY_NAME=nvidia."""
     logs = ds.LLVMPIPE + "FAIL: OpenGL renders on the CPU (Mesa), not the GPU\n"
-    check = diagnose_probe("talosgpu-opengl", ref="pod/talosgpu-opengl", outcome="failed", logs=logs)
+    check = diagnose_probe(
+        "talosgpu-opengl", ref="pod/talosgpu-opengl", outcome="failed", logs=logs
+    )
     assert check.status == "fail" and check.explain == "llvmpipe-renderer"
     assert "__GLX_VENDOR_LIBRARY_NAME" in check.fix
 
