@@ -14,10 +14,10 @@ from typing import Any
 
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import Extension, Fact, NodeFacts
-from talosgpu.diagnosis.model import Check
+from talosgpu.diagnosis.model import Check, Status
 from talosgpu.diagnosis.parse import nvidia_kernel_lines
 from talosgpu.knowledge.explain import explain
-from talosgpu.knowledge.extensions import parse_extension
+from talosgpu.knowledge.extensions import ExtensionName, parse_extension
 
 __all__ = ["node_checks"]
 
@@ -49,52 +49,63 @@ def _version(facts: NodeFacts, ex: Expect) -> Check:
 
 
 def _extensions(facts: NodeFacts, ex: Expect) -> list[Check]:
+    title = "NVIDIA system extensions"
     fact = facts.extensions
     if not fact.known:
-        return [_skip("extensions", "NVIDIA system extensions", fact)]
-    installed = {parse_extension(e.name).base: e for e in fact.value or () if e.name}
-    names = {e.name: e for e in fact.value or ()}
-    evidence = tuple(f"{fact.source}: {e.name} {e.version}" for e in fact.value or ())
-    wanted = [parse_extension(n) for n in ex.extensions]
-    missing = [w.full for w in wanted if w.base not in installed]
-    out: list[Check] = []
+        return [_skip("extensions", title, fact)]
+    parsed = [(parse_extension(e.name), e) for e in fact.value or () if e.name]
+    installed = {p.base: e for p, e in parsed}
+    by_role = {p.role: p for p, _ in parsed}
+    names = {e.name: e for _, e in parsed}
+    evidence = tuple(f"{fact.source}: {e.name} {e.version}" for e in fact.value or ()) or (
+        f"{fact.source}: no extensions installed",
+    )
+    missing: list[tuple[ExtensionName, ExtensionName | None]] = []
+    other_flavour: list[tuple[ExtensionName, ExtensionName | None]] = []
+    for want in (parse_extension(n) for n in ex.extensions):
+        if want.base in installed:
+            continue
+        have = by_role.get(want.role) if want.role == "kmod" else None
+        if have is not None and ex.assumed:
+            continue  # no intent: either flavour of kernel modules is a driver
+        (other_flavour if have is not None else missing).append((want, have))
     if missing:
-        out.append(
+        wanted = ", ".join(w.full for w, _ in missing)
+        cause = (f"missing {wanted}: the node's image was built without it, so the driver (kernel "
+                 "modules) or the toolkit/libraries are not on the node")  # fmt: skip
+        return [
             Check(
                 "extensions",
-                "NVIDIA system extensions",
+                title,
                 "fail",
-                evidence or (f"{fact.source}: no extensions installed",),
-                cause=f"missing {', '.join(missing)}: the node's image was built without them, so "
-                "the driver (kernel modules) or the toolkit/libraries are not on the node",
+                evidence,
+                cause=cause,
                 fix=ex.upgrade_fix,
                 explain="module-not-found",
             )
-        )
-        return out
-    wrong_branch = [
-        f"{names_of(installed[w.base].name)} (the plan wants {w.full})"
-        for w in wanted
-        if w.branch and parse_extension(installed[w.base].name).branch not in (None, w.branch)
-    ]
-    out.append(
+        ]
+    problems = [f"the node has {h.full}, the intent wants {w.full}" for w, h in other_flavour if h]
+    if not ex.assumed:
+        problems += [
+            f"{parse_extension(installed[w.base].name).full} (the intent's branch is {w.branch})"
+            for w in (parse_extension(n) for n in ex.extensions)
+            if w.base in installed
+            and w.branch
+            and parse_extension(installed[w.base].name).branch not in (None, w.branch)
+        ]
+    status: Status = "warn" if problems else "pass"
+    cause = f"the extensions differ from the intent: {'; '.join(problems)}" if problems else ""
+    return [
         Check(
             "extensions",
-            "NVIDIA system extensions",
-            "warn" if wrong_branch else "pass",
+            title,
+            status,
             evidence,
-            cause=f"another driver branch than the intent's: {', '.join(wrong_branch)}"
-            if wrong_branch
-            else "",
-            fix=ex.upgrade_fix if wrong_branch else "",
-        )
-    )
-    out.append(_driver_versions(names, fact.source))
-    return out
-
-
-def names_of(name: str) -> str:
-    return parse_extension(name).full
+            cause=cause,
+            fix=ex.upgrade_fix if problems else "",
+        ),
+        _driver_versions(names, fact.source),
+    ]
 
 
 def _driver_versions(installed: Mapping[str, Extension], source: str) -> Check:

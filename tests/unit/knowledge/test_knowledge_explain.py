@@ -190,7 +190,10 @@ def test_research_explainer_list_is_covered() -> None:
         ),
         # talos kernel_module_spec.go: fmt.Errorf("error loading module %q: %w", ...)
         ('error loading module "nvidia": module not found', "module-not-found"),
-        ("modprobe: FATAL: Module nvidia_uvm not found in directory /lib/modules/6.12.45-talos", "module-not-found"),
+        (
+            "modprobe: FATAL: Module nvidia_uvm not found in directory /lib/modules/6.12.45-talos",
+            "module-not-found",
+        ),
         # FFmpeg nv-codec-headers dynlink_loader.h: "Cannot load %s"
         ("[h264_nvenc @ 0x5581] Cannot load libnvidia-encode.so.1", "nvenc-library-missing"),
     ],
