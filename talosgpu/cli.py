@@ -1013,6 +1013,7 @@ def doctor_command(
             intent, talos_version=talos_version, talosconfig=talosconfig, kubeconfig=kubeconfig,
             jobs=jobs, timeout=timeout, show_secrets=show_secrets,
             assume_newest_known=assume_newest_known, strict=strict,
+            on_node=_doctor_progress() if sys.stderr.isatty() else None,
         )  # fmt: skip
         emit(report(fleet, output), dest)
         sys.exit(fleet.exit_code)
@@ -1221,6 +1222,26 @@ def _progress() -> Callable[[str, Any], None]:
             state = "failed"
         else:
             state = "would change" if result.diff.changes else "no change"
+        with lock:
+            done[0] += 1
+            note(f"talosgpu: [{done[0]}] {name}: {state}")
+
+    return show
+
+
+def _doctor_progress() -> Callable[[str, Any], None]:
+    """``doctor --all`` on a terminal: one line per node as it finishes."""
+    import threading
+
+    lock, done = threading.Lock(), [0]
+
+    def show(name: str, result: Any) -> None:
+        from talosgpu.errors import TalosGPUError  # lazy: as the module docstring says
+
+        if isinstance(result, TalosGPUError):
+            state = "could not run"
+        else:
+            state = "problems found" if result.exit_code else "healthy"
         with lock:
             done[0] += 1
             note(f"talosgpu: [{done[0]}] {name}: {state}")

@@ -217,7 +217,11 @@ def read_bundle(
     logs = [
         n
         for n in archive.infos
-        if n.startswith(f"{node}/service-logs/ext-nvidia") and n.endswith(".log")
+        if n.endswith(".log")
+        and (
+            n.startswith(f"{node}/service-logs/ext-nvidia")
+            or (n.startswith(f"{node}/kubernetes-logs/") and "nvidia" in n.rsplit("/", 1)[-1])
+        )
     ]
     notes = (f"read {len(archive.infos)} files of {source}",)
     return NodeFacts(node=node, origin=f"support bundle {source}", notes=notes, **facts,
@@ -229,5 +233,7 @@ def _log_events(archive: _Zip, names: list[str]) -> Fact[Any]:
     return (
         Fact(events, "bundle service logs")
         if events
-        else missing("no ext-nvidia service logs in the bundle")
+        else missing(
+            "no ext-nvidia service logs or nvidia kube-system container logs in the bundle"
+        )
     )

@@ -96,3 +96,21 @@ def test_a_bundle_from_before_1_11_has_no_loaded_modules_and_says_why() -> None:
     scn.era = "1.10"  # the builder then writes no LoadedKernelModules file
     facts = _facts(scn)
     assert not facts.modules.known and "Talos < 1.11" in (facts.modules.skipped or "")
+
+
+def test_the_device_plugins_kube_system_log_is_searched_for_known_failures() -> None:
+    data = io.BytesIO(ds.healthy("1.11").bundle())
+    with zipfile.ZipFile(data, "a") as z:
+        z.writestr(f"{ds.ADDRESS}/kubernetes-logs/kube-system/nvidia-device-plugin-ctr.log",
+                   "I1127 16:58:24 main.go:317] Retrieving plugins.\nE1127 could not load NVML library: libnvidia-ml.so.1: cannot open shared object file\n")  # fmt: skip
+    facts = read_bundle(
+        data.getvalue(), source="support.zip", node=None, k8s_name=ds.NAME, limit=LIMIT
+    )
+    intent = load_intent_text(ds.intent_text("1.11"), source="node.yaml")
+    events = [
+        c
+        for c in doctor_for_facts(facts, intent, intent_arg="node.yaml").checks
+        if c.id == "events"
+    ]
+    assert events[0].status == "fail" and events[0].explain == "nvml-library-not-found"
+    assert "nvidia-device-plugin-ctr.log" in events[0].evidence[0]

@@ -100,7 +100,7 @@ def test_taints_the_intent_asks_for() -> None:
     assert (
         ok.status == "pass"
         and bad.status == "warn"
-        and "kubectl taint node talos05 nvidia.com/gpu:NoSchedule" == bad.fix
+        and bad.fix == "kubectl taint node talos05 nvidia.com/gpu:NoSchedule"
     )
 
 
