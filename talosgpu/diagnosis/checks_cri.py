@@ -11,6 +11,7 @@ CDI spec dir (``cdi_spec_dirs``, else containerd's default for the release, §5.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from talosgpu import tomlio
@@ -74,13 +75,20 @@ def _cri_checks(view: CRIView, source: str, ex: Expect) -> list[Check]:
             view.enable_cdi is None and ex.version.containerd_cdi_default
         )
         evidence.append(
-            f"{source}: enable_cdi = {view.enable_cdi if view.enable_cdi is not None else '(containerd default)'}"
+            f"{source}: enable_cdi = {json.dumps(view.enable_cdi) if view.enable_cdi is not None else '(unset: containerd default)'}"
         )
         if cri.enable_cdi and not on:
             problems.append("enable_cdi is not true")
     missing_dirs = [d for d in cri.cdi_spec_dirs if d not in view.cdi_dirs]
     if cri.cdi_spec_dirs:
-        evidence.append(f"{source}: cdi_spec_dirs = {list(view.cdi_dirs)}")
+        evidence.append(
+            f"{source}: cdi_spec_dirs = {json.dumps(list(view.cdi_dirs))}"
+            + (
+                ""
+                if view.dirs_from_config
+                else f" (unset: containerd's default for Talos {ex.version})"
+            )
+        )
     if missing_dirs:
         problems.append(f"cdi_spec_dirs lacks {', '.join(missing_dirs)}")
     if cri.default_runtime and view.default_runtime != cri.default_runtime:
@@ -231,12 +239,14 @@ def _legacy_ebpf(view: CRIView | None, facts: NodeFacts, ex: Expect) -> list[Che
     if not (legacy and v.ebpf_device_filter_window):
         return []
     harden = facts.bpf_jit_harden
-    evidence = [f"Talos {v}: kernel {v.facts.kernel}, toolkit {v.facts.toolkit}"]
+    evidence = [
+        f"Talos {v} at its .0 release: kernel {v.facts.kernel}, toolkit {v.facts.toolkit} (talosgpu's version table)"
+    ]
     if harden.known:
         evidence.append(f"{harden.source}: net.core.bpf_jit_harden = {str(harden.value).strip()}")
     return [Check("legacy-ebpf", "Legacy NVIDIA runtime on a kernel whose eBPF verifier rejects it", "warn",
-                  tuple(evidence), cause="the legacy runtime's cgroup device filter fails with 'last insn is "
-                  "not an exit or jmp' on this release", fix=f"set runtime: {{mode: cdi}} in the intent, then {ex.render_fix}",
+                  tuple(evidence), cause="the legacy runtime's cgroup device filter can fail with 'last insn is "
+                  "not an exit or jmp' on this release (kernel 6.12 + toolkit 1.17)", fix=f"set runtime: {{mode: cdi}} in the intent, then {ex.render_fix}",
                   explain="ebpf-device-filter")]  # fmt: skip
 
 
