@@ -80,6 +80,15 @@ _EXPORTS: dict[str, str] = {
     "Proposal": "talosgpu.configdiff.propose",
     "apply": "talosgpu.commands.apply",
     "ApplyResult": "talosgpu.commands.apply",
+    # doctor: a live node or a support bundle against its plan (talosgpu doctor)
+    "doctor": "talosgpu.commands.doctor",
+    "doctor_for_facts": "talosgpu.commands.doctor",
+    "DoctorReport": "talosgpu.commands.doctor",
+    "doctor_fleet": "talosgpu.commands.doctor_fleet",
+    "DoctorFleet": "talosgpu.commands.doctor_fleet",
+    "read_bundle": "talosgpu.diagnosis.bundle",
+    "run_checks": "talosgpu.diagnosis",
+    "NodeFacts": "talosgpu.diagnosis",
     # lint: known GPU traps in patches, configs and talconfig.yaml (talosgpu lint)
     "lint_files": "talosgpu.commands.lint",
     "lint_text": "talosgpu.lint",
@@ -136,6 +145,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.commands.cdi import patch_spec_hooks, validate_spec_file
     from talosgpu.commands.check import CheckReport, check_files
     from talosgpu.commands.diff import DiffResult, diff
+    from talosgpu.commands.doctor import DoctorReport, doctor, doctor_for_facts
+    from talosgpu.commands.doctor_fleet import DoctorFleet, doctor_fleet
     from talosgpu.commands.explain import explain_input
     from talosgpu.commands.fleet import for_each_node
     from talosgpu.commands.fleet_remote import (
@@ -155,6 +166,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from talosgpu.configdiff.model import Change, ConfigDiff
     from talosgpu.configdiff.propose import Proposal, propose
     from talosgpu.configdiff.semantic import diff_configs
+    from talosgpu.diagnosis import NodeFacts, run_checks
+    from talosgpu.diagnosis.bundle import read_bundle
     from talosgpu.errors import TalosGPUError
     from talosgpu.fleet import (
         Inventory,

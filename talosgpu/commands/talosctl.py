@@ -1,6 +1,8 @@
-"""Running ``talosctl``: fetch a node's live config, send a patch.
+"""Running ``talosctl`` (and, for ``doctor``, ``kubectl``): the only place a process starts.
 
-Only two commands are used, both with an argv list (never a shell):
+Every command runs with an argv list (never a shell), in its own session, its output written to
+temp files that are size-checked before they are read (:func:`run_tool`). ``diff``/``apply`` use
+two commands:
 
 * ``talosctl -n NODE get machineconfig v1alpha1 -o yaml`` — the active MachineConfig resource
   (research ``talos-internals.md`` §8; needs the ``os:admin`` role, the resource is Sensitive).
@@ -9,6 +11,9 @@ Only two commands are used, both with an argv list (never a shell):
   with the same strategic merge, sends the result with ``ApplyConfiguration`` (§1.1). With
   ``--dry-run`` the summary and the full config diff go to **stderr, unredacted** (§4.3):
   pass the output through :func:`talosgpu.talos.secret_text.redact_text` before showing it.
+
+``doctor`` reads more (``commands/doctor_gather.py`` names each command and its upstream source);
+all of them are read-only.
 
 ``--talosconfig PATH`` is added when given; otherwise talosctl's own lookup applies (the
 ``TALOSCONFIG`` environment variable, which the child inherits, then ``~/.talos/config``).
@@ -42,6 +47,8 @@ __all__ = [
     "fetch_live_config",
     "find_talosctl",
     "require_talosctl",
+    "run_tool",
+    "talosctl_argv",
 ]
 
 ApplyMode = Literal["auto", "no-reboot", "staged", "try"]
@@ -147,8 +154,27 @@ def _argv(talosctl: str, node: str, talosconfig: str | None, command: Sequence[s
     return [exe, *flags, "-n", node, *command]
 
 
+def run_tool(argv: list[str], *, label: str, timeout: float, check: bool = False) -> TalosctlResult:
+    """Run any read-only tool (talosctl, kubectl) the way talosctl reads are run: argv list, own
+    session, output to size-checked temp files, killed with its children on timeout or Ctrl-C.
+    ``label`` names the command in errors (``kubectl get node``)."""
+    return _run(argv, timeout=timeout, check=check, label=label)
+
+
+def talosctl_argv(
+    node: str, command: Sequence[str], *, talosconfig: str | None = None, talosctl: str = "talosctl"
+) -> list[str]:
+    """``talosctl [--talosconfig P] -n NODE COMMAND...`` with talosctl found on PATH."""
+    return _argv(talosctl, node, talosconfig, command)
+
+
 def _run(
-    argv: list[str], *, timeout: float, check: bool, finish_on_interrupt: bool = False
+    argv: list[str],
+    *,
+    timeout: float,
+    check: bool,
+    finish_on_interrupt: bool = False,
+    label: str | None = None,
 ) -> TalosctlResult:
     """Run talosctl in its own session (process group): a terminal's Ctrl-C reaches talosgpu
     only, and a timed-out talosctl is killed with every child it started.
@@ -156,7 +182,9 @@ def _run(
     ``finish_on_interrupt`` (a patch in flight): on Ctrl-C wait for talosctl to finish, and
     return its result marked ``interrupted`` — the node's outcome is known, the caller stops
     after it. Otherwise (a read) talosctl is killed and the interrupt goes on."""
-    command = " ".join(argv[argv.index("-n") + 2 :][:2])  # e.g. "get machineconfig"
+    if label is None:
+        label = "talosctl " + " ".join(argv[argv.index("-n") + 2 :][:2])  # "get machineconfig"
+    command = label
     # Output goes to temp files, not pipes: what a node (or a broken talosctl) prints is
     # measured before it is read, so it can never take more memory than an input file may.
     with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
@@ -166,7 +194,7 @@ def _run(
     result = TalosctlResult(returncode, out, err, tuple(argv), interrupted=interrupted)
     if check and returncode != 0:
         raise TalosctlError(
-            f"talosctl exited with status {returncode}: {error_text(redact_text(err))}"
+            f"{command.split()[0]} exited with status {returncode}: {error_text(redact_text(err))}"
         )
     return result
 
@@ -191,7 +219,7 @@ def _read_output(handle: IO[bytes], command: str) -> str:
     size = handle.seek(0, os.SEEK_END)
     if size > limit:
         raise TalosctlError(
-            f"talosctl {command} printed {size:,} bytes; talosgpu reads at most {limit:,} "
+            f"{command} printed {size:,} bytes; talosgpu reads at most {limit:,} "
             "from one input (TALOSGPU_MAX_INPUT_MIB raises the limit)"
         )
     handle.seek(0)
@@ -210,7 +238,7 @@ def _wait(
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             raise TalosctlError(
-                f"talosctl {command} timed out after {timeout:g}s (killed; --timeout sets it)"
+                f"{command} timed out after {timeout:g}s (killed; --timeout sets it)"
             ) from None
         except KeyboardInterrupt:
             if not finish_on_interrupt:

@@ -22,6 +22,8 @@ SUBJECTS: dict[str, str] = {
     "CDIValidation": "talosgpu.report.cdi",
     "CheckReport": "talosgpu.report.check",
     "DiffResult": "talosgpu.report.diff",
+    "DoctorFleet": "talosgpu.report.fleet_doctor",
+    "DoctorReport": "talosgpu.report.doctor",
     "ExplainOutcome": "talosgpu.report.explain",
     "FleetDiff": "talosgpu.report.fleet",
     "LintReport": "talosgpu.report.lint",

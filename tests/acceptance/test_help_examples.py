@@ -12,6 +12,7 @@ import shlex
 import shutil
 from pathlib import Path
 
+import doctor_scenarios as ds
 import pytest
 from conftest import ROOT, run_cli, shared_path, stock_config, use_fake_talosctl
 
@@ -41,6 +42,9 @@ def workspace(
     (work / "error.log").write_text(
         "Error: failed to create containerd task: unknown command nvidia-cdi-hook\n"
     )
+    # a talosctl support bundle in go-talos-support's layout, and pasted events (doctor)
+    (work / "support.zip").write_bytes(ds.healthy("1.11").bundle())
+    (work / "events.txt").write_text(ds.UNRESOLVABLE + "\n")
     monkeypatch.chdir(work)
     code, _, _ = run_cli(["render", "node.yaml", "-o", "patch.yaml"], capsys)
     assert code == 0

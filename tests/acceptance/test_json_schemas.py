@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import doctor_scenarios as ds
 import jsonschema
 import pytest
 from conftest import ROOT, run_cli, shared_path, stock_config, use_fake_talosctl
@@ -44,6 +45,11 @@ def _commands(work: Path) -> dict[str, list[str]]:
                   "--format", "json"],
         "apply-fleet": ["apply", str(work / "fleet.yaml"), "--all", "--dry-run", "--yes",
                         "--format", "json"],
+        # a support bundle built from go-talos-support's layout (tests/doctor_scenarios.py)
+        "doctor": ["doctor", str(work / "node.yaml"), "--bundle", str(work / "support.zip"),
+                   "--events", str(work / "events.txt"), "--format", "json"],
+        # against the FAKE talosctl/kubectl of tests/fixtures/fake_doctor (one node unreachable)
+        "doctor-fleet": ["doctor", str(work / "gpu-fleet.yaml"), "--all", "--format", "json"],
     }  # fmt: skip
 
 
@@ -66,6 +72,14 @@ def work(
         == 0
     )
     (tmp_path / "node.yaml").write_text('profile: nvidia-cdi\ntalosVersion: "1.12"\n')  # stale now
+    scenario = ds.healthy("1.11")
+    (tmp_path / "support.zip").write_bytes(scenario.bundle())
+    (tmp_path / "events.txt").write_text(ds.WRAPPER + "\n")
+    scenario.write(tmp_path / "doctor-node")
+    (tmp_path / "gpu-fleet.yaml").write_text(
+        'kind: GPUInventory\ndefaults:\n  talosVersion: "1.11"\nnodes:\n'
+        f"  - name: {ds.NAME}\n    address: {ds.ADDRESS}\n  - name: gone\n    address: 10.9.9.9\n"
+    )
     return tmp_path
 
 
@@ -88,8 +102,11 @@ def _talosgpu_keys(value: Any, schema: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(_commands(Path("."))))
 def test_json_output_matches_its_schema(
-    name: str, work: Path, capsys: pytest.CaptureFixture[str]
+    name: str, work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if name == "doctor-fleet":
+        ds.use_fakes(monkeypatch, work / "doctor-node")
+        monkeypatch.setenv("FAKE_TALOSCTL_DOWN", "10.9.9.9")
     code, out, _ = run_cli(_commands(work)[name], capsys)
     assert code in (0, 1, 2), name
     document = json.loads(out)

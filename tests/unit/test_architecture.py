@@ -32,6 +32,7 @@ CORE = (
     "configdiff",
     "lint",
     "check",
+    "diagnosis",
     "k8s",
     "renderers",
     "plan",

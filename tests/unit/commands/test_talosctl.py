@@ -260,3 +260,27 @@ def test_fake_envelope_shape(fake: dict[str, Path]) -> None:
     }  # fmt: skip
     assert isinstance(resources[0]["spec"], str) and "# a comment" not in resources[0]["spec"]
     assert proc.stdout.splitlines()[0] == "node: 10.5.0.2"
+
+
+# ------------------------------------------------------------------ run_tool (kubectl for doctor)
+def _script(tmp_path: Path, body: str) -> str:
+    exe = tmp_path / "tool"
+    exe.write_text(f"#!{sys.executable}\nimport sys, time\n{body}\n")
+    exe.chmod(0o755)
+    return str(exe)
+
+
+def test_run_tool_names_its_tool_in_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from talosgpu.commands.talosctl import run_tool
+
+    failing = _script(tmp_path, "sys.stderr.write('error: Unauthorized\\n'); sys.exit(1)")
+    with pytest.raises(TalosctlError, match=r"^kubectl exited with status 1: error: Unauthorized$"):
+        run_tool([failing], label="kubectl get nodes", timeout=10, check=True)
+    assert run_tool([failing], label="kubectl get nodes", timeout=10).returncode == 1
+    slow = _script(tmp_path, "time.sleep(30)")
+    with pytest.raises(TalosctlError, match=r"kubectl get pods timed out after 1s"):
+        run_tool([slow], label="kubectl get pods", timeout=1)
+    monkeypatch.setenv("TALOSGPU_MAX_INPUT_MIB", "1")
+    chatty = _script(tmp_path, "sys.stdout.write('x' * (2 * 1024 * 1024))")
+    with pytest.raises(TalosctlError, match=r"kubectl get events printed 2,097,152 bytes"):
+        run_tool([chatty], label="kubectl get events", timeout=10)

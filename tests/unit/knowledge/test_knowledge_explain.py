@@ -188,6 +188,14 @@ def test_research_explainer_list_is_covered() -> None:
             "NVRM: The NVIDIA GeForce GT 710 GPU installed in this system is supported through the NVIDIA 470.xx Legacy drivers.",
             "gpu-not-supported-by-branch",
         ),
+        # talos kernel_module_spec.go: fmt.Errorf("error loading module %q: %w", ...)
+        ('error loading module "nvidia": module not found', "module-not-found"),
+        (
+            "modprobe: FATAL: Module nvidia_uvm not found in directory /lib/modules/6.12.45-talos",
+            "module-not-found",
+        ),
+        # FFmpeg nv-codec-headers dynlink_loader.h: "Cannot load %s"
+        ("[h264_nvenc @ 0x5581] Cannot load libnvidia-encode.so.1", "nvenc-library-missing"),
     ],
 )
 def test_known_messages(text: str, entry: str) -> None:

@@ -1,0 +1,37 @@
+"""A doctor run's result: checks with evidence, cause and fix, in the order a reader needs.
+
+``status``: ``fail`` (a problem, with the fix), ``warn`` (likely a problem, or a choice that is
+known to break), ``pass`` (with the evidence that shows it), ``skip`` (with the reason the fact
+is missing: a release without the resource, a command that failed, a bundle without the file).
+Failing checks come first, so the first lines name the cause and the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["STATUS_ORDER", "Check", "Status", "ordered"]
+
+Status = Literal["fail", "warn", "pass", "skip"]
+STATUS_ORDER: dict[str, int] = {"fail": 0, "warn": 1, "pass": 2, "skip": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check's outcome. ``explain`` names the ``talosgpu explain`` catalog entry of the
+    failure (``talosgpu explain --list``); ``fix`` is the exact change (a patch to render, a
+    schematic to install, a command)."""
+
+    id: str
+    title: str
+    status: Status
+    evidence: tuple[str, ...] = ()
+    cause: str = ""
+    fix: str = ""
+    explain: str | None = None
+
+
+def ordered(checks: list[Check]) -> tuple[Check, ...]:
+    """Failures first, then warnings, passes and skips; the check order within each."""
+    return tuple(sorted(checks, key=lambda c: STATUS_ORDER[c.status]))

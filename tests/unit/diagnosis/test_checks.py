@@ -1,0 +1,124 @@
+"""The pure checks on facts built by hand: a missing fact is a skip with its reason (never a
+silent pass), and each era's expectations come from the plan."""
+
+from __future__ import annotations
+
+import doctor_scenarios as ds
+
+from talosgpu.commands.doctor import doctor_for_facts
+from talosgpu.diagnosis.facts import Extension, Fact, K8sNode, NodeFacts, missing
+from talosgpu.intent.load import load_intent_text
+
+
+def _report(facts: NodeFacts, era: str = "1.13", **extra: str):  # type: ignore[no-untyped-def]
+    intent = load_intent_text(ds.intent_text(era, **extra), source="node.yaml")
+    return doctor_for_facts(facts, intent, intent_arg="node.yaml")
+
+
+def test_nothing_gathered_is_all_skips_each_with_its_reason() -> None:
+    report = _report(
+        NodeFacts(node="n", origin="test", talos_tag=Fact("v1.13.0", "talosctl version"))
+    )
+    statuses = {c.id: c.status for c in report.checks}
+    assert set(statuses.values()) <= {"pass", "skip"} and statuses["talos-version"] == "pass"
+    for check in report.checks:
+        if check.status == "skip":
+            assert check.evidence and check.evidence[0].startswith("skipped: "), check
+    assert report.exit_code == 0
+
+
+def test_an_unknown_release_is_a_warning_and_says_what_was_assumed() -> None:
+    report = _report(
+        NodeFacts(node="n", origin="test", talos_tag=missing("talosctl version failed"))
+    )
+    first = report.checks[0]
+    assert first.id == "talos-version" and first.status == "warn"
+    assert any("assumed Talos 1.13" in n for n in report.notes)  # the intent's release
+
+
+def test_the_other_kmod_flavour_is_a_difference_not_a_missing_driver() -> None:
+    exts = (
+        Extension("nonfree-kmod-nvidia-lts", "580.126.20-v1.13.0"),
+        Extension("nvidia-container-toolkit-lts", "580.126.20-v1.19.0"),
+    )
+    facts = NodeFacts(
+        node="n", origin="test", talos_tag=Fact("v1.13.0", "v"), extensions=Fact(exts, "x")
+    )
+    check = next(c for c in _report(facts).checks if c.id == "extensions")
+    assert (
+        check.status == "warn"
+        and "nonfree-kmod-nvidia-lts" in check.cause
+        and "intent wants" in check.cause
+    )
+    intent = load_intent_text('talosVersion: "1.13"\n', source="x")
+    assumed = doctor_for_facts(facts, intent, intent_arg="node.yaml", assumed=True)
+    assert next(c for c in assumed.checks if c.id == "extensions").status == "pass"
+
+
+def test_time_slicing_counts_gpus_from_the_pci_bus() -> None:
+    node = K8sNode("talos05", {"nvidia.com/gpu.present": "true", "nvidia.com/device-plugin.config": "time-slicing-x4"},
+                   (), {"nvidia.com/gpu": "4"}, {"nvidia.com/gpu": "4"})  # fmt: skip
+    sharing = {"sharing": "{strategy: time-slicing, replicas: 4}"}
+    base = NodeFacts(
+        node="n", origin="t", talos_tag=Fact("v1.11.1", "v"), k8s_node=Fact(node, "kubectl")
+    )
+    one = next(
+        c
+        for c in _report(
+            NodeFacts(**{**base.__dict__, "pci_gpus": Fact(1, "pci")}), "1.11", **sharing
+        ).checks
+        if c.id == "time-slicing"
+    )
+    assert one.status == "pass" and "expected 1 x 4 = 4" in one.evidence[-1]
+    two = next(
+        c
+        for c in _report(
+            NodeFacts(**{**base.__dict__, "pci_gpus": Fact(2, "pci")}), "1.11", **sharing
+        ).checks
+        if c.id == "time-slicing"
+    )
+    assert two.status == "fail" and two.explain == "time-slicing-not-applied"
+    guessed = next(c for c in _report(base, "1.11", **sharing).checks if c.id == "time-slicing")
+    assert guessed.status == "pass" and any(
+        line.startswith("assumed: 1 GPU(s) from the intent") for line in guessed.evidence
+    )
+
+
+def test_taints_the_intent_asks_for() -> None:
+    node = K8sNode("talos05", {}, (("gpu", "true", "NoSchedule"),), {"nvidia.com/gpu": "1"}, {})
+    facts = NodeFacts(
+        node="n", origin="t", talos_tag=Fact("v1.13.0", "v"), k8s_node=Fact(node, "kubectl")
+    )
+    ok = next(
+        c for c in _report(facts, taints="{gpu: 'true:NoSchedule'}").checks if c.id == "node-taints"
+    )
+    bad = next(
+        c
+        for c in _report(facts, taints="{nvidia.com/gpu: NoSchedule}").checks
+        if c.id == "node-taints"
+    )
+    assert (
+        ok.status == "pass"
+        and bad.status == "warn"
+        and bad.fix == "kubectl taint node talos05 nvidia.com/gpu:NoSchedule"
+    )
+
+
+def test_services_on_1_15_are_not_judged_by_1_14s_list() -> None:
+    facts = NodeFacts(
+        node="n",
+        origin="t",
+        talos_tag=Fact("v1.15.0-beta.1", "v"),
+        services=Fact((), "talosctl get services"),
+    )
+    check = next(c for c in _report(facts, "1.15").checks if c.id == "services")
+    assert check.status == "skip" and "not verified" in check.evidence[-1]
+
+
+def test_evidence_is_redacted_with_the_configs_secret_values() -> None:
+    secret = "s3cr3t-token-value-1234"
+    facts = NodeFacts(node="n", origin="t", talos_tag=Fact("v1.13.0", "v"),
+                      dmesg=Fact(f"NVRM: RmInitAdapter failed! {secret}", "talosctl dmesg"), secrets=(secret,))  # fmt: skip
+    report = _report(facts)
+    text = repr(report.checks)
+    assert "rm-init-adapter-failed" in text and secret not in text
