@@ -10,7 +10,7 @@ from conftest import run_cli as run
 from talosgpu.cli import main
 
 
-def test_seed_004_node(capsys: pytest.CaptureFixture[str]) -> None:
+def test_talos05_node(capsys: pytest.CaptureFixture[str]) -> None:
     # seed 004: Quadro P2000 on Talos v1.11.1 with the proprietary modules
     code, out, err = run(
         ["schematic", "--talos-version", "v1.11.1", "--flavour", "proprietary"], capsys

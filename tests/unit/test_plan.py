@@ -30,7 +30,7 @@ def test_auto_mode_by_version(version: str, mode: str) -> None:
     assert any(d.id == "runtime-mode" and d.reason != "set in the intent" for d in plan.decisions)
 
 
-def test_seed_004_plan() -> None:
+def test_talos05_plan() -> None:
     plan = resolve(load_profile("nvidia-cdi"))
     assert str(plan.version) == "1.11"
     assert plan.mode == "cdi"

@@ -181,8 +181,8 @@ def test_real_specs_against_strategies() -> None:
 
 
 @pytest.mark.conformance
-def test_seed_004_spec_fails_on_1_11_until_patched() -> None:
-    """Seed 004: nvidia-ctk on a Talos 1.11 node writes /usr/local/bin hooks; the wrapper rejects them."""
+def test_talos05_spec_fails_on_1_11_until_patched() -> None:
+    """The talos05 field report: nvidia-ctk on a Talos 1.11 node writes /usr/local/bin hooks; the wrapper rejects them."""
     text = shared_path(
         "conformance", "cdi", "nvidia-specs", "salilkadam-Infrastructure__nvidia.yaml"
     ).read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The CDI generator Pod and init DaemonSet (seed 004), and the idempotent hook rewrite run with
+"""The CDI generator Pod and init DaemonSet (the talos05 field report), and the idempotent hook rewrite run with
 a real ``sh`` and ``sed`` on real NVIDIA CDI specs."""
 
 from __future__ import annotations
@@ -92,13 +92,15 @@ def test_hook_rewrite_is_idempotent_on_real_specs(name: str, bindir: str, tmp_pa
 
 
 @needs_sh
-def test_seed_004_sed_is_not_idempotent(tmp_path: Path) -> None:
-    """Why the rewrite is not seed 004's: its sed appends .real again on every restart."""
+def test_talos05_sed_is_not_idempotent(tmp_path: Path) -> None:
+    """Why the rewrite is not the talos05 field report's: its sed appends .real again on every restart."""
     spec = tmp_path / "nvidia.yaml"
     spec.write_text("    path: /usr/local/bin/nvidia-cdi-hook\n", encoding="utf-8")
-    seed = f"sed -i 's|/usr/local/bin/nvidia-cdi-hook|/usr/local/bin/nvidia-cdi-hook.real|g' {spec}"
-    _run(seed)
-    _run(seed)
+    original = (
+        f"sed -i 's|/usr/local/bin/nvidia-cdi-hook|/usr/local/bin/nvidia-cdi-hook.real|g' {spec}"
+    )
+    _run(original)
+    _run(original)
     assert (
         spec.read_text(encoding="utf-8").strip() == "path: /usr/local/bin/nvidia-cdi-hook.real.real"
     )
@@ -135,7 +137,7 @@ def test_rewrite_command_quotes_spec_path() -> None:
 
 
 # ------------------------------------------------------------------------------ the objects
-def test_seed_004_shapes() -> None:
+def test_talos05_shapes() -> None:
     objects = _objects("nvidia-cdi", "1.11")
     pod, ds = objects["Pod"], objects["DaemonSet"]
 

@@ -126,7 +126,7 @@ def test_configmap_and_privileged_namespace() -> None:
         },
     }
     ((key, text),) = config_map["data"].items()
-    assert key == "time-slicing-x4"  # seed 000: one RTX 2070 Super advertised as 4
+    assert key == "time-slicing-x4"  # the velaryon field report: one RTX 2070 Super advertised as 4
     config = yamlio.load(text)
     assert config["sharing"]["timeSlicing"]["resources"] == [
         {"name": "nvidia.com/gpu", "replicas": 4}

@@ -27,7 +27,7 @@ def test_runtime_class(profile: str, name: str) -> None:
     assert plan.labels[f"runtime.talosgpu.dev/{name}"] == "true"
 
 
-def test_seed_000_scheduling() -> None:
+def test_velaryon_scheduling() -> None:
     (rc,) = runtime_classes(render(profile="nvidia-graphics").plan)
     assert rc["scheduling"] == {
         "nodeSelector": {"runtime.talosgpu.dev/nvidia": "true"},

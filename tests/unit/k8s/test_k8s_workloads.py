@@ -1,4 +1,4 @@
-"""Workload presets (NVIDIA_DRIVER_CAPABILITIES) and the verification workloads of seeds 000/004."""
+"""Workload presets (NVIDIA_DRIVER_CAPABILITIES) and the verification workloads of the velaryon and talos05 field reports."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def _pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def test_seed_000_graphics_node() -> None:
+def test_velaryon_graphics_node() -> None:
     objects = _by_name(verification_objects(render(profile="nvidia-graphics").plan))
     assert sorted(objects) == ["talosgpu-nvidia-smi", "talosgpu-opengl"]
     for obj in objects.values():
@@ -90,7 +90,7 @@ def test_seed_000_graphics_node() -> None:
     assert RENDERER_CHECK in opengl["command"][2]
 
 
-def test_seed_004_nvenc_job() -> None:
+def test_talos05_nvenc_job() -> None:
     objects = _by_name(verification_objects(render(profile="nvidia-cdi").plan))
     job = objects["talosgpu-nvenc"]
     assert job["kind"] == "Job"
@@ -144,7 +144,10 @@ def test_no_workloads_no_pods() -> None:
 @pytest.mark.parametrize(
     ("glxinfo", "code"),
     [
-        ("OpenGL renderer string: llvmpipe (LLVM 15.0.7, 256 bits)", 1),  # seed 000, before
+        (
+            "OpenGL renderer string: llvmpipe (LLVM 15.0.7, 256 bits)",
+            1,
+        ),  # the velaryon field report, before
         ("OpenGL renderer string: softpipe", 1),
         ("", 1),
         ("OpenGL renderer string: NVIDIA GeForce RTX 2070 SUPER/PCIe/SSE2", 0),  # after the fix

@@ -1,4 +1,4 @@
-"""The explain catalog: every seed and research error message is known, fixes depend on versions."""
+"""The explain catalog: every field-report and research error message is known, fixes depend on versions."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from talosgpu.knowledge.explain import catalog, explain
 from talosgpu.versions import TalosVersion, known_versions
 
 
-def seed_error_snippets(text: str) -> list[str]:
-    """The error messages a seed shows: fenced blocks after an 'Error Message' line, quoted
+def field_report_error_snippets(text: str) -> list[str]:
+    """The error messages a field report shows: fenced blocks after an 'Error Message' line, quoted
     troubleshooting headings, and renderer output blocks."""
     lines = text.splitlines()
     snippets: list[str] = []
@@ -36,22 +36,22 @@ def seed_error_snippets(text: str) -> list[str]:
     return snippets
 
 
-def seed_texts() -> list[tuple[str, str]]:
+def field_report_texts() -> list[tuple[str, str]]:
     folder = shared_path("seeds")
     return [(p.name, p.read_text("utf-8")) for p in sorted(Path(folder).glob("*.txt"))]
 
 
-def test_every_seed_error_is_explained() -> None:
+def test_every_field_report_error_is_explained() -> None:
     total = 0
-    for name, text in seed_texts():
-        for snippet in seed_error_snippets(text):
+    for name, text in field_report_texts():
+        for snippet in field_report_error_snippets(text):
             total += 1
             assert explain(snippet), f"{name}: no catalog entry for {snippet!r}"
     assert total >= 5  # 2 fenced errors + 2 headings in seed 004, the llvmpipe block in seed 000
 
 
-def test_seed_004_ids_in_order() -> None:
-    text = dict(seed_texts())["004_61529bd8fbff2293.txt"]
+def test_talos05_ids_in_order() -> None:
+    text = dict(field_report_texts())["004_61529bd8fbff2293.txt"]
     found = explain(text, talos_version="1.11")
     assert [m.id for m in found] == [
         "ebpf-device-filter",
@@ -63,8 +63,8 @@ def test_seed_004_ids_in_order() -> None:
     assert found[0].line == text[: text.index("failed to add device rules")].count("\n") + 1
 
 
-def test_seed_000_llvmpipe() -> None:
-    text = dict(seed_texts())["000_f312667b9e56238a.txt"]
+def test_velaryon_llvmpipe() -> None:
+    text = dict(field_report_texts())["000_f312667b9e56238a.txt"]
     found = explain(text)
     assert [m.id for m in found] == ["llvmpipe-renderer"]
     assert "__GLX_VENDOR_LIBRARY_NAME=nvidia" in found[0].fix

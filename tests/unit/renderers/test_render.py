@@ -78,7 +78,7 @@ def test_render_is_deterministic() -> None:
     assert len(texts) == 1
 
 
-def test_seed_004_patch_matches_the_field_report() -> None:
+def test_talos05_patch_matches_the_field_report() -> None:
     """The seed's machine config, plus the gpu.present label the device plugin needs."""
     machine = api.render(profile="nvidia-cdi").documents[0]["machine"]
     assert [m["name"] for m in machine["kernel"]["modules"]] == [
