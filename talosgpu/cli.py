@@ -847,7 +847,13 @@ def lint_command(
     metavar="FILE",
     help="The live config: a file or - for stdin (plain, or talosctl get mc -o yaml output).",
 )
-@click.option("--node", "-n", metavar="ADDR", help="Fetch the live config with talosctl.")
+@click.option(
+    "--node",
+    "-n",
+    metavar="ADDR",
+    help="Fetch the live config with talosctl (default: the intent's node.address); with an "
+    "inventory, the name or address of one of its nodes.",
+)
 @click.option("--all", "all_nodes", is_flag=True, help="INTENT is an inventory: diff every node.")
 @click.option(
     "--live-dir", metavar="DIR", help="With --all: read each node's config from DIR/<node>.yaml."
@@ -911,8 +917,6 @@ def diff_command(
         )
         emit(report(fleet, output), dest, colour=output == "text")
         sys.exit(fleet.exit_code)
-    if live is None and node is None:
-        raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.diff import diff
 
@@ -1044,7 +1048,13 @@ def doctor_command(
 @cli.command("apply", epilog=examples("apply"))
 @click.argument("intent", required=False, metavar="[INTENT]")
 @click.option("--profile", "-P", metavar="NAME", help="Apply a bundled profile instead of a file.")
-@click.option("--node", "-n", metavar="ADDR", help="The node to patch.")
+@click.option(
+    "--node",
+    "-n",
+    metavar="ADDR",
+    help="The node to patch (default: the intent's node.address); with an inventory, the name "
+    "or address of one of its nodes.",
+)
 @click.option(
     "--all",
     "all_nodes",
@@ -1116,8 +1126,6 @@ def apply_command(
             raise TalosGPUError("--all takes an inventory file, without --profile/--node")
         _apply_fleet(intent, yes=yes, options=options, as_json=as_json)
         return
-    if node is None:
-        raise TalosGPUError("which node? give --node ADDR (or an inventory with --all)")
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.apply import apply
 
@@ -1125,10 +1133,13 @@ def apply_command(
         intent,
         profile=profile,
         node=node,
-        on_diff=None if as_json else (lambda result: _show_apply_diff(node, result)),
-        confirm=lambda result: _confirm_apply(node, result, yes=yes),
+        on_diff=None
+        if as_json
+        else (lambda result: _show_apply_diff(result.address or "", result)),
+        confirm=lambda result: _confirm_apply(result.address or "", result, yes=yes),
         **options,
     )
+    node = outcome.result.address or node or ""
     if as_json:
         _apply_json(node, outcome)
         sys.exit(EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK)

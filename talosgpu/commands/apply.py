@@ -144,7 +144,7 @@ def apply(
     intent: Intent | str | Path | None = None,
     *,
     profile: str | None = None,
-    node: str,
+    node: str | None = None,
     mode: ApplyMode = "auto",
     dry_run: bool = False,
     talosconfig: str | None = None,
@@ -156,6 +156,9 @@ def apply(
     timeout: float | None = None,
 ) -> ApplyResult:
     """Diff ``intent`` against ``node``'s live config and send the idempotent patch.
+
+    ``node`` defaults to the intent's ``node.address``; with an inventory it names one of its
+    nodes (by name or address).
 
     ``on_diff`` is called with the diff before anything else (to show it); ``confirm`` (when
     given, and not for ``dry_run``) decides whether to go on. Right before patching, the config
@@ -174,6 +177,8 @@ def apply(
         assume_newest_known=assume_newest_known,
         timeout=timeout,
     )
+    address = result.address
+    assert address is not None, "diff without --live reads the node it names"
     if on_diff is not None:
         on_diff(result)
     if result.proposal.empty or result.diff.empty:
@@ -183,10 +188,10 @@ def apply(
         return ApplyResult("declined", result, mode)
     secrets = result.diff.secrets
     try:
-        _check_unchanged(result, node=node, talosconfig=talosconfig, timeout=timeout)
+        _check_unchanged(result, node=address, talosconfig=talosconfig, timeout=timeout)
         runs = _send(
             result,
-            node=node,
+            node=address,
             mode=mode,
             dry_run=dry_run,
             talosconfig=talosconfig,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from talosgpu.commands.inputs import load_target
+from talosgpu.commands.node_target import load_node_target
 from talosgpu.commands.redact import redact_error
 from talosgpu.commands.talosctl import fetch_live_config
 from talosgpu.configdiff.model import ConfigDiff
@@ -41,6 +41,7 @@ class DiffResult:
     rendered: Rendered
     warnings: tuple[str, ...] = ()
     show_secrets: bool = False
+    address: str | None = None  # the node talosctl read the live config from
 
     @property
     def changed(self) -> bool:
@@ -118,7 +119,10 @@ def _read_live(
         return load_live_config(live, node=node)
     if node is not None:
         return fetch_live_config(node, talosconfig=talosconfig, timeout=timeout)
-    raise TalosGPUError("no live config: give --live FILE (- for stdin) or --node ADDR")
+    raise TalosGPUError(
+        "no live config: give --live FILE (- for stdin) or --node ADDR, or set node.address "
+        "in the intent"
+    )
 
 
 def diff(
@@ -136,13 +140,18 @@ def diff(
     """Diff the config ``intent`` (or ``profile``) would give a node against its live config.
 
     ``live`` is a file (``-`` = stdin) or a :class:`~talosgpu.live.LiveConfig`; without it the
-    config is fetched from ``node`` with ``talosctl`` (``timeout`` seconds at most). Errors never
-    carry the live config's secrets unless ``show_secrets``.
+    config is fetched with ``talosctl`` (``timeout`` seconds at most) from ``node``, else the
+    intent's ``node.address``. ``intent`` may be an inventory: ``node`` (a node's name or
+    address) picks one of its nodes. Errors never carry the live config's secrets unless
+    ``show_secrets``.
     """
     if intent is not None and str(intent) == "-" and live is not None and str(live) == "-":
         raise TalosGPUError("the intent and the live config cannot both come from stdin")
-    live_config = _read_live(live, node=node, talosconfig=talosconfig, timeout=timeout)
-    loaded, label = load_target(intent, profile=profile)
+    target = load_node_target(intent, profile=profile, node=node)
+    loaded, label = target.intent, target.label
+    # --node with --live picks a node of a multi-node envelope; an inventory's node by address
+    pick = target.address if live is None or target.from_inventory else node
+    live_config = _read_live(live, node=pick, talosconfig=talosconfig, timeout=timeout)
     version, warnings = resolve_version(
         talos_version, loaded.talos_version, live_config, assume_newest_known=assume_newest_known
     )
@@ -159,7 +168,7 @@ def diff(
             schematic=schematic_for(loaded, version),
             role=loaded.node.role,
             version=version,
-            node=node or live_config.node,
+            node=target.address or live_config.node,
         )
         result = checked.apply_to(result)
         warnings.extend(checked.warnings)
@@ -177,4 +186,5 @@ def diff(
         rendered=rendered,
         warnings=tuple(dict.fromkeys(notes)),
         show_secrets=show_secrets,
+        address=target.address if live is None else None,
     )
