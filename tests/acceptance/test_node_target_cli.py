@@ -88,6 +88,7 @@ def test_diff_reads_the_node_the_intent_names(
     code, out, err = run(["diff", str(node), "--talosconfig", str(fake["talosconfig"])], capsys)
     assert code == 1, err
     assert _nodes_called(fake) == ["10.0.0.7"]
+    assert out.startswith("talosgpu diff for Talos 1.13: node 10.0.0.7")
 
 
 def test_a_profile_s_example_address_is_never_used(
