@@ -2,107 +2,58 @@
 
 Renderers only translate a Plan into documents; they never look at the version again except to
 pick the document shape (v1alpha1 fields vs 1.14 documents). Each choice is recorded as a
-:class:`Decision` (shown by ``talosgpu render --explain`` and in the patch header).
+:class:`Decision` (shown by ``talosgpu render --explain`` and in the patch header). The data
+types are in :mod:`talosgpu.plan_model`, the runtime-mode step in :mod:`talosgpu.plan_mode`,
+the whole-node parts in :mod:`talosgpu.plan_node`, the hardware check in
+:mod:`talosgpu.plan_hardware`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.models import Intent
 from talosgpu.plan_hardware import hardware_findings
+from talosgpu.plan_mode import choose_mode, hook_strategy
+from talosgpu.plan_model import (
+    CDI_BINARY,
+    CDI_INIT_LABEL,
+    CONFIG_LABEL,
+    DEFAULT_MODULES,
+    GPU_PRESENT_LABEL,
+    HANDLER_LABEL_PREFIX,
+    LEGACY_BINARY,
+    CDIInit,
+    CRIPlan,
+    Decision,
+    HookStrategy,
+    Mode,
+    Module,
+    Plan,
+)
 from talosgpu.plan_node import installer_image, kernel_arg_warnings, other_extensions
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
 __all__ = [
+    "CDI_BINARY",
     "CDI_INIT_LABEL",
+    "CONFIG_LABEL",
     "DEFAULT_MODULES",
+    "GPU_PRESENT_LABEL",
     "HANDLER_LABEL_PREFIX",
+    "LEGACY_BINARY",
     "CDIInit",
     "CRIPlan",
     "Decision",
+    "HookStrategy",
+    "Mode",
     "Module",
     "Plan",
+    "plan_summary",
     "resolve",
+    "target_version",
 ]
-
-DEFAULT_MODULES = ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
-GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
-CONFIG_LABEL = "nvidia.com/device-plugin.config"
-# Put on a node for each runtime handler talosgpu's plan uses there; the RuntimeClass of that
-# handler selects exactly these nodes, so in a fleet its pods never land on a node whose
-# containerd lacks the handler (RuntimeClass scheduling, kubernetes.io docs).
-HANDLER_LABEL_PREFIX = "runtime.talosgpu.dev/"
-# Put on a node whose CDI spec talosgpu's init DaemonSet copies or rewrites; the value names the
-# variant (spec dirs, hook rewrite), so nodes needing another variant are never selected.
-CDI_INIT_LABEL = HANDLER_LABEL_PREFIX + "cdi-init"
-# The toolkit extension's runtime binaries (extensions repo nvidia-gpu/nvidia-container-toolkit,
-# 10-nvidia-container-runtime.part: BinaryName = "/usr/local/bin/nvidia-container-runtime").
-LEGACY_BINARY = "/usr/local/bin/nvidia-container-runtime"
-CDI_BINARY = "/usr/local/bin/nvidia-container-runtime.cdi"
-
-Mode = Literal["cdi", "legacy", "operator", "none"]
-HookStrategy = Literal["real-binaries", "usr-bin", "unchanged"]
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """One choice the plan made, and why (cites the upstream fact it relies on)."""
-
-    id: str
-    summary: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Module:
-    name: str
-    parameters: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CRIPlan:
-    """What goes into the containerd CRI customization part (or CRICustomizationConfig)."""
-
-    table: str
-    enable_cdi: bool | None
-    cdi_spec_dirs: tuple[str, ...]
-    runtimes: tuple[tuple[str, str], ...]  # (runtime name, BinaryName)
-    default_runtime: str | None
-    extra_toml: str | None
-
-    @property
-    def empty(self) -> bool:
-        return (
-            self.enable_cdi is None
-            and not self.cdi_spec_dirs
-            and not self.runtimes
-            and self.default_runtime is None
-            and not self.extra_toml
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CDIInit:
-    """What talosgpu's CDI init does on a node (cdi mode before 1.13, when nothing on the node
-    writes a CDI spec): where ``nvidia-ctk cdi generate`` writes, where the spec is copied, and
-    whether hook paths are rewritten to the ``*.real`` binaries."""
-
-    source: str
-    targets: tuple[str, ...]
-    rewrite_hooks: bool
-
-    @property
-    def needs_daemonset(self) -> bool:
-        return bool(self.targets or self.rewrite_hooks)
-
-    @property
-    def variant(self) -> str:
-        key = f"{self.source}|{','.join(self.targets)}|{self.rewrite_hooks}"
-        return hashlib.sha256(key.encode()).hexdigest()[:8]
 
 
 def _cdi_init(mode: str, v: TalosVersion, cri: CRIPlan, hooks: str) -> CDIInit | None:
@@ -117,165 +68,6 @@ def _cdi_init(mode: str, v: TalosVersion, cri: CRIPlan, hooks: str) -> CDIInit |
         targets=tuple(d for d in dirs if d != source),
         rewrite_hooks=hooks == "real-binaries",
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    intent: Intent
-    version: TalosVersion
-    mode: Mode
-    modules: tuple[Module, ...]
-    udev_rules: tuple[str, ...]
-    labels: dict[str, str]
-    annotations: dict[str, str]
-    taints: dict[str, str]
-    sysctls: dict[str, str]
-    cri: CRIPlan
-    keep_dirs: tuple[str, ...]
-    hook_strategy: HookStrategy
-    runtime_classes: tuple[str, ...]
-    decisions: tuple[Decision, ...]
-    warnings: tuple[str, ...] = field(default=())
-    cdi_init: CDIInit | None = None
-    extensions: tuple[str, ...] = ()  # the node's other official extensions, factory names
-    installer_image: str | None = None  # intent.installer: the factory installer of its schematic
-
-    @property
-    def uses_device_plugin(self) -> bool:
-        return self.mode in ("cdi", "legacy")
-
-
-def _nri_refusal(asked: str, v: TalosVersion) -> RenderError:
-    return RenderError(
-        f"runtime mode {asked!r} cannot work on Talos {v}: its nvidia-container-toolkit extension "
-        "no longer ships the NVIDIA Container Toolkit (no nvidia-container-runtime binaries, "
-        "so no 'nvidia' or 'nvidia-cdi' runtime); the GPU Operator installs the toolkit and "
-        "injects GPUs through NRI (Talos docs v1.15 nvidia-gpu; extensions e9498f6). Use "
-        "runtime mode 'operator' (or 'auto'), or stay on Talos 1.14 for this mode",
-        path=".runtime.mode",
-    )
-
-
-def _device_plugin_fields(intent: Intent) -> tuple[list[str], Mode]:
-    """The intent's fields that only make sense with the NVIDIA device plugin's runtimes, and
-    the mode they ask for (``legacy`` for a default runtime ``nvidia`` alone, else ``cdi``)."""
-    rt = intent.runtime
-    fields: list[str] = []
-    if rt.default_runtime in ("nvidia", "nvidia-cdi"):
-        fields.append(f".runtime.defaultRuntime ({rt.default_runtime})")
-    if rt.cdi_spec_dirs:
-        fields.append(".runtime.cdiSpecDirs")
-    if rt.hook_paths != "auto":
-        fields.append(f".runtime.hookPaths ({rt.hook_paths})")
-    legacy_only = rt.default_runtime == "nvidia" and len(fields) == 1
-    return fields, "legacy" if legacy_only else "cdi"
-
-
-# Why the device plugin still works on 1.13/1.14 and what moving to the guide's operator takes.
-_DEVICE_PLUGIN_ON_NATIVE_CDI = (
-    "the Talos {v} toolkit extension still ships the NVIDIA Container Toolkit and its `nvidia` "
-    "runtime (siderolabs/extensions nvidia-container-toolkit 10-nvidia-container-runtime.part), "
-    "so the device plugin keeps working; moving to the guide's GPU Operator means uninstalling "
-    "the nvidia-device-plugin chart and deleting the hand-made RuntimeClass first (Talos 1.13 "
-    "upgrade notes; docs/runtime-modes.md)"
-)
-
-
-def _choose_mode(intent: Intent, v: TalosVersion, out: list[Decision], warnings: list[str]) -> Mode:
-    asked = intent.runtime.mode
-    if asked in ("cdi", "legacy") and v.nri_injection:
-        raise _nri_refusal(asked, v)
-    if asked == "operator" and not v.native_cdi:
-        warnings.append(
-            f"runtime mode 'operator' needs Talos 1.13+ (native CDI, GPU Operator with driver and "
-            f"toolkit disabled); Talos {v} gets the mode talosgpu picks instead"
-        )
-        asked = "auto"
-    if asked != "auto":
-        reason = "set in the intent"
-        if asked in ("cdi", "legacy") and v.native_cdi:
-            reason += "; " + _DEVICE_PLUGIN_ON_NATIVE_CDI.format(v=v)
-        out.append(Decision("runtime-mode", f"runtime mode: {asked}", reason))
-        return asked
-    fields, wanted = _device_plugin_fields(intent)
-    if v.nri_injection:
-        if intent.runtime.hook_paths != "auto":
-            # hook paths are a CDI-runtime knob: nothing to rewrite when the operator injects
-            warnings.append(
-                f"hookPaths {intent.runtime.hook_paths!r} ignored: Talos {v} has no NVIDIA "
-                "runtime of the device plugin's; the GPU Operator's toolkit writes the CDI spec"
-            )
-            fields = [f for f in fields if not f.startswith(".runtime.hookPaths")]
-        if fields:
-            raise RenderError(
-                f"{', '.join(fields)} only make sense with the NVIDIA device plugin's runtimes, "
-                f"which Talos {v} no longer has: the toolkit extension ships no NVIDIA Container "
-                "Toolkit and the GPU Operator injects GPUs through NRI (Talos docs v1.15 "
-                "nvidia-gpu). Remove them, or stay on Talos 1.14 with runtime mode 'cdi' or "
-                "'legacy'",
-                path=".runtime",
-            )
-        mode: Mode = "operator"
-        why = (
-            f"on Talos {v} the nvidia-container-toolkit extension ships only the driver's "
-            "userspace libraries and persistenced; the official guide installs the GPU Operator, "
-            "whose toolkit injects GPUs through NRI (Talos docs v1.15 nvidia-gpu); the device "
-            "plugin's own runtimes are gone, so there is no other mode on this release"
-        )
-    elif v.native_cdi and fields:
-        mode = wanted
-        why = (
-            f"{', '.join(fields)} only make sense with the NVIDIA device plugin, so talosgpu does "
-            f"not pick the GPU Operator the Talos {v.series[0]}.{v.series[1]} guide installs; "
-            + _DEVICE_PLUGIN_ON_NATIVE_CDI.format(v=v)
-            + ". Set runtime.mode to say which you want"
-        )
-    elif v.native_cdi:
-        mode = "operator"
-        why = (
-            "Talos 1.13+ enables CDI in its base CRI part and the official guide uses the GPU "
-            "Operator with driver and toolkit disabled (docs v1.13 and v1.14 nvidia-gpu). Most "
-            "clusters upgraded from 1.12 still run the NVIDIA device plugin with the `nvidia` "
-            "RuntimeClass instead: select it with runtime: {mode: legacy} (or mode: cdi for "
-            "talosgpu's nvidia-cdi runtime)"
-        )
-    elif v.ebpf_device_filter_window or v.hooks_need_real_binaries:
-        mode = "cdi"
-        why = "the legacy runtime's eBPF device filter fails on kernel 6.12 (libnvidia-container#176); CDI avoids it"
-        if not v.ebpf_device_filter_window:
-            why = f"toolkit {v.facts.toolkit} on Talos {v} resolves to CDI hooks; an explicit CDI runtime is the predictable path"
-    else:
-        mode = "legacy"
-        why = f"Talos {v} predates CDI hooks (toolkit {v.facts.toolkit}); the guide uses the legacy nvidia runtime"
-    out.append(Decision("runtime-mode", f"runtime mode: {mode}", why))
-    return mode
-
-
-def _hooks(
-    intent: Intent, v: TalosVersion, mode: Mode, out: list[Decision], warnings: list[str]
-) -> HookStrategy:
-    asked = intent.runtime.hook_paths
-    if mode != "cdi":
-        return "unchanged"
-    if asked == "real-binaries" and v.hook_era == "usr-bin":
-        warnings.append(
-            f"hookPaths 'real-binaries' does not apply to Talos {v}: the extension wrapper and its "
-            "*.real binaries are gone (talos#13022); using 'usr-bin'"
-        )
-        asked = "usr-bin"
-    if asked == "auto" and v.hooks_need_real_binaries:
-        asked = "real-binaries"
-    if asked == "real-binaries":
-        reason = (
-            "the Talos extension's nvidia-container-runtime-wrapper dispatches on argv[0] and "
-            "rejects nvidia-cdi-hook (siderolabs/extensions nvidia-container-toolkit wrapper, "
-            "Talos 1.8-1.12)"
-        )
-        out.append(Decision("hook-paths", "CDI hook paths → *.real binaries", reason))
-        return "real-binaries"
-    if asked == "auto":
-        return "unchanged"
-    return asked
 
 
 def _modules(intent: Intent, warnings: list[str]) -> tuple[Module, ...]:
@@ -467,7 +259,7 @@ def resolve(
                 "Maxwell-Volta end with the 580 LTS branch)",
             )
         )
-    mode = _choose_mode(intent, v, decisions, warnings)
+    mode = choose_mode(intent, v, decisions, warnings)
     if mode == "operator" and v.nri_injection:
         decisions.append(
             Decision(
@@ -478,7 +270,7 @@ def resolve(
                 "by default (extensions e9498f6; gpu-operator v26.7.0 cdi.nriPluginEnabled)",
             )
         )
-    hooks = _hooks(intent, v, mode, decisions, warnings)
+    hooks = hook_strategy(intent, v, mode, decisions, warnings)
     cri = _cri(intent, v, mode, decisions, warnings)
     labels = dict(intent.labels)
     if mode in ("cdi", "legacy") and GPU_PRESENT_LABEL not in labels:
