@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from talosgpu import yamlio
@@ -61,6 +61,8 @@ class FleetManifests:
     cluster: tuple[dict[str, Any], ...]
     nodes: Mapping[str, tuple[dict[str, Any], ...]]
     default_config_nodes: tuple[str, ...]  # device-plugin nodes without a config label
+    # device-plugin nodes by the RuntimeClass the chart's pods must use there
+    plugin_classes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def fleet_manifests(plans: Mapping[str, Plan]) -> FleetManifests:
@@ -90,7 +92,16 @@ def fleet_manifests(plans: Mapping[str, Plan]) -> FleetManifests:
         for name in sorted(plans)
         if plans[name].uses_device_plugin and CONFIG_LABEL not in plans[name].labels
     )
-    return FleetManifests(cluster=cluster, nodes=nodes, default_config_nodes=default_nodes)
+    classes: dict[str, list[str]] = {}
+    for name in sorted(plans):
+        if plans[name].uses_device_plugin and plans[name].runtime_classes:
+            classes.setdefault(plans[name].runtime_classes[0], []).append(name)
+    return FleetManifests(
+        cluster=cluster,
+        nodes=nodes,
+        default_config_nodes=default_nodes,
+        plugin_classes={k: tuple(v) for k, v in sorted(classes.items())},
+    )
 
 
 def _known_labels(name: str, plan: Plan) -> dict[str, str]:
@@ -288,7 +299,18 @@ def cluster_manifests_text(manifests: FleetManifests) -> str:
     ):
         lines.append(
             "# Nodes without a nvidia.com/device-plugin.config label use the chart's "
-            f"config.default (set it to 'default'): {', '.join(manifests.default_config_nodes)}"
+            f"config.default (set it to 'default'): {_names(list(manifests.default_config_nodes))}"
+        )
+    if len(manifests.plugin_classes) > 1:
+        # the chart gives its pods one runtimeClassName, and the class's node selector keeps
+        # them on nodes with that handler: one install serves one class
+        per_class = "; ".join(
+            f"{name} ({_names(list(nodes))})" for name, nodes in manifests.plugin_classes.items()
+        )
+        lines.append(
+            "# The nvidia-device-plugin chart runs its pods with one runtimeClassName: install "
+            "it once per class (`talosgpu helm-values` of one node of each, as its own Helm "
+            f"release): {per_class}"
         )
     return "\n".join([*lines, *object_list(objects)]) + "\n" + yamlio.dump_all(objects)
 

@@ -157,3 +157,18 @@ def test_fleet_files_hold_each_object_once() -> None:
     for node in ("a", "b"):
         kinds = [o["kind"] for o in yamlio.load_all(files[f"{node}/manifests.yaml"])]
         assert kinds and set(kinds) <= {"Pod", "Job"}
+
+
+def test_a_fleet_of_two_runtime_classes_says_to_install_the_chart_per_class() -> None:
+    rendered = render_fleet(
+        load_inventory_text(
+            HEAD + "nodes:\n"
+            "  - {name: a, profile: nvidia-legacy, talosVersion: '1.12'}\n"
+            "  - {name: b, profile: nvidia-cdi, talosVersion: '1.12'}\n",
+            source="inv.yaml",
+        )
+    )
+    merged = fleet_manifests({n: r.plan for n, r in rendered.items()})
+    assert merged.plugin_classes == {"nvidia": ("a",), "nvidia-cdi": ("b",)}
+    text = fleet_output_files(rendered)["cluster/manifests.yaml"]
+    assert "install it once per class" in text and "nvidia (a); nvidia-cdi (b)" in text
