@@ -317,6 +317,11 @@ def cli(quiet: bool) -> None:
 @click.option(
     "--manifests", "manifests_only", is_flag=True, help="Print the Kubernetes manifests instead."
 )
+@click.option(
+    "--with-patches",
+    is_flag=True,
+    help="Merge the intent's patches (the rest of the node's config) into the patch.",
+)
 @strict_option
 def render(
     intent: str | None,
@@ -328,6 +333,7 @@ def render(
     explain: bool,
     manifests_only: bool,
     report_format: str,
+    with_patches: bool,
     strict: bool,
     assume_newest_known: bool,
 ) -> None:
@@ -367,6 +373,7 @@ def render(
         talos_version=talos_version,
         from_version=from_version,
         assume_newest_known=assume_newest_known,
+        with_patches=with_patches,
     )
     warn(outcome.warnings, strict=strict)
     if outcome.what == "dir":

@@ -154,6 +154,7 @@ def apply(
     confirm: Callable[[DiffResult], bool] | None = None,
     assume_newest_known: bool = False,
     timeout: float | None = None,
+    patch_base: str | Path | None = None,
 ) -> ApplyResult:
     """Diff ``intent`` against ``node``'s live config and send the idempotent patch.
 
@@ -176,6 +177,7 @@ def apply(
         show_secrets=show_secrets,
         assume_newest_known=assume_newest_known,
         timeout=timeout,
+        patch_base=patch_base,
     )
     address = result.address
     assert address is not None, "diff without --live reads the node it names"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from talosgpu.commands.node_target import load_node_target
+from talosgpu.commands.patches import base_dir, load_user_patches
 from talosgpu.commands.redact import redact_error
 from talosgpu.commands.talosctl import fetch_live_config
 from talosgpu.configdiff.model import ConfigDiff
@@ -20,6 +21,7 @@ from talosgpu.configdiff.semantic import diff_configs
 from talosgpu.configdiff.stale import drop_stale_runtime_parts
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import LiveConfig, load_live_config
+from talosgpu.nodepatch import merge_node_patches
 from talosgpu.outputs import render_intent, schematic_for
 from talosgpu.talos.secrets import collect_secret_values
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
@@ -136,14 +138,16 @@ def diff(
     show_secrets: bool = False,
     assume_newest_known: bool = False,
     timeout: float | None = None,
+    patch_base: str | Path | None = None,
 ) -> DiffResult:
     """Diff the config ``intent`` (or ``profile``) would give a node against its live config.
 
     ``live`` is a file (``-`` = stdin) or a :class:`~talosgpu.live.LiveConfig`; without it the
     config is fetched with ``talosctl`` (``timeout`` seconds at most) from ``node``, else the
     intent's ``node.address``. ``intent`` may be an inventory: ``node`` (a node's name or
-    address) picks one of its nodes. Errors never carry the live config's secrets unless
-    ``show_secrets``.
+    address) picks one of its nodes. The intent's ``patches`` are merged after talosgpu's
+    documents (files relative to the intent file, or ``patch_base``). Errors never carry the
+    live config's secrets unless ``show_secrets``.
     """
     if intent is not None and str(intent) == "-" and live is not None and str(live) == "-":
         raise TalosGPUError("the intent and the live config cannot both come from stdin")
@@ -157,6 +161,10 @@ def diff(
     )
     try:
         rendered = render_intent(loaded, talos_version=version, source=label)
+        # the rest of the node's config: diff and apply always use the merged node patch
+        base = Path(patch_base) if patch_base is not None else base_dir(target.source)
+        patches = load_user_patches(loaded, base=base)
+        rendered = merge_node_patches(rendered, patches)
         rendered, stale = drop_stale_runtime_parts(rendered, live_config.documents)
         warnings.extend(stale)
         proposal = propose(live_config, rendered)

@@ -62,6 +62,7 @@ def diff_fleet(
             path = Path(live_dir) / f"{node.name}.yaml"
             return diff(
                 node.intent,
+                patch_base=Path(node.source).parent,
                 live=path,
                 talos_version=talos_version,
                 show_secrets=show_secrets,
@@ -73,6 +74,7 @@ def diff_fleet(
             )
         return diff(
             node.intent,
+            patch_base=Path(node.source).parent,
             node=node.address,
             talos_version=talos_version,
             talosconfig=talosconfig,
@@ -205,7 +207,14 @@ def _apply_node(
         return True if confirm is None else confirm(name, result)
 
     try:
-        result = apply(node.intent, node=node.address, on_diff=show, confirm=ask, **options)
+        result = apply(
+            node.intent,
+            node=node.address,
+            on_diff=show,
+            confirm=ask,
+            patch_base=Path(node.source).parent,
+            **options,
+        )
     except TalosGPUError as exc:
         return NodeApply(name, "failed", error=exc)
     return NodeApply(name, result.status, result=result)

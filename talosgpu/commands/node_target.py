@@ -31,6 +31,7 @@ class NodeTarget:
     label: str
     address: str | None
     from_inventory: bool = False
+    source: str | None = None  # the file it came from: relative patch files are beside it
 
 
 def load_node_target(
@@ -51,10 +52,11 @@ def load_node_target(
             loaded = intent_from_document(doc, source=item.source)
         else:
             loaded = load_intent_text(item.text, source=item.source)
-        return NodeTarget(loaded, item.label, node or _own_address(doc))
+        return NodeTarget(loaded, item.label, node or _own_address(doc), source=item.source)
     loaded, label = load_target(intent, profile=profile)
-    if profile:
-        # a bundled profile's address is its example node's, never the user's
+    if profile or loaded.profile is not None:
+        # a bundled profile's address is its example node's, never the user's (an Intent
+        # built on a profile cannot tell whose its node.address is)
         return NodeTarget(loaded, label, node)
     return NodeTarget(loaded, label, node or loaded.node.address)
 
@@ -90,6 +92,5 @@ def _inventory_node(doc: object, *, source: str, node: str | None) -> NodeTarget
             f"no node named {node!r} or at that address in the inventory{hint}", file=source
         )
     address = match.address if node == match.name else node
-    return NodeTarget(
-        match.intent, f"{Path(source).name} node {match.name}", address, from_inventory=True
-    )
+    label = f"{Path(source).name} node {match.name}"
+    return NodeTarget(match.intent, label, address, from_inventory=True, source=source)

@@ -9,12 +9,13 @@ keeps the pre-commit hook fast — and one typed result for the reporter.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from talosgpu.commands import cache
 from talosgpu.commands.inputs import Input, InputKind, load_target, read_input, require_target
+from talosgpu.errors import TalosGPUError
 from talosgpu.headers import Rerender
 
 if TYPE_CHECKING:
@@ -171,8 +172,12 @@ def render_outputs(
     talos_version: str | None = None,
     from_version: str | None = None,
     assume_newest_known: bool = False,
+    with_patches: bool = False,
 ) -> RenderOutcome:
     """``talosgpu render``: the input read once, through the render cache.
+
+    ``with_patches``: merge the intent's ``patches`` into the node patch (else they are left
+    out, with a warning saying so).
 
     An inventory renders only to a folder (``what="dir"``): anything else is an
     :class:`~talosgpu.errors.IntentError` naming the file.
@@ -180,7 +185,8 @@ def render_outputs(
     require_target(intent, profile)
     item = read_input(intent) if intent is not None else None
     command = ["render", what, intent or "", profile or "", talos_version or "",
-               from_version or "", "assume" if assume_newest_known else ""]  # fmt: skip
+               from_version or "", "assume" if assume_newest_known else "",
+               "with-patches" if with_patches else ""]  # fmt: skip
     return render_cached(
         item,
         profile=profile,
@@ -189,6 +195,7 @@ def render_outputs(
         talos_version=talos_version,
         from_version=from_version,
         assume_newest_known=assume_newest_known,
+        with_patches=with_patches,
     )
 
 
@@ -209,6 +216,12 @@ def render_cached(
     ``ignore_unknown``: YAML that is neither is not talosgpu's (``check``: ``kind`` None)
     rather than an intent the loader words the error for (``render``). ``source`` names the
     input in errors (default: as given)."""
+    if item is not None and b"patches" in item.data:
+        # the intent may name patch files: their bytes are not in the key, so no cache
+        return _render_uncached(
+            item, profile, what, kindless=kindless, ignore_unknown=ignore_unknown,
+            source=source, options=options,
+        )  # fmt: skip
     cache_key = cache.key(command=key, inputs=[item.data if item is not None else b""])
     hit = cache.get(cache_key)
     outcome = RenderOutcome.from_record(hit) if hit is not None else None
@@ -242,6 +255,8 @@ def _render_uncached(
     from talosgpu.intent.load import intent_from_document, load_intent_text
     from talosgpu.outputs import render_intent
 
+    options = dict(options)
+    merge = bool(options.pop("with_patches", False))
     if item is None:
         assert profile is not None
         loaded, label = load_target(profile=profile)
@@ -266,6 +281,10 @@ def _render_uncached(
                 file=where,
             )
         rendered = render_fleet(inventory_from_data(doc, source=where), **options)
+        rendered = {
+            name: _with_patches(one, one.plan.intent, where=where, merge=merge, node=name)
+            for name, one in rendered.items()
+        }
         return RenderOutcome(
             what=what,
             kind=kind,
@@ -279,7 +298,34 @@ def _render_uncached(
     else:
         loaded = load_intent_text(text, source=where)  # words what is wrong
     again = rerender_args(item.label, **options)
-    return _outcome(render_intent(loaded, source=item.label, rerender=again, **options), what)
+    if merge and loaded.patches:
+        again = (*again, "--with-patches")
+    one = render_intent(loaded, source=item.label, rerender=again, **options)
+    return _outcome(_with_patches(one, loaded, where=where, merge=merge), what)
+
+
+def _with_patches(
+    rendered: Rendered, loaded: Intent, *, where: str, merge: bool, node: str | None = None
+) -> Rendered:
+    """The node patch merged with the intent's ``patches`` (``--with-patches``), else
+    talosgpu's part with a warning that the output leaves them out."""
+    if not loaded.patches:
+        return rendered
+    from talosgpu.commands.patches import base_dir, load_user_patches  # lazy: as above
+    from talosgpu.nodepatch import merge_node_patches  # lazy: as above
+
+    try:
+        if merge:
+            patches = load_user_patches(loaded, base=base_dir(where))
+            return merge_node_patches(rendered, patches)
+    except TalosGPUError as exc:
+        prefix = f"node {node}: " if node else ""
+        raise type(exc)(prefix + exc.message, file=where, path=exc.yaml_path) from None
+    note = (
+        f"the intent has {len(loaded.patches)} patch(es) this output leaves out: "
+        "--with-patches gives the merged node patch (diff and apply always use it)"
+    )
+    return replace(rendered, warnings=(*rendered.warnings, note))
 
 
 def _outcome(rendered: Rendered, what: RenderWhat) -> RenderOutcome:

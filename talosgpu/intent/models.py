@@ -8,7 +8,7 @@ that depend on the Talos version (what the release can do, what it no longer nee
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -23,6 +23,7 @@ __all__ = [
     "InstallerSpec",
     "Intent",
     "KernelModule",
+    "NodePatch",
     "NodeSpec",
     "RuntimeSpec",
     "SharingSpec",
@@ -161,6 +162,27 @@ class InstallerSpec(_Model):
     )
 
 
+class NodePatch(_Model):
+    """One Talos patch for the rest of the node's config, applied after talosgpu's documents."""
+
+    file: str | None = Field(
+        default=None,
+        description="A Talos strategic merge patch file, relative to the intent (or inventory) "
+        "file.",
+    )
+    inline: dict[str, Any] | None = Field(
+        default=None,
+        description="A strategic merge patch document written inline, e.g. "
+        "{machine: {network: {hostname: gpu-1}}}.",
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> NodePatch:
+        if (self.file is None) == (self.inline is None):
+            raise ValueError("a patch is either file: PATH or inline: {...}")
+        return self
+
+
 class TimeSlicing(_Model):
     replicas: int = Field(ge=2, le=64, description="Advertise each GPU as this many resources.")
     rename_by_default: bool = Field(
@@ -254,6 +276,14 @@ class Intent(_Model):
         description="The node's other official system extensions, e.g. 'siderolabs/iscsi-tools' "
         "or 'qemu-guest-agent' (the NVIDIA ones come from gpu.driver). The schematic carries "
         "all of them: installing a schematic without them removes them from the node.",
+    )
+    patches: tuple[NodePatch, ...] = Field(
+        default=(),
+        description="The rest of the node's machine config: Talos strategic merge patches "
+        "applied after talosgpu's documents. diff and apply always use the merged config; "
+        "render --with-patches prints it. A patch that collides with what talosgpu renders "
+        "(a second CRI customization part, another default runtime, removed GPU modules) is "
+        "an error.",
     )
     installer: InstallerSpec | None = Field(
         default=None,

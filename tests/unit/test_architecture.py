@@ -29,6 +29,7 @@ IO = frozenset(
 CORE = (
     "fleet",
     "outputs",
+    "nodepatch",
     "configdiff",
     "lint",
     "check",
