@@ -177,6 +177,7 @@ def diff(
             role=loaded.node.role,
             version=version,
             node=target.address or live_config.node,
+            wanted_installer=rendered.plan.installer_image,
         )
         result = checked.apply_to(result)
         warnings.extend(checked.warnings)

@@ -61,7 +61,11 @@ def _tag(installer: Installer, version: TalosVersion) -> str:
 
 
 def _installer(
-    installer: Installer | None, schematic: Schematic, version: TalosVersion, node: str
+    installer: Installer | None,
+    schematic: Schematic,
+    version: TalosVersion,
+    node: str,
+    wanted: str | None,
 ) -> list[str]:
     nvidia = ", ".join(schematic.extensions)
     if installer is None:
@@ -69,10 +73,9 @@ def _installer(
             "the live config names no installer image (.machine.install.image): talosgpu "
             f"cannot tell whether the node has the NVIDIA extensions ({nvidia})"
         ]
-    upgrade = (
-        f"talosctl upgrade --nodes {node} "
-        f"--image {installer.with_schematic(schematic.id, _tag(installer, version))}"
-    )
+    # the intent's own installer (platform, SecureBoot, release) when it names one
+    image = wanted or installer.with_schematic(schematic.id, _tag(installer, version))
+    upgrade = f"talosctl upgrade --nodes {node} --image {image}"
     if installer.family == "plain":
         return [
             f"the node's installer {installer.image} is a plain Talos installer: it carries no "
@@ -106,9 +109,11 @@ def check_node(
     role: str,
     version: TalosVersion,
     node: str | None,
+    wanted_installer: str | None = None,
 ) -> NodeCheck:
     """What to tell about the node the diff is for: its installer against ``schematic`` (None:
-    not checked) and its ``machine.type`` against the intent's ``role``."""
+    not checked; ``wanted_installer``: the intent's, named in the upgrade hint) and its
+    ``machine.type`` against the intent's ``role``."""
     warnings: list[str] = []
     live_role = _role(live_docs)
     # Talos's legacy "init" type is a control-plane node (machine.type: init, Talos < 1.?).
@@ -120,7 +125,7 @@ def check_node(
         )
     installer = find_installer(live_docs)
     if schematic is not None:
-        warnings += _installer(installer, schematic, version, node or "<node>")
+        warnings += _installer(installer, schematic, version, node or "<node>", wanted_installer)
     plain = schematic is not None and installer is not None and installer.family == "plain"
     return NodeCheck(tuple(warnings), lacks_extensions=plain)
 
