@@ -94,9 +94,12 @@ def _lint_source(
                 src.file,
                 "talos-version-assumed",
                 "info",
-                "no Talos version given or found (talosgpu header, installer image tag, 1.14 "
-                "documents, the talosVersion of a talconfig.yaml or topf.yaml, an Omni cluster "
-                f"template's talos.version); linting for Talos {DEFAULT_VERSION}",
+                "no Talos version given, or none talosgpu could resolve (talosgpu header, "
+                "installer image tag, 1.14 documents, the talosVersion of a talconfig.yaml or "
+                "topf.yaml, an Omni cluster template's talos.version; a ${VAR} resolves only "
+                "from a talenv.yaml beside its talconfig, never from encrypted values, and two "
+                f"talconfigs of different releases are not guessed at); linting for Talos "
+                f"{DEFAULT_VERSION}",
                 "pass --talos-version X.Y for the release the node runs",
             )
         )
