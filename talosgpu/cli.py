@@ -1156,7 +1156,7 @@ def apply_command(
         if run.stderr:
             click.echo(run.stderr, nl=False, err=True)
     messages = {
-        "up-to-date": f"nothing to apply: {node} already has this configuration",
+        "up-to-date": f"nothing to apply: {node} already has everything this intent renders",
         "declined": "not applied",
         "dry-run": f"dry run only: nothing was changed on {node}",
         "applied": f"applied to {node} (mode {mode})",

@@ -18,7 +18,7 @@ from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.configdiff.node import check_node, legacy_cri_part
 from talosgpu.configdiff.propose import Proposal, propose
 from talosgpu.configdiff.semantic import diff_configs
-from talosgpu.configdiff.stale import drop_stale_runtime_parts
+from talosgpu.configdiff.stale import drop_stale_runtime_parts, unrendered_runtime_parts
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import LiveConfig, load_live_config
 from talosgpu.nodepatch import merge_node_patches
@@ -167,6 +167,7 @@ def diff(
         rendered = merge_node_patches(rendered, patches)
         rendered, stale = drop_stale_runtime_parts(rendered, live_config.documents)
         warnings.extend(stale)
+        warnings.extend(unrendered_runtime_parts(rendered, live_config.documents))
         proposal = propose(live_config, rendered)
         result = diff_configs(
             proposal.live_documents, proposal.proposed_documents, talos_version=version

@@ -169,7 +169,7 @@ def summarize(diff: ConfigDiff) -> str:
     """``3 changes; the node will reboot because .machine.files changed`` and friends."""
     count = len(diff.changes)
     if not count:
-        return "no changes: the node already has this configuration"
+        return "no changes: the node already has everything this intent renders (talosgpu never removes what it does not render)"
     head = f"{count} change{'s' if count != 1 else ''}; "
     if diff.reboot:
         head += f"the node will reboot because {_join(diff.reboot_reasons)} changed"

@@ -12,6 +12,7 @@ from typing import Any
 
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import delete_own_part, is_own_part
+from talosgpu.talos.documents import CRI_PART_PATH
 
 __all__ = ["drop_stale_runtime_parts"]
 
@@ -50,3 +51,29 @@ def drop_stale_runtime_parts(
     if len(docs) == len(rendered.documents):
         return rendered, warnings
     return replace(rendered, documents=tuple(docs)), warnings
+
+
+def unrendered_runtime_parts(rendered: Rendered, live_docs: list[dict[str, Any]]) -> list[str]:
+    """When the plan renders no CRI customization but the live config has one with NVIDIA
+    runtime settings (an earlier render for another runtime mode), say so: ``diff`` only adds
+    what the intent renders and never removes what it does not, so it would report no change."""
+    if rendered.cri_toml is not None or not rendered.plan.version.extension_ships_toolkit:
+        return []  # 1.15+: drop_stale_runtime_parts handles them
+    out: list[str] = []
+    for doc in live_docs:
+        if doc.get("kind") == "CRICustomizationConfig" and isinstance(doc.get("content"), str):
+            if "nvidia" in doc["content"]:
+                out.append(doc.get("name") or "?")
+    machine = next((d.get("machine") for d in live_docs if "machine" in d), None)
+    files = machine.get("files") if isinstance(machine, dict) else None
+    for entry in files if isinstance(files, list) else []:
+        if isinstance(entry, dict) and entry.get("path") == CRI_PART_PATH:
+            if "nvidia" in str(entry.get("content") or ""):
+                out.append(CRI_PART_PATH)
+    return [
+        f"the live config has a CRI customization with NVIDIA runtime settings ({where}) that "
+        f"runtime mode {rendered.plan.mode!r} does not render (from an earlier render for "
+        "another mode?); talosgpu never removes what it does not render: delete it if this "
+        "mode does not need it"
+        for where in out
+    ]

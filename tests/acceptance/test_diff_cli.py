@@ -44,7 +44,10 @@ def test_no_changes_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     path.write_text(yamlio.dump_all(done.proposed_documents))
     code, out, _ = run(["diff", "-P", "nvidia-legacy", "--live", str(path)], capsys)
     assert code == 0
-    assert out.splitlines()[-1] == "no changes: the node already has this configuration"
+    assert out.splitlines()[-1] == (
+        "no changes: the node already has everything this intent renders "
+        "(talosgpu never removes what it does not render)"
+    )
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
