@@ -169,6 +169,7 @@ def diff(
         warnings.extend(stale)
         warnings.extend(unrendered_runtime_parts(rendered, live_config.documents))
         proposal = propose(live_config, rendered)
+        warnings.extend(proposal.notes)
         result = diff_configs(
             proposal.live_documents, proposal.proposed_documents, talos_version=version
         )

@@ -10,7 +10,7 @@ plus the new item, so it is replaced rather than appended. The reduced patch is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from talosgpu.errors import LiveConfigError, MergeError
@@ -21,6 +21,7 @@ from talosgpu.talos.idempotency import reduce_patch, split_patch
 from talosgpu.talos.installer import fit_installer
 from talosgpu.talos.kubenode import move_kube_node_fields
 from talosgpu.talos.patches import Patch
+from talosgpu.talos.udevmove import carry_udev_rules
 from talosgpu.versions import TalosVersion
 
 __all__ = ["Proposal", "propose", "propose_documents"]
@@ -39,6 +40,7 @@ class Proposal:
     live_documents: list[dict[str, Any]]
     talos_version: TalosVersion
     patches: list[list[dict[str, Any]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the proposal did to stay valid
 
     @property
     def empty(self) -> bool:
@@ -62,8 +64,13 @@ def propose_documents(
         patch_docs = move_kube_node_fields(live_docs, patch_docs, source=source)
         # and keep the installer image in .machine.install where the node still has that
         patch_docs = fit_installer(live_docs, patch_docs)
+        # and the node's own udev rules, which UdevRulesConfig would otherwise replace
+        patch_docs, notes = carry_udev_rules(live_docs, patch_docs)
+    else:
+        notes = []
     try:
-        return _propose(live_docs, patch_docs, version, source)
+        proposal = _propose(live_docs, patch_docs, version, source)
+        return replace(proposal, notes=notes) if notes else proposal
     except MergeError as exc:
         # The rendered patch is well-formed; what it cannot merge with is the live config's
         # shape (a `machine: false`, a list where Talos has a map): name the live config.

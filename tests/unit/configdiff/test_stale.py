@@ -21,5 +21,7 @@ def test_a_cri_part_the_plan_no_longer_renders_is_said(tmp_path: Path) -> None:
     path.write_text(yamlio.dump_all(list(live.documents)))
     result = api.diff(profile="nvidia-operator", live=str(path), talos_version="1.13")
     assert any("does not render (from an earlier render" in w for w in result.warnings)
-    clean = api.diff(profile="nvidia-operator", live=str(stock_config("1.13")), talos_version="1.13")
+    clean = api.diff(
+        profile="nvidia-operator", live=str(stock_config("1.13")), talos_version="1.13"
+    )
     assert not any("earlier render" in w for w in clean.warnings)
