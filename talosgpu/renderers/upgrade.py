@@ -47,10 +47,14 @@ KUBE_NODE_CONFIG_WARNING = (
 def deletes_for(old_machine: dict[str, Any]) -> dict[str, Any]:
     """The ``machine:`` deletes that remove what an old (<= 1.13) render set."""
     machine: dict[str, Any] = {}
-    if "kernel" in old_machine:
-        machine["kernel"] = dict(_DELETE)
-    if "udev" in old_machine:
-        machine["udev"] = dict(_DELETE)
+    modules = (old_machine.get("kernel") or {}).get("modules") or []
+    if modules:
+        # the old render's modules one by one (selector.go removes the item whose name
+        # matches): the node's other modules stay; KernelModuleConfig loads ours from now on
+        names = [m["name"] for m in modules if isinstance(m, dict) and "name" in m]
+        machine["kernel"] = {"modules": [{"name": n, **_DELETE} for n in names]}
+    # .machine.udev is left alone: UdevRulesConfig replaces it as a whole once present, and
+    # deleting it would also delete rules set outside this intent (add_upgrade_moves warns)
     for key in ("nodeLabels", "nodeAnnotations", "nodeTaints"):
         if key in old_machine:
             machine[key] = dict(_DELETE)
@@ -59,6 +63,23 @@ def deletes_for(old_machine: dict[str, Any]) -> dict[str, Any]:
     if "files" in old_machine:
         machine["files"] = [{"path": f["path"], **_DELETE} for f in old_machine["files"]]
     return machine
+
+
+def _without_installer_document(rendered: Rendered) -> tuple[Rendered, str | None]:
+    """``rendered`` without its ``UnattendedInstallConfig`` (only the installer image), and
+    that image: an upgraded node keeps ``.machine.install``, where the image then goes."""
+    image = rendered.plan.installer_image
+    docs = [
+        d
+        for d in rendered.documents
+        if not (
+            d.get("kind") == "UnattendedInstallConfig"
+            and set(d) == {"apiVersion", "kind", "installer"}
+        )
+    ]
+    if image is None or len(docs) == len(rendered.documents):
+        return rendered, None
+    return replace(rendered, documents=tuple(docs)), image
 
 
 def _old_render(rendered: Rendered, from_version: TalosVersion) -> Rendered:
@@ -127,10 +148,25 @@ def add_upgrade_moves(rendered: Rendered, *, from_version: TalosVersion) -> Rend
         old = _old_render(rendered, from_version)
         old_machine: dict[str, Any] = old.documents[0]["machine"] if old.documents else {}
         deletes = deletes_for(old_machine)
+        if "install" in old_machine:
+            # Talos rejects UnattendedInstallConfig next to the upgraded node's .machine.install
+            rendered, image = _without_installer_document(rendered)
+            if image is not None:
+                deletes["install"] = {"image": image}
+                header += (
+                    "# Upgrade move: the installer image stays in .machine.install, which the "
+                    "upgraded node has (Talos rejects UnattendedInstallConfig next to it).\n"
+                )
         if deletes:
             moves.append({"machine": deletes})
             header += (
                 f"# Upgrade move: deletes the v1alpha1 fields the Talos {from_version} patch set.\n"
+            )
+        if "udev" in old_machine:
+            warnings.append(
+                "UdevRulesConfig replaces .machine.udev as a whole on Talos 1.14+: udev rules set "
+                "outside this intent stop applying; add them to udevRules (talosgpu diff "
+                "against the live config carries them into the document)"
             )
         if "nodeLabels" in deletes or "nodeTaints" in deletes or "nodeAnnotations" in deletes:
             warnings.append(

@@ -17,6 +17,7 @@ from talosgpu import yamlio
 from talosgpu.errors import MergeError
 from talosgpu.plain import clone
 from talosgpu.talos.documents import check_config_documents, is_v1alpha1, order_documents
+from talosgpu.talos.homes import check_homes
 from talosgpu.talos.merge import merge_documents
 from talosgpu.talos.patches import Patch, load_patch
 from talosgpu.talos.shapes import check_shapes
@@ -140,6 +141,8 @@ def apply_patches(
     result = apply_patch_chain(docs, loaded, talos_version=version)
     # A JSON6902 op can put anything anywhere: the merged config must decode too.
     check_shapes(result.documents, source="the patched config")
+    if version.gpu_documents:
+        check_homes(result.documents, source="the patched config")
     return result
 
 

@@ -138,7 +138,15 @@ def test_upgrade_move_deletes_exactly_what_1_13_set() -> None:
     rendered = api.render(profile="nvidia-cdi", talos_version="1.14", from_version="1.13")
     first, *rest = rendered.documents
     machine = first["machine"]
-    assert machine["kernel"] == {"$patch": "delete"}
+    # the old render's modules one by one: the node's other modules stay
+    assert machine["kernel"] == {
+        "modules": [
+            {"name": name, "$patch": "delete"}
+            for name in ("nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset")
+        ]
+    }
+    assert "udev" not in machine  # UdevRulesConfig replaces it; the user's rules are theirs
+    assert any("UdevRulesConfig replaces .machine.udev" in w for w in rendered.warnings)
     assert machine["nodeLabels"] == {"$patch": "delete"}
     assert {"path": "/etc/cri/conf.d/20-customization.part", "$patch": "delete"} in machine["files"]
     assert all("machine" not in d for d in rest)
@@ -153,3 +161,33 @@ def test_output_files() -> None:
     assert {"patch.yaml", "20-customization.part", "plan.json"} <= set(files)
     files14 = api.output_files(api.render(profile="nvidia-cdi", talos_version="1.14"))
     assert "cri-customization.toml" in files14 and "20-customization.part" not in files14
+
+
+def test_the_upgrade_move_keeps_the_node_s_own_modules_and_its_install_form() -> None:
+    """A 1.13 node with its own zfs module and talosgpu's 1.13 patch, moved to 1.14: zfs stays,
+    the NVIDIA modules move to KernelModuleConfig, and the installer image stays in
+    .machine.install (Talos rejects UnattendedInstallConfig next to it)."""
+    from conftest import stock_config
+
+    from talosgpu.intent.models import Intent
+    from talosgpu.talos.apply import apply_patches
+
+    intent = Intent.model_validate(
+        {"profile": "nvidia-cdi", "talosVersion": "1.14.1", "installer": {"platform": "metal"}}
+    )
+    old = api.render(intent, talos_version="1.13.2")
+    node = apply_patches(
+        stock_config("1.13").read_text(),
+        [old.patch_text, "machine: {kernel: {modules: [{name: zfs}]}}"],
+        talos_version="1.13",
+    )
+    move = api.render(intent, from_version="1.13.2")
+    moved = apply_patches(list(node.documents), [move.patch_text], talos_version="1.14")
+    v1 = next(d for d in moved.documents if "machine" in d)
+    assert [m["name"] for m in v1["machine"]["kernel"]["modules"]] == ["zfs"]
+    assert v1["machine"]["install"]["image"].endswith(":v1.14.1")
+    assert not [d for d in moved.documents if d.get("kind") == "UnattendedInstallConfig"]
+    assert {d.get("name") for d in moved.documents if d.get("kind") == "KernelModuleConfig"} >= {
+        "nvidia",
+        "nvidia_uvm",
+    }
