@@ -151,7 +151,8 @@ def check_taints(ctx: Context) -> Iterator[Finding]:
             "taints given to the kubelet at registration apply once, when the Node object is "
             "created; Talos does not track them, so later edits or removals in the config never "
             "reach the node",
-            f"use {where} (Talos reconciles it); on workers NodeRestriction forbids self-tainting "
-            "after registration, so change taints there with `kubectl taint`",
+            f"use {where}: Talos reconciles it on control-plane nodes; on workers it too applies "
+            "only when the node registers (NodeRestriction forbids self-tainting later), so "
+            "change a worker's taints with `kubectl taint`",
             "warning",
         )
