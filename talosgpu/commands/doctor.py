@@ -167,7 +167,13 @@ def _intent(intent: Intent | str | Path | None, profile: str | None) -> tuple[In
 
         return IntentModel(), "node.yaml", True
     loaded, label = load_target(intent, profile=profile)
-    arg = f"--profile {profile}" if profile else (label if label != "intent" else "node.yaml")
+    # the intent as the user named it (a path, not only its file name), so the fix runs as given
+    given = str(intent) if isinstance(intent, str | Path) and str(intent) != "-" else None
+    arg = (
+        f"--profile {profile}"
+        if profile
+        else (given or (label if label != "intent" else "node.yaml"))
+    )
     return loaded, arg, False
 
 

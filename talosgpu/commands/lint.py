@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["LINT_SUFFIXES", "lint_files"]
 
 # Suffixes picked up when a directory is given (.tpl: topf's Go-templated patches).
-LINT_SUFFIXES = (".yaml", ".yml", ".json", ".j2", ".tmpl", ".tpl", ".md")
+LINT_SUFFIXES = (".yaml", ".yml", ".json", ".j2", ".tmpl", ".tpl", ".md", ".mdx")
 
 
 def _expand(paths: Sequence[str | Path]) -> list[str]:

@@ -31,10 +31,9 @@ class Expect:
 
     @property
     def render_fix(self) -> str:
-        return (
-            f"talosgpu render {self.intent_arg} --talos-version {self.version} > gpu-patch.yaml "
-            f"&& talosctl -n {self.node} patch mc --patch @gpu-patch.yaml"
-        )
+        # apply shows the diff and sends only what the node lacks (a plain talosctl patch of
+        # the whole render would append list items the node already has)
+        return f"talosgpu apply {self.intent_arg} --node {self.node} --talos-version {self.version}"
 
     @property
     def upgrade_fix(self) -> str:

@@ -84,7 +84,7 @@ def note(
 
 def read_input(text: str, *, source: str) -> Source:
     """Classify ``text``; raises :class:`YAMLError` (exit 2) only for input that is not YAML."""
-    if source.lower().endswith((".md", ".markdown")):
+    if source.lower().endswith((".md", ".mdx", ".markdown")):
         return _markdown(text, source)
     notes: list[Finding] = []
     docs = _parse(text, source, notes)
