@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from talosgpu.commands.inputs import load_target
+from talosgpu.errors import RenderError
 from talosgpu.intent.models import Intent
 from talosgpu.knowledge.schematic import Schematic
 from talosgpu.outputs import schematic_for
@@ -50,8 +51,19 @@ def schematic(
         extra_extensions=extra_extensions,
         warnings=warnings,
     )
-    if loaded.installer is not None:
-        # the intent's platform and SecureBoot choice, for this very schematic
+    # the intent's platform and SecureBoot choice (metal by default), for this very schematic;
+    # the tag is the full release the user named, never a guessed patch release
+    try:
         image, _ = installer_reference(loaded, version, talos_version, schematic_id=result.id)
-        result = replace(result, installer=image)
+    except RenderError:
+        image = (
+            installer_reference(loaded, version, f"{version}.0", schematic_id=result.id)[0]
+            .rsplit(":", 1)[0]
+            + f":v{version}.<patch>"
+        )
+        warnings.append(
+            f"the installer tag is the node's full Talos release: give --talos-version {version}.N "
+            "(or talosVersion with the patch release) for a reference you can install"
+        )
+    result = replace(result, installer=image)
     return result, tuple(warnings)

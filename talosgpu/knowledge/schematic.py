@@ -50,13 +50,16 @@ class Schematic:
 
     @property
     def installer_image(self) -> str:
-        """The intent's installer when it names one, else
-        ``factory.talos.dev/installer/<id>:v1.11.1`` (the installer tag is the full version)."""
+        """The intent's installer when it names one, else the metal installer,
+        ``factory.talos.dev/metal-installer/<id>:v1.11.1`` (``installer/`` before Talos 1.10;
+        the tag is :attr:`TalosVersion.full`, so give the version with its patch release)."""
         if self.installer is not None:
             return self.installer
         if self.talos_version is None:
             raise VersionError("no Talos version given: the installer image tag needs one")
-        return f"{FACTORY}/installer/{self.id}:{self.talos_version.full}"
+        # metal, as Image Factory's plain "installer" name means; per platform from 1.10
+        name = "metal-installer" if self.talos_version.platform_installers else "installer"
+        return f"{FACTORY}/{name}/{self.id}:{self.talos_version.full}"
 
 
 def schematic_id(yaml_text: str) -> str:

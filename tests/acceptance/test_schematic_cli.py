@@ -24,7 +24,7 @@ def test_talos05_node(capsys: pytest.CaptureFixture[str]) -> None:
         "            - siderolabs/nvidia-container-toolkit-lts\n"
     )
     ident = hashlib.sha256(out.encode()).hexdigest()
-    assert err == f"# installer: factory.talos.dev/installer/{ident}:v1.11.1\n"
+    assert err == f"# installer: factory.talos.dev/metal-installer/{ident}:v1.11.1\n"
 
 
 def test_id_only_and_options(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,7 +39,7 @@ def test_id_only_and_options(capsys: pytest.CaptureFixture[str]) -> None:
     code, id_out, err = run([*argv, "--id"], capsys)
     assert code == 0
     assert id_out == hashlib.sha256(yaml_out.encode()).hexdigest() + "\n"
-    assert id_out.strip() in err and ":v1.13.0" in err
+    assert id_out.strip() in err and ":v1.13.<patch>" in err and "give --talos-version 1.13.N" in err
 
 
 def test_talos_17_names(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,7 +74,7 @@ def test_schematic_from_profile_and_intent_with_flag_override(tmp_path, capsys) 
     out, err = capsys.readouterr()
     assert exit_info.value.code in (0, None)
     assert "siderolabs/nonfree-kmod-nvidia-lts" in out
-    assert ":v1.11.0" in err
+    assert ":v1.11.<patch>" in err
     intent = tmp_path / "node.yaml"
     intent.write_text(
         "profile: nvidia-cdi\ntalosVersion: v1.11.1\nextraKernelArgs: [nvidia-drm.modeset=1]\n"
@@ -92,8 +92,8 @@ def test_schematic_json_and_profiles_json(capsys: pytest.CaptureFixture[str]) ->
 
     code, out, err = run_cli(["schematic", "--profile", "nvidia-cdi", "--format", "json"], capsys)
     data = json.loads(out)
-    assert code == 0 and data["version"] == 1 and "installer" not in err
-    assert data["installerImage"].endswith(f"{data['id']}:v1.11.0")
+    assert code == 0 and data["version"] == 1 and "# installer" not in err
+    assert data["installerImage"].endswith(f"{data['id']}:v1.11.<patch>")
     assert data["extensions"] == [
         "siderolabs/nonfree-kmod-nvidia-lts",
         "siderolabs/nvidia-container-toolkit-lts",

@@ -129,7 +129,7 @@ def test_build_text_kernel_args_and_installer() -> None:
         "            - siderolabs/nvidia-container-toolkit-lts\n"
         "            - siderolabs/nvidia-gdrdrv-device\n"
     )
-    assert s.installer_image == f"factory.talos.dev/installer/{s.id}:v1.13.2"
+    assert s.installer_image == f"factory.talos.dev/metal-installer/{s.id}:v1.13.2"
 
 
 def test_build_rejects_branch_mix() -> None:
