@@ -57,8 +57,9 @@ def schematic(
         image, _ = installer_reference(loaded, version, talos_version, schematic_id=result.id)
     except RenderError:
         image = (
-            installer_reference(loaded, version, f"{version}.0", schematic_id=result.id)[0]
-            .rsplit(":", 1)[0]
+            installer_reference(loaded, version, f"{version}.0", schematic_id=result.id)[0].rsplit(
+                ":", 1
+            )[0]
             + f":v{version}.<patch>"
         )
         warnings.append(
