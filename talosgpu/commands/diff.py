@@ -18,7 +18,11 @@ from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.configdiff.node import check_node, legacy_cri_part
 from talosgpu.configdiff.propose import Proposal, propose
 from talosgpu.configdiff.semantic import diff_configs
-from talosgpu.configdiff.stale import drop_stale_runtime_parts, unrendered_runtime_parts
+from talosgpu.configdiff.stale import (
+    drop_stale_runtime_parts,
+    drop_stale_talosgpu_labels,
+    unrendered_runtime_parts,
+)
 from talosgpu.errors import TalosGPUError
 from talosgpu.live import LiveConfig, load_live_config
 from talosgpu.nodepatch import merge_node_patches
@@ -168,6 +172,8 @@ def diff(
         rendered, stale = drop_stale_runtime_parts(rendered, live_config.documents)
         warnings.extend(stale)
         warnings.extend(unrendered_runtime_parts(rendered, live_config.documents))
+        rendered, relabel = drop_stale_talosgpu_labels(rendered, live_config.documents)
+        warnings.extend(relabel)
         proposal = propose(live_config, rendered)
         warnings.extend(proposal.notes)
         result = diff_configs(

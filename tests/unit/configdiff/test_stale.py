@@ -25,3 +25,18 @@ def test_a_cri_part_the_plan_no_longer_renders_is_said(tmp_path: Path) -> None:
         profile="nvidia-operator", live=str(stock_config("1.13")), talos_version="1.13"
     )
     assert not any("earlier render" in w for w in clean.warnings)
+
+
+def test_a_stale_handler_label_is_deleted(tmp_path: Path) -> None:
+    """The same node moved to the GPU Operator: its runtime.talosgpu.dev/nvidia-cdi label would
+    let RuntimeClass nvidia-cdi schedule pods onto a node without that runtime."""
+    cdi = api.render(profile="nvidia-cdi", talos_version="1.13")
+    live = apply_patches(stock_config("1.13").read_text(), [cdi.patch_text], talos_version="1.13")
+    path = tmp_path / "live.yaml"
+    path.write_text(yamlio.dump_all(list(live.documents)))
+    result = api.diff(profile="nvidia-operator", live=str(path), talos_version="1.13")
+    removed = [c.path for c in result.diff.changes if c.op == "remove"]
+    assert '.machine.nodeLabels."runtime.talosgpu.dev/nvidia-cdi"' in removed
+    assert any("an earlier talosgpu render set them" in w for w in result.warnings)
+    (v1,) = [d for d in result.proposal.proposed_documents if "machine" in d]
+    assert "runtime.talosgpu.dev/nvidia-cdi" not in v1["machine"]["nodeLabels"]
