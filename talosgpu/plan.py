@@ -161,7 +161,7 @@ def _cdi_reason(v: TalosVersion) -> str:
         return (
             f"containerd {v.facts.containerd} enables CDI by default (containerd#9621; spec dirs "
             f"{dirs}), though Talos {v}'s base CRI part does not set it; talosgpu sets it "
-            "explicitly and lists writable dirs, because /etc is read-only (Talos docs v1.12 "
+            "explicitly and lists writable dirs, because /etc is read-only (Talos docs "
             "containerd)"
         )
     return (
@@ -193,7 +193,7 @@ def _sysctls(
             warnings.append(
                 f"bpf_jit_harden=1 weakens KSPP hardening and is not needed on Talos {v}"
             )
-    if mode == "legacy" and v.ebpf_device_filter_window:
+    if mode == "legacy" and v.ebpf_device_filter_window and sysctls.get(key) != "1":
         warnings.append(
             f"Talos {v} runs kernel {v.facts.kernel}: the legacy runtime can fail with 'unable to "
             "generate new device filter program'; runtime mode 'cdi' avoids it"

@@ -118,8 +118,10 @@ def kernel_arg_warnings(intent: Intent) -> list[str]:
     """GPU kernel args that need care (``extraKernelArgs``)."""
     out = []
     for arg in intent.extra_kernel_args:
-        key, _, value = arg.partition("=")
-        if key == "vfio-pci.ids" and any(i.lower().startswith("10de:") for i in value.split(",")):
+        raw, _, value = arg.partition("=")
+        # the kernel treats - and _ alike in module names (kernel/params.c parameq)
+        key = raw.replace("-", "_")
+        if key == "vfio_pci.ids" and any(i.lower().startswith("10de:") for i in value.split(",")):
             out.append(
                 f"extraKernelArgs {arg}: binds NVIDIA devices (vendor 10de) to vfio-pci for "
                 "passthrough; a GPU bound there is not driven by the nvidia modules this node "

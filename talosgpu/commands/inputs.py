@@ -115,9 +115,25 @@ def load_target(
     require_target(intent, profile)
     if intent is not None:
         item = read_input(intent)
+        if b"GPUInventory" in item.data:
+            _refuse_inventory(item)
         return load_intent_text(item.text, source=item.source), item.label
     assert profile
     return load_profile(profile), f"profile {profile}"
+
+
+def _refuse_inventory(item: Input) -> None:
+    """A one-node command given an inventory: say what to do instead (not a model error)."""
+    from talosgpu import yamlio  # lazy: as above
+
+    docs = yamlio.load_all(item.text, source=item.source)
+    if classify(docs, kindless="any")[0] == "inventory":
+        raise TalosGPUError(
+            "this is an inventory; this command takes one node's intent: `render INVENTORY "
+            "--output-dir DIR` writes every node's files (schematic.yaml among them), and "
+            "diff/apply/doctor take --node NAME or --all",
+            file=item.source,
+        )
 
 
 def require_target(intent: str | Path | None, profile: str | None) -> None:

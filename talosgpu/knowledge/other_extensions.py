@@ -86,7 +86,7 @@ def check_other_extensions(
                 )
             )
             continue
-        if parse_extension(full).role != "other":
+        if parse_extension(full).role not in ("other", "gdrdrv"):
             issues.append(
                 ExtensionIssue(
                     "error",

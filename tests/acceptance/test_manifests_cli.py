@@ -80,9 +80,9 @@ def test_helm_values_intent_file_mode_none(
 
 
 def test_helm_values_strict_warnings(capsys: pytest.CaptureFixture[str]) -> None:
-    # nvidia-legacy on 1.11 warns (kernel 6.12's eBPF device filter): --strict makes it exit 2.
+    # nvidia-operator on 1.11 warns (the operator path needs 1.13+): --strict makes it exit 2.
     code, _, err = run(
-        ["helm-values", "-P", "nvidia-legacy", "--talos-version", "1.11", "--strict"], capsys
+        ["helm-values", "-P", "nvidia-operator", "--talos-version", "1.11", "--strict"], capsys
     )
     assert code == 2
     assert "warning(s) treated as errors" in err

@@ -112,3 +112,15 @@ def test_apply_one_node_of_an_inventory_dry_run(
     assert code == 0, err
     assert set(_nodes_called(fake)) == {"10.0.0.11"}
     assert "dry run only: nothing was changed on 10.0.0.11" in out + err
+
+
+@pytest.mark.parametrize("command", [["helm-values"], ["schematic"], ["render"]])
+def test_an_inventory_given_to_a_one_node_command_says_what_to_do(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = tmp_path / "fleet.yaml"
+    inventory.write_text(INVENTORY)
+    code, _, err = run([*command, str(inventory)], capsys)
+    assert code == 2
+    assert "Input should be" not in err
+    assert "inventor" in err and "--output-dir" in err

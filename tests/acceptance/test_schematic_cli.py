@@ -39,7 +39,9 @@ def test_id_only_and_options(capsys: pytest.CaptureFixture[str]) -> None:
     code, id_out, err = run([*argv, "--id"], capsys)
     assert code == 0
     assert id_out == hashlib.sha256(yaml_out.encode()).hexdigest() + "\n"
-    assert id_out.strip() in err and ":v1.13.<patch>" in err and "give --talos-version 1.13.N" in err
+    assert (
+        id_out.strip() in err and ":v1.13.<patch>" in err and "give --talos-version 1.13.N" in err
+    )
 
 
 def test_talos_17_names(capsys: pytest.CaptureFixture[str]) -> None:

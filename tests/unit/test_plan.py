@@ -57,8 +57,12 @@ def test_bpf_jit_harden_only_where_documented() -> None:
 
 
 def test_legacy_in_ebpf_window_warns() -> None:
-    plan = plan_for("runtime: {mode: legacy}", "1.10")
+    plan = plan_for("runtime: {mode: legacy, bpfJitHarden: leave}", "1.10")
     assert any("device filter" in w for w in plan.warnings)
+    # with the documented workaround in place (auto sets bpf_jit_harden=1) it is not repeated
+    fixed = plan_for("runtime: {mode: legacy}", "1.10")
+    assert fixed.sysctls["net.core.bpf_jit_harden"] == "1"
+    assert not any("device filter" in w for w in fixed.warnings)
     assert not any(
         "device filter" in w for w in plan_for("runtime: {mode: legacy}", "1.8").warnings
     )

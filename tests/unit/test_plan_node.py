@@ -106,3 +106,16 @@ def test_gpu_kernel_args_that_need_care(arg: str, says: str) -> None:
 def test_other_kernel_args_are_quiet() -> None:
     plan = resolve(_intent(extraKernelArgs=["vfio-pci.ids=8086:1234", "console=ttyS0"]), "1.12")
     assert not [w for w in plan.warnings if "extraKernelArgs" in w]
+
+
+def test_gdrdrv_is_an_extension_the_intent_may_name() -> None:
+    plan = resolve(_intent(extensions=["siderolabs/nvidia-gdrdrv-device"]), "1.12")
+    assert plan.extensions == ("siderolabs/nvidia-gdrdrv-device",)
+
+
+def test_the_kernel_treats_dash_and_underscore_alike() -> None:
+    plan = resolve(
+        _intent(extraKernelArgs=["vfio_pci.ids=10de:2204", "nvidia-drm.fbdev=1"]), "1.12"
+    )
+    assert any("vfio-pci" in w for w in plan.warnings)
+    assert any("parameter of the nvidia_drm module" in w for w in plan.warnings)

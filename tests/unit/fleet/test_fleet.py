@@ -206,7 +206,8 @@ def test_load_inventory_from_file(tmp_path: Path) -> None:
 def test_render_fleet_headers_versions_and_output_files() -> None:
     inventory = inv(
         "defaults: {profile: nvidia-legacy}\n"
-        "nodes:\n  - {name: b, talosVersion: '1.14'}\n  - {name: a, talosVersion: '1.9'}\n",
+        "nodes:\n  - {name: b, talosVersion: '1.14'}\n"
+        "  - {name: a, talosVersion: '1.9', overrides: {runtime: {bpfJitHarden: leave}}}\n",
         source="clusters/lab/fleet.yaml",
     )
     rendered = render_fleet(inventory)
