@@ -13,21 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from talosgpu import tomlio
-from talosgpu.errors import YAMLError
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.findings import Finding
-from talosgpu.lint.rules_cri import cri_contents
+from talosgpu.lint.rules_cri import cri_tables
 
 __all__ = ["check_cdi_dirs"]
 
 
 def check_cdi_dirs(ctx: Context) -> Iterator[Finding]:
-    for hit, _path in cri_contents(ctx):
-        try:
-            data = tomlio.loads(hit.value)
-        except YAMLError:
-            continue  # cri-toml-invalid
+    for hit, data in cri_tables(ctx):
         plugins = data.get("plugins")
         table = plugins.get(ctx.version.cri_runtime_table) if isinstance(plugins, dict) else None
         dirs = table.get("cdi_spec_dirs") if isinstance(table, dict) else None

@@ -76,6 +76,16 @@ def cri_contents(ctx: Context) -> Iterator[tuple[Hit, str]]:
             yield Hit(doc.value["content"], (*doc.path, "content"), doc.frag), ""
 
 
+def cri_tables(ctx: Context) -> Iterator[tuple[Hit, dict[str, Any]]]:
+    """Each CRI customization that is valid TOML, parsed (an invalid one is check_cri's
+    ``cri-toml-invalid``): the rules that read its tables share this."""
+    for hit, _path in cri_contents(ctx):
+        try:
+            yield hit, tomlio.loads(hit.value)
+        except YAMLError:
+            continue
+
+
 def check_cri(ctx: Context) -> Iterator[Finding]:
     for doc in ctx.documents("CRICustomizationConfig"):
         if doc.value.get("name") == "customization":

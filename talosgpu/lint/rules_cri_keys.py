@@ -13,12 +13,10 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from talosgpu import tomlio
-from talosgpu.errors import YAMLError
 from talosgpu.lint.context import Context, Hit
 from talosgpu.lint.cri_keys import CONTAINERD_TABLE, CRI_KEYS, RUNTIME_TABLE
 from talosgpu.lint.findings import Finding
-from talosgpu.lint.rules_cri import KNOWN_TABLES, cri_contents, toml_header
+from talosgpu.lint.rules_cri import KNOWN_TABLES, cri_tables, toml_header
 
 __all__ = ["check_cri_keys"]
 
@@ -32,11 +30,7 @@ _MOVED = {
 
 
 def check_cri_keys(ctx: Context) -> Iterator[Finding]:
-    for hit, _path in cri_contents(ctx):
-        try:
-            data = tomlio.loads(hit.value)
-        except YAMLError:
-            continue  # cri-toml-invalid
+    for hit, data in cri_tables(ctx):
         plugins = data.get("plugins")
         if not isinstance(plugins, dict):
             continue
