@@ -27,6 +27,7 @@ from talosgpu.plan import resolve
 from talosgpu.renderers import render_plan
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import DOCUMENT_NAME, delete_own_part, is_own_part
+from talosgpu.talos.installer import is_installer_only
 from talosgpu.talos.kubenode import KUBE_NODE_CONFIG_CONFLICTS, dotted
 from talosgpu.versions import TalosVersion
 
@@ -69,14 +70,7 @@ def _without_installer_document(rendered: Rendered) -> tuple[Rendered, str | Non
     """``rendered`` without its ``UnattendedInstallConfig`` (only the installer image), and
     that image: an upgraded node keeps ``.machine.install``, where the image then goes."""
     image = rendered.plan.installer_image
-    docs = [
-        d
-        for d in rendered.documents
-        if not (
-            d.get("kind") == "UnattendedInstallConfig"
-            and set(d) == {"apiVersion", "kind", "installer"}
-        )
-    ]
+    docs = [d for d in rendered.documents if not is_installer_only(d)]
     if image is None or len(docs) == len(rendered.documents):
         return rendered, None
     return replace(rendered, documents=tuple(docs)), image

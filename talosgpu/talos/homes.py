@@ -15,6 +15,7 @@ from talosgpu.errors import LiveConfigError
 from talosgpu.plain import get_path
 from talosgpu.talos.documents import is_v1alpha1
 from talosgpu.talos.fields import FIELDS
+from talosgpu.talos.kubenode import is_set
 
 __all__ = ["REJECTED_PAIRS", "check_homes"]
 
@@ -26,10 +27,6 @@ REJECTED_PAIRS: tuple[tuple[tuple[str, ...], str, str], ...] = tuple(
 )
 
 
-def _is_set(value: Any) -> bool:
-    return value not in (None, {}, [], "")
-
-
 def check_homes(documents: Sequence[Mapping[str, Any]], *, source: str) -> None:
     """Raise :class:`LiveConfigError` for the first deprecated field set next to its document."""
     kinds = {d.get("kind") for d in documents if not is_v1alpha1(d)}
@@ -37,7 +34,7 @@ def check_homes(documents: Sequence[Mapping[str, Any]], *, source: str) -> None:
     if v1 is None:
         return
     for path, kind, consequence in REJECTED_PAIRS:
-        if kind in kinds and _is_set(get_path(v1, path)):
+        if kind in kinds and is_set(get_path(v1, path)):
             dotted = "." + ".".join(path)
             why = f": {consequence}" if consequence else ""
             raise LiveConfigError(

@@ -28,6 +28,7 @@ __all__ = [
     "find_installer",
     "fit_installer",
     "installer_version",
+    "is_installer_only",
     "parse_installer",
 ]
 
@@ -114,14 +115,8 @@ def fit_installer(
     out: list[dict[str, Any]] = []
     image = None
     for doc in patch_docs:
-        installer = doc.get("installer")
-        if (
-            doc.get("kind") == _UNATTENDED
-            and set(doc) == {"apiVersion", "kind", "installer"}
-            and isinstance(installer, Mapping)
-            and set(installer) == {"image"}
-        ):
-            image = installer["image"]
+        if is_installer_only(doc):
+            image = doc["installer"]["image"]
             continue
         out.append(doc)
     if image is None:
@@ -130,3 +125,15 @@ def fit_installer(
 
 
 _UNATTENDED = "UnattendedInstallConfig"
+
+
+def is_installer_only(doc: Mapping[str, Any]) -> bool:
+    """An ``UnattendedInstallConfig`` that sets only ``installer.image`` (what talosgpu renders
+    for an intent's ``installer``)."""
+    installer = doc.get("installer")
+    return (
+        doc.get("kind") == _UNATTENDED
+        and set(doc) == {"apiVersion", "kind", "installer"}
+        and isinstance(installer, Mapping)
+        and set(installer) == {"image"}
+    )

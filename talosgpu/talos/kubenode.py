@@ -25,7 +25,7 @@ from talosgpu.plain import get_path
 from talosgpu.talos.documents import is_v1alpha1
 from talosgpu.talos.fields import FIELDS
 
-__all__ = ["KUBE_NODE_CONFIG_CONFLICTS", "conflict_paths", "move_kube_node_fields"]
+__all__ = ["KUBE_NODE_CONFIG_CONFLICTS", "conflict_paths", "is_set", "move_kube_node_fields"]
 
 KIND = "KubeNodeConfig"
 
@@ -41,7 +41,8 @@ def dotted(path: Sequence[str]) -> str:
     return "." + ".".join(path)
 
 
-def _is_set(value: Any) -> bool:
+def is_set(value: Any) -> bool:
+    """A config value that counts as set (Talos's zero values do not)."""
     return value not in (None, {}, [], "")
 
 
@@ -50,7 +51,7 @@ def conflict_paths(v1alpha1: dict[str, Any]) -> list[tuple[tuple[str, ...], str 
     out = []
     for path, key in KUBE_NODE_CONFIG_CONFLICTS:
         value = get_path(v1alpha1, path)
-        if _is_set(value):
+        if is_set(value):
             out.append((path, key, value))
     return out
 
