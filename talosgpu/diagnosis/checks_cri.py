@@ -140,17 +140,15 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
     title = "CDI spec present where containerd reads it, and valid"
     v, mode = ex.version, ex.plan.mode
     if mode in ("legacy", "none"):
-        return [
-            Check(
-                "cdi-spec",
-                title,
-                "skip",
-                (f"skipped: runtime mode {mode} does not inject GPUs through CDI",),
-            )
-        ]
+        reason = f"runtime mode {mode} does not inject GPUs through CDI"
+        return [Check("cdi-spec", title, "skip", (f"skipped: {reason}",)), _no_binaries(reason)]
     specs = facts.cdi_specs
     if not specs.known:
-        return [Check("cdi-spec", title, "skip", (f"skipped: {specs.skipped}",))]
+        reason = f"the CDI specs were not read: {specs.skipped}"
+        return [
+            Check("cdi-spec", title, "skip", (f"skipped: {specs.skipped}",)),
+            _no_binaries(reason),
+        ]
     listed = f"spec dirs {', '.join(dirs)}: {', '.join(s.path for s in specs.value or ()) or 'no spec files'}"
     gpu_specs = []
     out: list[Check] = []
@@ -178,7 +176,8 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
         status: Status = "warn" if v.nri_injection else "fail"
         return [Check("cdi-spec", title, status, (listed,),
                       cause="no nvidia.com/gpu CDI spec in the dirs containerd reads: pods fail with "
-                      "'unresolvable CDI devices nvidia.com/gpu=all'", fix=fix, explain="unresolvable-cdi-devices")]  # fmt: skip
+                      "'unresolvable CDI devices nvidia.com/gpu=all'", fix=fix, explain="unresolvable-cdi-devices"),
+                _no_binaries("no nvidia.com/gpu CDI spec names a hook to look up")]  # fmt: skip
     hook_errors = False
     for spec in gpu_specs:
         findings = validate_spec(spec, talos_version=v)
@@ -198,13 +197,22 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
                          tuple(f"{spec.source}: {f.path}: {f.message}" for f in errors),
                          cause=first.message, fix=f"{fix}; then check: {check_cmd}",
                          explain=explain_id))  # fmt: skip
-    if not hook_errors:  # a hook already named as wrong is not also "present"
+    if hook_errors:  # a hook already named as wrong is not also "present"
+        out.append(_no_binaries("the spec's hook paths are wrong for this release (cdi-spec)"))
+    else:
         out.extend(_binaries(facts, gpu_specs, ex))
     return out
 
 
+_BINARIES = "CDI hook binaries exist on the node"
+
+
+def _no_binaries(reason: str) -> Check:
+    return Check("cdi-hook-binaries", _BINARIES, "skip", (f"skipped: {reason}",))
+
+
 def _binaries(facts: NodeFacts, specs: list[Any], ex: Expect) -> list[Check]:
-    title = "CDI hook binaries exist on the node"
+    title = _BINARIES
     paths = sorted(
         {
             str(h["path"])
@@ -214,7 +222,7 @@ def _binaries(facts: NodeFacts, specs: list[Any], ex: Expect) -> list[Check]:
         }
     )
     if not paths:
-        return []
+        return [_no_binaries("no nvidia.com/gpu CDI spec names a hook binary")]
     bins = facts.binaries
     if not bins.known:
         return [Check("cdi-hook-binaries", title, "skip", (f"skipped: {bins.skipped}",))]
@@ -233,18 +241,23 @@ def _binaries(facts: NodeFacts, specs: list[Any], ex: Expect) -> list[Check]:
 def _legacy_ebpf(view: CRIView | None, facts: NodeFacts, ex: Expect) -> list[Check]:
     """The legacy runtime on kernel 6.12 + toolkit 1.17 (Talos 1.9-1.11): the talos05 failure."""
     v = ex.version
+    title = "Legacy NVIDIA runtime on a kernel whose eBPF verifier rejects it"
     legacy = ex.plan.mode == "legacy" or (
         view is not None and view.default_runtime == "nvidia" and not v.native_cdi
     )
-    if not (legacy and v.ebpf_device_filter_window):
-        return []
+    if not legacy:
+        return [Check("legacy-ebpf", title, "skip", (f"skipped: runtime mode {ex.plan.mode} does not use the legacy runtime",))]  # fmt: skip
+    era = f"Talos {v} at its .0 release: kernel {v.facts.kernel}, toolkit {v.facts.toolkit} (talosgpu's version table)"  # fmt: skip
+    if not v.ebpf_device_filter_window:
+        return [Check("legacy-ebpf", title, "pass", (era, "the failing pair is kernel 6.12 + toolkit 1.17 (Talos 1.9-1.11)"))]  # fmt: skip
     harden = facts.bpf_jit_harden
-    evidence = [
-        f"Talos {v} at its .0 release: kernel {v.facts.kernel}, toolkit {v.facts.toolkit} (talosgpu's version table)"
-    ]
+    evidence = [era]
     if harden.known:
-        evidence.append(f"{harden.source}: net.core.bpf_jit_harden = {str(harden.value).strip()}")
-    return [Check("legacy-ebpf", "Legacy NVIDIA runtime on a kernel whose eBPF verifier rejects it", "warn",
+        value = str(harden.value).strip()
+        evidence.append(f"{harden.source}: net.core.bpf_jit_harden = {value}")
+        if value == "1":  # constant blinding off for root: libnvidia-container#176
+            return [Check("legacy-ebpf", title, "pass", (*evidence, "bpf_jit_harden=1 is the documented workaround"))]  # fmt: skip
+    return [Check("legacy-ebpf", title, "warn",
                   tuple(evidence), cause="the legacy runtime's cgroup device filter can fail with 'last insn is "
                   "not an exit or jmp' on this release (kernel 6.12 + toolkit 1.17)", fix=f"set runtime: {{mode: cdi}} in the intent, then {ex.render_fix}",
                   explain="ebpf-device-filter")]  # fmt: skip

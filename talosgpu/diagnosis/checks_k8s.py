@@ -53,10 +53,10 @@ def _labels(facts: NodeFacts, ex: Expect) -> Check:
                  explain="time-slicing-not-applied" if any("device-plugin.config" in k for k in wrong) else "device-plugin-not-scheduled")  # fmt: skip
 
 
-def _taints(facts: NodeFacts, ex: Expect) -> Check | None:
-    if not ex.plan.taints:
-        return None
+def _taints(facts: NodeFacts, ex: Expect) -> Check:
     title = "Node taints"
+    if not ex.plan.taints:
+        return Check("node-taints", title, "skip", ("skipped: the intent asks for no taints",))
     if not facts.k8s_node.known or facts.k8s_node.value is None:
         return _node_skip("node-taints", title, facts)
     node = facts.k8s_node.value
@@ -75,12 +75,31 @@ def _taints(facts: NodeFacts, ex: Expect) -> Check | None:
                  fix=f"kubectl taint node {node.name} {' '.join(missing)}")  # fmt: skip
 
 
+def _sharing_skip(reason: str) -> Check:
+    return Check(
+        "time-slicing", "GPU sharing replicas as configured", "skip", (f"skipped: {reason}",)
+    )
+
+
 def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
     title = "GPUs advertised to Kubernetes"
+    sharing = ex.plan.intent.sharing
+    no_sharing = (
+        "the intent shares no GPU"
+        if sharing.strategy == "none" or sharing.replicas is None
+        else None
+    )
+    if no_sharing is not None:
+        shared = _sharing_skip(no_sharing)
+    elif not facts.k8s_node.known or facts.k8s_node.value is None:
+        shared = _sharing_skip(f"the Kubernetes node was not read: {facts.k8s_node.skipped}")
+    else:
+        shared = _sharing_skip("no GPU is advertised (gpu-advertised)")
     if not facts.k8s_node.known or facts.k8s_node.value is None:
-        return [_node_skip("gpu-advertised", title, facts)]
+        return [_node_skip("gpu-advertised", title, facts), shared]
     if ex.plan.mode == "none":
-        return [Check("gpu-advertised", title, "skip", ("skipped: runtime mode none",))]
+        return [Check("gpu-advertised", title, "skip", ("skipped: runtime mode none",)),
+                _sharing_skip("runtime mode none")]  # fmt: skip
     node, src = facts.k8s_node.value, facts.k8s_node.source
     resource = gpu_resource_name(ex.plan)
     cap, alloc = node.capacity.get(resource, "0"), node.allocatable.get(resource, "0")
@@ -92,11 +111,10 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
                          "there, or it found no GPU; GPU pods stay Pending ('Insufficient nvidia.com/gpu')",
                          fix=f"kubectl -n <plugin namespace> logs <device-plugin pod on {node.name}>; then the checks above",
                          explain="insufficient-gpu"))  # fmt: skip
-        return out
+        return [*out, shared]
     out.append(Check("gpu-advertised", title, "pass", evidence))
-    sharing = ex.plan.intent.sharing
-    if sharing.strategy == "none" or sharing.replicas is None:
-        return out
+    if no_sharing is not None or sharing.replicas is None:
+        return [*out, shared]
     if facts.pci_gpus.known and facts.pci_gpus.value:
         gpus, origin = (
             int(facts.pci_gpus.value),
@@ -188,10 +206,9 @@ def _events(facts: NodeFacts, ex: Expect) -> list[Check]:
 
 def k8s_checks(facts: NodeFacts, ex: Expect) -> list[Check]:
     """Labels, taints, advertised GPUs, time-slicing, device-plugin pods, known failures."""
-    taints = _taints(facts, ex)
     return [
         _labels(facts, ex),
-        *([taints] if taints else []),
+        _taints(facts, ex),
         *_advertised(facts, ex),
         _plugin_pods(facts, ex),
         *_events(facts, ex),

@@ -52,7 +52,10 @@ def _extensions(facts: NodeFacts, ex: Expect) -> list[Check]:
     title = "NVIDIA system extensions"
     fact = facts.extensions
     if not fact.known:
-        return [_skip("extensions", title, fact)]
+        return [
+            _skip("extensions", title, fact),
+            _skip("driver-versions", "Same driver version in kernel modules and toolkit", fact),
+        ]
     parsed = [(parse_extension(e.name), e) for e in fact.value or () if e.name]
     installed = {p.base: e for p, e in parsed}
     by_role = {p.role: p for p, _ in parsed}
@@ -82,7 +85,8 @@ def _extensions(facts: NodeFacts, ex: Expect) -> list[Check]:
                 cause=cause,
                 fix=ex.upgrade_fix,
                 explain="module-not-found",
-            )
+            ),
+            _driver_versions(names, fact.source),
         ]
     problems = [f"the node has {h.full}, the intent wants {w.full}" for w, h in other_flavour if h]
     if not ex.assumed:

@@ -11,10 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["STATUS_ORDER", "Check", "Status", "ordered"]
+__all__ = ["CHECK_IDS", "STATUS_ORDER", "UNREASONED", "Check", "Status", "ordered"]
 
 Status = Literal["fail", "warn", "pass", "skip"]
 STATUS_ORDER: dict[str, int] = {"fail": 0, "warn": 1, "pass": 2, "skip": 3}
+
+# Every check a run reports, at least once: one that does not apply says ``skip`` and why, so a
+# reader never takes a missing line for a pass (``--probe`` adds ``probe-*`` checks).
+CHECK_IDS: tuple[str, ...] = (
+    "talos-version", "extensions", "driver-versions", "modules", "driver-log", "services",
+    "cri-customization", "runtime-handlers", "cdi-spec", "cdi-hook-binaries", "legacy-ebpf",
+    "node-labels", "node-taints", "gpu-advertised", "time-slicing", "gpu-pods", "events",
+)  # fmt: skip
+UNREASONED = "skipped: not evaluated (no reason recorded: a talosgpu bug)"
 
 
 @dataclass(frozen=True, slots=True)

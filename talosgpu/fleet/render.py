@@ -14,6 +14,7 @@ from talosgpu.k8s.cluster import (
     fleet_manifests,
     node_manifests_text,
 )
+from talosgpu.k8s.fleet_values import fleet_helm_values
 from talosgpu.outputs import output_files, render_intent
 from talosgpu.renderers.base import Rendered
 from talosgpu.versions import TalosVersion
@@ -56,8 +57,9 @@ def fleet_output_files(
     rendered: Mapping[str, Rendered], *, source: str = "<inventory>"
 ) -> dict[str, str]:
     """What ``render INVENTORY --output-dir DIR`` writes: ``<node>/patch.yaml``, ... per node,
-    and ``cluster/manifests.yaml``, the cluster-wide objects merged across nodes (each node's
-    ``manifests.yaml`` keeps only its own pinned objects). A merge that cannot be made is a
+    ``cluster/manifests.yaml``, the cluster-wide objects merged across nodes (each node's
+    ``manifests.yaml`` keeps only its own pinned objects), and the Helm values of each chart
+    release (:mod:`talosgpu.k8s.fleet_values`). A merge that cannot be made is a
     :class:`~talosgpu.errors.RenderError` naming two nodes, attributed to ``source``."""
     plans = {name: one.plan for name, one in rendered.items()}
     try:
@@ -73,6 +75,10 @@ def fleet_output_files(
             files[f"{name}/manifests.yaml"] = own
     if merged.cluster:
         files[f"{CLUSTER_DIR}/manifests.yaml"] = cluster_manifests_text(merged)
+    try:
+        files.update(fleet_helm_values(plans, merged))
+    except TalosGPUError as exc:
+        raise exc.with_file(source) from None
     return files
 
 

@@ -42,9 +42,13 @@ from talosgpu.plan import CONFIG_LABEL, GPU_PRESENT_LABEL, Plan
 __all__ = [
     "CLUSTER_DIR",
     "FleetManifests",
+    "check_outside",
     "cluster_manifests_text",
     "fleet_manifests",
+    "known_labels",
     "node_manifests_text",
+    "node_names",
+    "unique_dicts",
 ]
 
 CLUSTER_DIR = "cluster"
@@ -84,7 +88,7 @@ def fleet_manifests(plans: Mapping[str, Plan]) -> FleetManifests:
             key = (obj["kind"], meta.get("namespace", ""), meta["name"])
             groups.setdefault(key, []).append((name, obj))
         nodes[name] = tuple(own)
-    labels = {name: _known_labels(name, plan) for name, plan in plans.items()}
+    labels = {name: known_labels(name, plan) for name, plan in plans.items()}
     ordered = sorted(groups, key=lambda key: _APPLY_ORDER.get(key[0], len(_APPLY_ORDER)))
     cluster = tuple(obj for key in ordered for obj in _merge(key, groups[key], labels))
     default_nodes = tuple(
@@ -104,7 +108,7 @@ def fleet_manifests(plans: Mapping[str, Plan]) -> FleetManifests:
     )
 
 
-def _known_labels(name: str, plan: Plan) -> dict[str, str]:
+def known_labels(name: str, plan: Plan) -> dict[str, str]:
     labels = {HOSTNAME_LABEL: name, **plan.labels}
     if plan.mode == "operator":
         labels.setdefault(GPU_PRESENT_LABEL, "true")  # set by the operator's GFD
@@ -151,9 +155,9 @@ def _merge_runtime_class(
             )
     scheduling = [obj.get("scheduling", {}) for _, obj in members]
     selector = _shared_selector(first, members, [s.get("nodeSelector", {}) for s in scheduling])
-    _check_outside(first, selector, members, labels)
+    check_outside(_what(first), selector, [n for n, _ in members], labels)
     merged = {**first, "scheduling": {"nodeSelector": selector}}
-    tolerations = _union([t for s in scheduling for t in s.get("tolerations", [])])
+    tolerations = unique_dicts([t for s in scheduling for t in s.get("tolerations", [])])
     if tolerations:
         merged["scheduling"]["tolerations"] = tolerations
     return merged
@@ -187,10 +191,10 @@ def _merge_daemonset(
     first = members[0][1]
     pod_specs = [obj["spec"]["template"]["spec"] for _, obj in members]
     selector = _shared_selector(first, members, [s.get("nodeSelector", {}) for s in pod_specs])
-    _check_outside(first, selector, members, labels)
+    check_outside(_what(first), selector, [n for n, _ in members], labels)
     spec = dict(first["spec"]["template"]["spec"])
     spec["nodeSelector"] = selector
-    tolerations = _union([t for s in pod_specs for t in s.get("tolerations", [])])
+    tolerations = unique_dicts([t for s in pod_specs for t in s.get("tolerations", [])])
     if tolerations:
         spec["tolerations"] = tolerations
     template = {**first["spec"]["template"], "spec": spec}
@@ -245,7 +249,7 @@ def _shared_selector(
     for selector in selectors[1:]:
         shared = {k: v for k, v in shared.items() if selector.get(k) == v}
     if not shared:
-        names = _names([node for node, _ in members])
+        names = node_names([node for node, _ in members])
         raise RenderError(
             f"{_what(obj)}: nodes {names} share no node label to select them by; give them "
             "a common label (e.g. labels: {nvidia.com/gpu.present: 'true'})"
@@ -253,33 +257,35 @@ def _shared_selector(
     return dict(sorted(shared.items()))
 
 
-def _check_outside(
-    obj: Mapping[str, Any],
+def check_outside(
+    what: str,
     selector: Mapping[str, str],
-    members: list[tuple[str, dict[str, Any]]],
+    inside: list[str],
     labels: Mapping[str, Mapping[str, str]],
 ) -> None:
-    inside = {node for node, _ in members}
+    """Raise when ``selector`` (the node selector of ``what``, meant for the nodes ``inside``)
+    matches another node of the fleet by the labels talosgpu knows (``labels``)."""
     for node in sorted(labels):
         if node in inside:
             continue
         if all(labels[node].get(k) == v for k, v in selector.items()):
             picked = ", ".join(f"{k}={v}" for k, v in selector.items())
             raise RenderError(
-                f"{_what(obj)} is for nodes {_names(sorted(inside))}, but its node selector "
+                f"{what} is for nodes {node_names(sorted(inside))}, but its node selector "
                 f"({picked}) also matches node {node}, which does not use it; give one group "
                 "a label the other lacks"
             )
 
 
-def _names(nodes: list[str], *, shown: int = 4) -> str:
+def node_names(nodes: list[str], *, shown: int = 4) -> str:
     """``a, b, c, d and 96 more``: an error names the nodes, and stays one readable line."""
     if len(nodes) <= shown + 1:
         return ", ".join(nodes)
     return f"{', '.join(nodes[:shown])} and {len(nodes) - shown} more"
 
 
-def _union(items: list[dict[str, str]]) -> list[dict[str, str]]:
+def unique_dicts(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each distinct mapping once, in a stable order (tolerations gathered from many nodes)."""
     seen: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
     for item in items:
         seen.setdefault(tuple(sorted(item.items())), item)
@@ -299,18 +305,18 @@ def cluster_manifests_text(manifests: FleetManifests) -> str:
     ):
         lines.append(
             "# Nodes without a nvidia.com/device-plugin.config label use the chart's "
-            f"config.default (set it to 'default'): {_names(list(manifests.default_config_nodes))}"
+            f"config.default (set it to 'default'): {node_names(list(manifests.default_config_nodes))}"
         )
     if len(manifests.plugin_classes) > 1:
         # the chart gives its pods one runtimeClassName, and the class's node selector keeps
         # them on nodes with that handler: one install serves one class
         per_class = "; ".join(
-            f"{name} ({_names(list(nodes))})" for name, nodes in manifests.plugin_classes.items()
+            f"{name} ({node_names(list(nodes))})"
+            for name, nodes in manifests.plugin_classes.items()
         )
         lines.append(
-            "# The nvidia-device-plugin chart runs its pods with one runtimeClassName: install "
-            "it once per class (`talosgpu helm-values` of one node of each, as its own Helm "
-            f"release): {per_class}"
+            "# The nvidia-device-plugin chart runs its pods with one runtimeClassName: it is "
+            f"installed once per class, each with its own values file here: {per_class}"
         )
     return "\n".join([*lines, *object_list(objects)]) + "\n" + yamlio.dump_all(objects)
 

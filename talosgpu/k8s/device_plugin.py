@@ -13,6 +13,7 @@ the plan puts on the node; the values select on that label alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from talosgpu import yamlio
@@ -28,6 +29,7 @@ __all__ = [
     "device_plugin_config",
     "device_plugin_objects",
     "device_plugin_values",
+    "plugin_values",
     "sharing_config_map",
 ]
 
@@ -94,6 +96,38 @@ def device_plugin_objects(plan: Plan) -> list[dict[str, Any]]:
     return [namespace, sharing_config_map(plan, name=CONFIG_MAP, namespace=NAMESPACE)]
 
 
+def plugin_values(
+    *,
+    runtime_class: str | None,
+    default_entry: str,
+    selector: Mapping[str, str],
+    tolerations: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The chart's values: its pods' RuntimeClass, the config entry nodes without a
+    ``nvidia.com/device-plugin.config`` label read, and the nodes it runs on (``selector``, which
+    replaces the chart's NFD affinity terms)."""
+    return {
+        "runtimeClassName": runtime_class,
+        "config": {"name": CONFIG_MAP, "default": default_entry},
+        "affinity": {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {"key": key, "operator": "In", "values": [value]}
+                                for key, value in sorted(selector.items())
+                            ]
+                        }
+                    ]
+                }
+            }
+        },
+        # CriticalAddonsOnly: the chart's default toleration, kept
+        "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}, *tolerations],
+    }
+
+
 def device_plugin_values(plan: Plan) -> str:
     """Helm values for the ``nvidia-device-plugin`` chart (cdi/legacy modes), as YAML text.
 
@@ -109,28 +143,12 @@ def device_plugin_values(plan: Plan) -> str:
             ),
             path=".runtime.mode",
         )
-    tol = [
-        {"key": "CriticalAddonsOnly", "operator": "Exists"},  # chart default, kept
-        *tolerations(plan, gpu=True),
-    ]
-    values: dict[str, Any] = {
-        "runtimeClassName": plan.runtime_classes[0] if plan.runtime_classes else None,
-        "config": {"name": CONFIG_MAP, "default": config_entry_name(plan)},
-        "affinity": {
-            "nodeAffinity": {
-                "requiredDuringSchedulingIgnoredDuringExecution": {
-                    "nodeSelectorTerms": [
-                        {
-                            "matchExpressions": [
-                                {"key": GPU_PRESENT_LABEL, "operator": "In", "values": ["true"]}
-                            ]
-                        }
-                    ]
-                }
-            }
-        },
-        "tolerations": tol,
-    }
+    values = plugin_values(
+        runtime_class=plan.runtime_classes[0] if plan.runtime_classes else None,
+        default_entry=config_entry_name(plan),
+        selector={GPU_PRESENT_LABEL: "true"},
+        tolerations=tolerations(plan, gpu=True),
+    )
     header = [
         "# Helm values for the NVIDIA device plugin, rendered by talosgpu for Talos "
         f"{plan.version} (runtime mode {plan.mode}).",

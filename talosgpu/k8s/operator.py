@@ -29,7 +29,15 @@ from talosgpu.k8s.common import GPU_TOLERATION, MANAGED_BY, tolerations
 from talosgpu.k8s.device_plugin import config_entry_name, sharing_config_map
 from talosgpu.plan import Plan
 
-__all__ = ["NAMESPACE", "OPERATOR_MIN", "operator_objects", "operator_values"]
+__all__ = [
+    "NAMESPACE",
+    "OPERATOR_MIN",
+    "operator_header",
+    "operator_objects",
+    "operator_tolerations",
+    "operator_values",
+    "operator_values_doc",
+]
 
 NAMESPACE = "gpu-operator"
 OPERATOR_MIN = "v26.3.1"
@@ -59,17 +67,8 @@ def operator_objects(plan: Plan) -> list[dict[str, Any]]:
     return objects
 
 
-def operator_values(plan: Plan) -> str:
-    """Helm values for the ``nvidia/gpu-operator`` chart (runtime mode operator), as YAML text.
-
-    Raises :class:`RenderError` for other modes (the operator path needs Talos 1.13+).
-    """
-    if plan.mode != "operator":
-        raise RenderError(
-            f"runtime mode is {plan.mode!r}: GPU Operator values need runtime mode 'operator' "
-            "(Talos 1.13+)",
-            path=".runtime.mode",
-        )
+def operator_values_doc(plan: Plan) -> dict[str, Any]:
+    """The chart's values for ``plan`` without tolerations (a fleet merges those across nodes)."""
     nri = plan.version.nri_injection
     values: dict[str, Any] = {"driver": {"enabled": False}}
     if nri:
@@ -82,20 +81,45 @@ def operator_values(plan: Plan) -> str:
         values["devicePlugin"] = {
             "config": {"name": SHARING_CONFIG_MAP, "default": config_entry_name(plan)}
         }
-    if plan.taints:
-        # The list replaces the chart default, which only tolerates nvidia.com/gpu.
-        tol = tolerations(plan, gpu=True)
-        tol.sort(key=lambda t: t["key"] != GPU_TOLERATION["key"])
-        values["daemonsets"] = {"tolerations": tol}
-    header = [
+    return values
+
+
+def operator_tolerations(tol: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``daemonsets.tolerations``: the list replaces the chart default, which only tolerates
+    nvidia.com/gpu, so that one stays and comes first."""
+    if not any(t["key"] == GPU_TOLERATION["key"] for t in tol):
+        tol = [*tol, dict(GPU_TOLERATION)]
+    return sorted(tol, key=lambda t: t["key"] != GPU_TOLERATION["key"])
+
+
+def operator_header(plan: Plan, *, file: str = "gpu-operator-values.yaml") -> list[str]:
+    """The values file's comment: release, requirements, and the install command."""
+    return [
         "# Helm values for the NVIDIA GPU Operator, rendered by talosgpu for Talos "
         f"{plan.version} (runtime mode operator).",
         *_requirement_lines(plan),
         f"# The privileged {NAMESPACE} namespace is in manifests.yaml: apply it first.",
         "#   helm repo add nvidia https://helm.ngc.nvidia.com/nvidia",
         f"#   helm upgrade --install gpu-operator nvidia/gpu-operator --version {_min_version(plan)} \\",
-        f"#     --namespace {NAMESPACE} -f gpu-operator-values.yaml",
+        f"#     --namespace {NAMESPACE} -f {file}",
     ]
+
+
+def operator_values(plan: Plan) -> str:
+    """Helm values for the ``nvidia/gpu-operator`` chart (runtime mode operator), as YAML text.
+
+    Raises :class:`RenderError` for other modes (the operator path needs Talos 1.13+).
+    """
+    if plan.mode != "operator":
+        raise RenderError(
+            f"runtime mode is {plan.mode!r}: GPU Operator values need runtime mode 'operator' "
+            "(Talos 1.13+)",
+            path=".runtime.mode",
+        )
+    values = operator_values_doc(plan)
+    if plan.taints:
+        values["daemonsets"] = {"tolerations": operator_tolerations(tolerations(plan, gpu=True))}
+    header = operator_header(plan)
     return "\n".join(header) + "\n" + yamlio.dump(values)
 
 

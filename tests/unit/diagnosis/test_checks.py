@@ -4,9 +4,12 @@ silent pass), and each era's expectations come from the plan."""
 from __future__ import annotations
 
 import doctor_scenarios as ds
+import pytest
 
 from talosgpu.commands.doctor import doctor_for_facts
 from talosgpu.diagnosis.facts import Extension, Fact, K8sNode, NodeFacts, missing
+from talosgpu.diagnosis.model import CHECK_IDS, UNREASONED
+from talosgpu.errors import TalosGPUError
 from talosgpu.intent.load import load_intent_text
 
 
@@ -122,3 +125,44 @@ def test_evidence_is_redacted_with_the_configs_secret_values() -> None:
     report = _report(facts)
     text = repr(report.checks)
     assert "rm-init-adapter-failed" in text and secret not in text
+
+
+_GATHERED = {
+    "nothing": {},
+    "node only": {
+        "extensions": Fact((Extension("nvidia-container-toolkit-lts", "580.0-v1.19.0"),), "ext"),
+        "modules": Fact(("nvidia", "nvidia_uvm"), "/proc/modules"),
+        "cdi_specs": Fact((), "talosctl ls /run/cdi"),
+        "binaries": Fact((), "talosctl ls /usr/bin"),
+    },
+    "kubernetes only": {
+        "k8s_node": Fact(
+            K8sNode("n", {}, (), {"nvidia.com/gpu": "1"}, {"nvidia.com/gpu": "1"}), "kubectl"
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("era", sorted(ds.ERAS))
+@pytest.mark.parametrize("mode", ["legacy", "cdi", "operator", "none"])
+@pytest.mark.parametrize("gathered", sorted(_GATHERED))
+def test_every_check_is_reported_and_a_skip_says_why(era: str, mode: str, gathered: str) -> None:
+    """No check goes missing from a report (a missing line reads as a pass): whatever the
+    release, mode and facts, each one is listed, a skip with its own reason."""
+    facts = NodeFacts(node="n", origin="test", talos_tag=Fact(f"v{era}.0", "talosctl version"),
+                      **_GATHERED[gathered])  # type: ignore[arg-type]  # fmt: skip
+    sharing = "{strategy: time-slicing, replicas: 4}"
+    try:
+        report = _report(
+            facts,
+            era,
+            runtime=f"{{mode: {mode}}}",
+            sharing=sharing,
+            taints="{gpu: 'true:NoSchedule'}",
+        )
+    except TalosGPUError:
+        pytest.skip(f"runtime mode {mode} is refused on Talos {era}")
+    ids = [c.id for c in report.checks]
+    assert set(CHECK_IDS) <= set(ids)
+    for check in report.checks:
+        assert check.evidence and UNREASONED not in check.evidence, check
