@@ -1047,7 +1047,7 @@ def doctor_command(
 
         result = with_probes(result, intent, profile=profile, kubeconfig=kubeconfig,
                              talos_version=result.talos_version, timeout=probe_timeout,
-                             show_secrets=show_secrets)  # fmt: skip
+                             show_secrets=show_secrets, node=node)  # fmt: skip
     emit(report(result, output), dest)
     sys.exit(result.exit_code)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from talosgpu.commands.doctor_gather import gather_live, kubectl_facts, with_pasted_events
 from talosgpu.commands.inputs import load_target, read_input
+from talosgpu.commands.node_target import NodeTarget, load_node_target
 from talosgpu.diagnosis.bundle import read_bundle
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import NodeFacts
@@ -122,6 +123,7 @@ def doctor_for_facts(
     intent: Intent,
     *,
     intent_arg: str,
+    fleet_node: str | None = None,
     assumed: bool = False,
     talos_version: str | TalosVersion | None = None,
     k8s_name: str | None = None,
@@ -144,7 +146,7 @@ def doctor_for_facts(
         )
         image = schematic_for(intent, version).installer_image
     ex = Expect(plan=plan, version=version, intent_arg=intent_arg, node=facts.node, k8s_name=k8s_name,
-                installer_image=image, extensions=wanted, assumed=assumed)  # fmt: skip
+                installer_image=image, extensions=wanted, assumed=assumed, fleet_node=fleet_node)  # fmt: skip
     if assumed:
         notes.append(
             f"no intent given: checked against talosgpu's defaults for Talos {version} (runtime mode {plan.mode})"
@@ -160,21 +162,23 @@ def doctor_for_facts(
     )
 
 
-def _intent(intent: Intent | str | Path | None, profile: str | None) -> tuple[Intent, str, bool]:
+def _intent(
+    intent: Intent | str | Path | None, profile: str | None, node: str | None
+) -> tuple[Intent, str, bool, NodeTarget | None]:
+    """The intent, how fixes name it, whether it is assumed, and the node it names (an
+    inventory's node by ``--node NAME|ADDR``, or the address the intent file sets)."""
     if intent is None and profile is None:
         # lazy: pydantic only once doctor runs
         from talosgpu.intent.models import Intent as IntentModel
 
-        return IntentModel(), "node.yaml", True
+        return IntentModel(), "node.yaml", True, None
+    if isinstance(intent, str | Path) and str(intent) != "-" and not profile:
+        target = load_node_target(intent, profile=None, node=node)
+        # the intent as the user named it (a path, not only its file name), so the fix runs as given
+        return target.intent, str(intent), False, target
     loaded, label = load_target(intent, profile=profile)
-    # the intent as the user named it (a path, not only its file name), so the fix runs as given
-    given = str(intent) if isinstance(intent, str | Path) and str(intent) != "-" else None
-    arg = (
-        f"--profile {profile}"
-        if profile
-        else (given or (label if label != "intent" else "node.yaml"))
-    )
-    return loaded, arg, False
+    arg = f"--profile {profile}" if profile else (label if label != "intent" else "node.yaml")
+    return loaded, arg, False, None
 
 
 def doctor(
@@ -192,11 +196,20 @@ def doctor(
     show_secrets: bool = False,
     assume_newest_known: bool = False,
     strict: bool = False,
+    inventory_node: tuple[str, str] | None = None,
 ) -> DoctorReport:
     """Diagnose ``node`` (live, through talosctl and kubectl) or ``bundle`` (a ``talosctl
     support`` zip; ``node`` then picks its folder) against ``intent`` (or ``profile``, or the
-    defaults). ``events``: a file of pasted ``kubectl describe`` / events output."""
-    loaded, arg, assumed = _intent(intent, profile)
+    defaults). ``events``: a file of pasted ``kubectl describe`` / events output.
+    ``inventory_node`` (inventory file, node name): ``intent`` is that node of an inventory, and
+    the fixes name the inventory's commands."""
+    loaded, arg, assumed, target = _intent(intent, profile, node)
+    fleet_node = target.inventory_name if target is not None else None
+    if inventory_node is not None:
+        arg, fleet_node = inventory_node
+    if target is not None and target.address and (bundle is None or target.from_inventory):
+        # an inventory node's address, or (live) the address the intent file itself sets
+        node = target.address
     k8s_name = k8s_node or loaded.node.name
     extra: dict[str, Any] = {}
     if bundle is not None:
@@ -226,6 +239,6 @@ def doctor(
         with_pasted_events(extra, pasted.text, f"--events {pasted.source}")
     if extra:
         facts = replace(facts, **extra)
-    return doctor_for_facts(facts, loaded, intent_arg=arg, assumed=assumed, talos_version=talos_version,
+    return doctor_for_facts(facts, loaded, intent_arg=arg, fleet_node=fleet_node, assumed=assumed, talos_version=talos_version,
                             k8s_name=k8s_name, show_secrets=show_secrets,
                             assume_newest_known=assume_newest_known, strict=strict)  # fmt: skip

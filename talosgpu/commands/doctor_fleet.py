@@ -63,6 +63,7 @@ def doctor_fleet(
             show_secrets=show_secrets,
             assume_newest_known=assume_newest_known,
             strict=strict,
+            inventory_node=(str(inventory), node.name),
         )
 
     return DoctorFleet(tuple(for_each_node(loaded, one, jobs=jobs, on_done=on_node)))

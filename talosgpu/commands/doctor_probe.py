@@ -20,6 +20,7 @@ from typing import Any
 from talosgpu import yamlio
 from talosgpu.commands.doctor import DoctorReport
 from talosgpu.commands.inputs import load_target
+from talosgpu.commands.node_target import load_node_target
 from talosgpu.commands.talosctl import run_tool
 from talosgpu.diagnosis.model import Check
 from talosgpu.diagnosis.parse import parse_pods_json
@@ -139,13 +140,17 @@ def with_probes(
     talos_version: str,
     timeout: float,
     show_secrets: bool = False,
+    node: str | None = None,
 ) -> DoctorReport:
-    """``report`` with the probe checks added (the plan for the release the report used)."""
+    """``report`` with the probe checks added (the plan for the release the report used);
+    ``node`` picks the node of an inventory ``intent``."""
     if intent is None and profile is None:
         # lazy: pydantic only here
         from talosgpu.intent.models import Intent
 
         loaded = Intent()
+    elif profile is None and intent is not None:
+        loaded = load_node_target(intent, profile=None, node=node).intent
     else:
         loaded, _ = load_target(intent, profile=profile)
     version = TalosVersion.parse(talos_version, assume_newest_known=True)

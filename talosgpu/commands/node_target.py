@@ -1,4 +1,4 @@
-"""Which node a single-node command (``diff``, ``apply``) acts on, and how to reach it.
+"""Which node a single-node command (``diff``, ``apply``, ``doctor``) acts on, and how to reach it.
 
 The input is an intent file, a bundled profile, or an inventory with ``--node NAME|ADDR``
 picking one of its nodes (by name or address). The address ``talosctl`` uses is ``--node``
@@ -32,6 +32,7 @@ class NodeTarget:
     address: str | None
     from_inventory: bool = False
     source: str | None = None  # the file it came from: relative patch files are beside it
+    inventory_name: str | None = None  # the node's name in the inventory it came from
 
 
 def load_node_target(
@@ -93,4 +94,5 @@ def _inventory_node(doc: object, *, source: str, node: str | None) -> NodeTarget
         )
     address = match.address if node == match.name else node
     label = f"{Path(source).name} node {match.name}"
-    return NodeTarget(match.intent, label, address, from_inventory=True, source=source)
+    return NodeTarget(match.intent, label, address, from_inventory=True, source=source,
+                      inventory_name=match.name)  # fmt: skip

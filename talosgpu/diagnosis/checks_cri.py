@@ -172,7 +172,7 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
         elif v.nri_injection:
             fix = "check the GPU Operator's toolkit pod on this node (it writes the CDI spec on Talos 1.15)"
         else:
-            fix = f"kubectl apply the nvidia-cdi-generator Pod and nvidia-cdi-init DaemonSet: talosgpu render {ex.intent_arg} --talos-version {v} --manifests"
+            fix = f"kubectl apply the nvidia-cdi-generator Pod and nvidia-cdi-init DaemonSet: {ex.manifests_fix}"
         status: Status = "warn" if v.nri_injection else "fail"
         return [Check("cdi-spec", title, status, (listed,),
                       cause="no nvidia.com/gpu CDI spec in the dirs containerd reads: pods fail with "

@@ -134,7 +134,7 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
         out.append(Check("time-slicing", sl_title, "fail", sl_evidence,
                          cause=f"capacity {cap}, expected {expected}: the device plugin did not load the "
                          "sharing config for this node",
-                         fix=f"talosgpu helm-values {ex.intent_arg} (then helm upgrade the device plugin); check the node label nvidia.com/device-plugin.config",
+                         fix=f"{ex.helm_values_fix} (then helm upgrade the device plugin); check the node label nvidia.com/device-plugin.config",
                          explain="time-slicing-not-applied"))  # fmt: skip
     return out
 
@@ -158,10 +158,10 @@ def _plugin_pods(facts: NodeFacts, ex: Expect) -> Check:
         return Check("gpu-pods", title, "skip", (*evidence, f"skipped: no device-plugin pod in {pods.source}; "
                      "pods of other namespaces (the GPU Operator's) are not in a support bundle"))  # fmt: skip
     if not plugin:
-        how = "helm install the GPU Operator (talosgpu helm-values INTENT)" if ex.plan.mode == "operator" else \
-            "helm install nvidia-device-plugin with talosgpu helm-values INTENT"  # fmt: skip
+        chart = "the GPU Operator" if ex.plan.mode == "operator" else "nvidia-device-plugin"
+        how = f"helm install {chart} with the values of: {ex.helm_values_fix}"
         return Check("gpu-pods", title, "fail", evidence or (f"{pods.source}: no device-plugin pod on the node",),
-                     cause="no NVIDIA device plugin runs on this node", fix=how.replace("INTENT", ex.intent_arg),
+                     cause="no NVIDIA device plugin runs on this node", fix=how,
                      explain="device-plugin-not-scheduled")  # fmt: skip
     bad = [
         p

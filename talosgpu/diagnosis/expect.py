@@ -17,7 +17,10 @@ class Expect:
     ``intent_arg`` is how a fix names the intent on a command line (its file, ``--profile X``,
     or ``node.yaml`` when doctor ran without one, ``assumed`` then says so); ``node`` the
     Talos API address for ``talosctl -n``; ``k8s_name`` the Kubernetes node name;
-    ``installer_image`` the factory installer of the intent's schematic for this release.
+    ``installer_image`` the factory installer of the intent's schematic for this release;
+    ``fleet_node`` the node's name when ``intent_arg`` is an inventory (``doctor --all``): its
+    fixes then use the commands an inventory takes (``apply INV --node NAME``, ``render INV
+    --output-dir``), never a one-node command that refuses it.
     """
 
     plan: Plan
@@ -28,20 +31,47 @@ class Expect:
     installer_image: str = ""
     extensions: tuple[str, ...] = ()  # factory names of the NVIDIA extensions the plan needs
     assumed: bool = False  # no intent given: talosgpu's defaults for the release
+    fleet_node: str | None = None  # the node's name in the inventory ``intent_arg`` names
+
+    @property
+    def _target(self) -> str:
+        return f"{self.intent_arg} --node {self.fleet_node or self.node}"
 
     @property
     def render_fix(self) -> str:
         # apply shows the diff and sends only what the node lacks (a plain talosctl patch of
         # the whole render would append list items the node already has)
-        return f"talosgpu apply {self.intent_arg} --node {self.node} --talos-version {self.version}"
+        return f"talosgpu apply {self._target} --talos-version {self.version}"
 
     @property
     def upgrade_fix(self) -> str:
-        image = self.installer_image or "<installer image of: talosgpu schematic INTENT>"
-        return (
-            f"install the schematic (talosgpu schematic {self.intent_arg} --talos-version "
-            f"{self.version}): talosctl -n {self.node} upgrade --image {image}"
+        image = self.installer_image or "<installer image of the node's schematic>"
+        where = (
+            f"talosgpu render {self.intent_arg} --output-dir DIR writes DIR/{self.fleet_node}/schematic.yaml"
+            if self.fleet_node
+            else f"talosgpu schematic {self.intent_arg} --talos-version {self.version}"
         )
+        return f"install the schematic ({where}): talosctl -n {self.node} upgrade --image {image}"
+
+    @property
+    def manifests_fix(self) -> str:
+        """How to get the node's Kubernetes objects (the CDI generator Pod, the init DaemonSet)."""
+        if self.fleet_node:
+            return (f"talosgpu render {self.intent_arg} --output-dir DIR, then kubectl apply -f "
+                    f"DIR/cluster/ -f DIR/{self.fleet_node}/manifests.yaml")  # fmt: skip
+        return f"talosgpu render {self.intent_arg} --talos-version {self.version} --manifests"
+
+    @property
+    def helm_values_fix(self) -> str:
+        """Where the Helm values of the node's chart come from (a fleet's are in cluster/)."""
+        if self.fleet_node:
+            file = (
+                "gpu-operator-values.yaml"
+                if self.plan.mode == "operator"
+                else "device-plugin-values*.yaml"
+            )
+            return f"talosgpu render {self.intent_arg} --output-dir DIR writes DIR/cluster/{file}"
+        return f"talosgpu helm-values {self.intent_arg}"
 
     @property
     def kubectl_node(self) -> str:

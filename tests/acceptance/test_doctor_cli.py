@@ -249,3 +249,35 @@ def test_all_nodes_of_an_inventory_in_parallel(
     assert code == 1, err
     healthy = {n["name"]: n["healthy"] for n in data["nodes"]}
     assert healthy == {"talos05": True, "talos06": False}
+    # the fix names a command that takes the inventory (apply INV --node NAME), not node.yaml
+    (broken_node,) = [n for n in data["nodes"] if n["name"] == "talos06"]
+    (modules,) = [c for c in broken_node["checks"] if c["id"] == "modules"]
+    assert modules["fix"] == f"talosgpu apply {inventory} --node talos06 --talos-version 1.13"
+
+
+def test_one_node_of_an_inventory_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = ds.healthy("1.13")
+    broken.modules = []
+    ds.use_fakes(monkeypatch, broken.write(tmp_path / "node"))
+    inventory = tmp_path / "fleet.yaml"
+    inventory.write_text(
+        'kind: GPUInventory\ndefaults:\n  talosVersion: "1.13"\nnodes:\n'
+        f"  - name: talos05\n    address: {ds.ADDRESS}\n  - name: talos06\n    address: 10.0.0.2\n"
+    )
+    code, out, err = run_cli(["doctor", str(inventory), "--node", "talos05"], capsys)
+    assert code == 1, err
+    assert f"talosgpu apply {inventory} --node talos05 --talos-version 1.13" in out
+    assert "node.yaml" not in out
+
+
+def test_the_intent_files_own_address_is_the_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ds.use_fakes(monkeypatch, ds.healthy("1.13").write(tmp_path / "node"))
+    node = tmp_path / "node.yaml"
+    node.write_text(ds.intent_text("1.13"))  # node.address: the fake node's
+    code, out, err = run_cli(["doctor", str(node), "--format", "json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["node"] == ds.ADDRESS
