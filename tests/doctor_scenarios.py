@@ -28,6 +28,7 @@ from typing import Any
 ADDRESS = "192.168.1.194"
 NAME = "talos05"
 
+OPERATOR_HOOK = "/usr/local/nvidia/toolkit/nvidia-cdi-hook"
 ERAS: dict[str, dict[str, Any]] = {
     "1.11": {"tag": "v1.11.1", "driver": "535.247.01", "toolkit": "535.247.01-v1.17.8", "spec_dir": "/var/run/cdi",
              "hook": "/usr/local/bin/nvidia-cdi-hook.real", "runtime_class": ("nvidia-cdi", "nvidia-cdi")},
@@ -35,8 +36,10 @@ ERAS: dict[str, dict[str, Any]] = {
              "hook": "/usr/bin/nvidia-cdi-hook", "runtime_class": ("nvidia", "nvidia")},
     "1.14": {"tag": "v1.14.0", "driver": "580.196.07", "toolkit": "580.196.07-v1.19.1", "spec_dir": "/run/cdi",
              "hook": "/usr/bin/nvidia-cdi-hook", "runtime_class": ("nvidia", "nvidia")},
+    # 1.15: the GPU Operator's toolkit writes the spec, with hooks in its install dir (chart
+    # default toolkit.installDir /usr/local/nvidia: gpu-operator v26.7.0 values.yaml)
     "1.15": {"tag": "v1.15.0-beta.1", "driver": "620.70.06", "toolkit": "620.70.06", "spec_dir": "/run/cdi",
-             "hook": "/usr/bin/nvidia-cdi-hook", "runtime_class": None},
+             "hook": OPERATOR_HOOK, "runtime_class": None},
 }  # fmt: skip
 
 BASE_CRI = """version = 3
@@ -269,7 +272,7 @@ def healthy(era: str) -> Scenario:
         pods = [("kube-system", "nvidia-device-plugin-wflzh", "Running", True, [])]
     else:
         cri = BASE_CRI + NATIVE_CDI + (NVIDIA_PART if era != "1.15" else "")
-        files = {"/usr/bin/nvidia-cdi-hook": "", "/usr/bin/nvidia-ctk": ""}
+        files = {"/usr/bin/nvidia-cdi-hook": "", "/usr/bin/nvidia-ctk": ""} if era != "1.15" else {OPERATOR_HOOK: ""}
         labels = {}
         pods = [("gpu-operator", "nvidia-device-plugin-daemonset-7x2kq", "Running", True, []),
                 ("gpu-operator", "nvidia-container-toolkit-daemonset-9pl4d", "Running", True, [])]  # fmt: skip

@@ -4,7 +4,9 @@ Hook eras come from ``TalosVersion.hook_era`` (data/talos_versions.toml): ``nvid
 toolkit 1.14: no ``nvidia-cdi-hook`` yet, it arrived in toolkit 1.16.0, peers.md §1.7),
 ``wrapper-real`` (1.8-1.12: the extension's argv[0] wrapper rejects ``nvidia-cdi-hook``, hooks
 must call ``*.real``; the talos05 field report) and ``usr-bin`` (1.13+: wrapper and ``.real`` binaries gone with
-siderolabs/extensions c5480f9, ``/usr/bin`` symlinks from talos PR #13022).
+siderolabs/extensions c5480f9, ``/usr/bin`` symlinks from talos PR #13022). From 1.15 the
+extension ships no toolkit (the GPU Operator installs it): hook paths there are not judged,
+only said to be unverified, except the ``.real`` binaries, gone since 1.13.
 
 Device names: the NVIDIA device plugin asks the runtime for ``nvidia.com/gpu=<id>`` where the id
 follows its ``deviceIDStrategy``: ``uuid`` gives ``GPU-<uuid>`` (``MIG-<uuid>``), ``index`` gives
@@ -86,10 +88,26 @@ def talos_findings(data: dict[str, Any], *, talos_version: str | TalosVersion) -
     for path, hook in iter_hooks(data):
         target = hook.get("path", "")
         kind = classify_hook_path(target) if isinstance(target, str) else None
-        if kind is None:
-            continue
         where = [*path, "path"]
-        if era != "usr-bin" and kind.form == "usr-bin":
+        if not version.extension_ships_toolkit and (kind is None or kind.form != "local-real"):
+            # 1.15+: the toolkit (and its hooks) comes from the GPU Operator, installed in its
+            # toolkit dir; which of these paths exist on the node is not verified (research
+            # talos-1.14-1.15-gpu.md), so say so rather than pass or fail the path.
+            out.append(
+                finding(
+                    "warning",
+                    "talos-hook-unverified",
+                    where,
+                    f"{target} not verified for Talos {version}: its nvidia-container-toolkit "
+                    "extension ships no NVIDIA Container Toolkit; the GPU Operator installs the "
+                    "toolkit and its hooks in its own toolkit dir",
+                    "check the path exists on the node (talosctl ls), or use the spec the GPU "
+                    "Operator's toolkit generates",
+                )
+            )
+        elif kind is None:
+            continue
+        elif era != "usr-bin" and kind.form == "usr-bin":
             out.append(
                 finding(
                     "error",

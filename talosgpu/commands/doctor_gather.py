@@ -31,9 +31,11 @@ import shutil
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from talosgpu.cdi.hooks import iter_hooks
+from talosgpu.cdi.spec import load_spec
 from talosgpu.commands.talosctl import fetch_live_config, run_tool, talosctl_argv
 from talosgpu.diagnosis import parse
-from talosgpu.diagnosis.facts import Event, Fact, NodeFacts, SpecFile, missing
+from talosgpu.diagnosis.facts import HOOK_DIRS, Event, Fact, NodeFacts, SpecFile, missing
 from talosgpu.errors import TalosGPUError
 from talosgpu.talos.secrets import collect_secret_values
 from talosgpu.tomlio import loads as toml_loads
@@ -44,7 +46,6 @@ __all__ = ["gather_live", "kubectl_facts"]
 T = TypeVar("T")
 READ_TIMEOUT = 60.0
 CRI_TOML = "/etc/cri/conf.d/cri.toml"
-HOOK_DIRS = ("/usr/local/bin", "/usr/bin")
 _MAX_SPECS = 32
 
 
@@ -97,17 +98,35 @@ def _cdi(t: _Talos, dirs: tuple[str, ...]) -> Fact[tuple[SpecFile, ...]]:
     return Fact(tuple(files), f"talosctl list/read {' '.join(dirs)}")
 
 
-def _binaries(t: _Talos) -> Fact[tuple[str, ...]]:
+def _hook_dirs(specs: Fact[tuple[SpecFile, ...]]) -> tuple[str, ...]:
+    """HOOK_DIRS and the directory of every hook the readable specs name (the GPU Operator's
+    toolkit installs its hooks in its own dir, not the extension's)."""
+    dirs = list(HOOK_DIRS)
+    for spec_file in specs.value or () if specs.known else ():
+        if spec_file.text is None:
+            continue
+        try:
+            spec = load_spec(spec_file.text, source=spec_file.path)
+        except TalosGPUError:
+            continue  # the cdi-spec check reports it
+        for _, hook in iter_hooks(spec.data):
+            path = hook.get("path")
+            if isinstance(path, str) and path.startswith("/") and "/" in path[1:]:
+                dirs.append(path.rsplit("/", 1)[0])
+    return tuple(dict.fromkeys(dirs))
+
+
+def _binaries(t: _Talos, dirs: tuple[str, ...]) -> Fact[tuple[str, ...]]:
     found: list[str] = []
     errors = []
-    for directory in HOOK_DIRS:
+    for directory in dirs:
         try:
             found.extend(f"{directory}/{n}" for n in parse.parse_list(t.text("list", directory)))
         except TalosGPUError as exc:
             errors.append(exc.message)
     if errors and not found:
-        return missing(f"talosctl list {' '.join(HOOK_DIRS)} failed: {errors[0]}")
-    return Fact(tuple(sorted(found)), f"talosctl list {' '.join(HOOK_DIRS)}")
+        return missing(f"talosctl list {' '.join(dirs)} failed: {errors[0]}")
+    return Fact(tuple(sorted(found)), f"talosctl list {' '.join(dirs)}")
 
 
 def gather_live(
@@ -139,6 +158,8 @@ def gather_live(
         if version.at_least("1.8")
         else missing(f"Talos {version} has no PCIDevices resource (added in 1.8)")
     )
+    specs = _cdi(t, dirs)
+    hook_dirs = _hook_dirs(specs)
     facts = NodeFacts(
         node=node,
         origin=f"talosctl -n {node}",
@@ -156,8 +177,9 @@ def gather_live(
         ),
         cri_config=cri,
         cdi_dirs=Fact(dirs, CRI_TOML if cri.known else f"containerd default for Talos {version}"),
-        cdi_specs=_cdi(t, dirs),
-        binaries=_binaries(t),
+        cdi_specs=specs,
+        binaries=_binaries(t, hook_dirs),
+        binary_dirs=hook_dirs,
         dmesg=t.fact(lambda text, _: text, "dmesg"),
         pci_gpus=pci,
         bpf_jit_harden=t.fact(

@@ -227,8 +227,16 @@ def _binaries(facts: NodeFacts, specs: list[Any], ex: Expect) -> list[Check]:
     if not bins.known:
         return [Check("cdi-hook-binaries", title, "skip", (f"skipped: {bins.skipped}",))]
     present = set(bins.value or ())
-    gone = [p for p in paths if p not in present]
-    evidence = tuple(f"{bins.source}: {p} {'present' if p in present else 'absent'}" for p in paths)
+    listed = [p for p in paths if p.rsplit("/", 1)[0] in facts.binary_dirs]
+    unlisted = [p for p in paths if p not in listed]
+    gone = [p for p in listed if p not in present]
+    evidence = (
+        *(f"{bins.source}: {p} {'present' if p in present else 'absent'}" for p in listed),
+        *(f"{p}: not checked ({p.rsplit('/', 1)[0]} was not listed)" for p in unlisted),
+    )
+    if not gone and unlisted:
+        reason = f"skipped: {', '.join(unlisted)} in a directory that was not listed"
+        return [Check("cdi-hook-binaries", title, "skip", (reason, *evidence))]
     if not gone:
         return [Check("cdi-hook-binaries", title, "pass", evidence)]
     real = any(p.endswith(".real") for p in gone)

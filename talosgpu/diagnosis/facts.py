@@ -106,6 +106,11 @@ class Event:
     type: str = "Warning"
 
 
+# where the NVIDIA extension puts its toolkit binaries (/usr/local/bin) and, from 1.13, their
+# symlinks (/usr/bin, talos#13022)
+HOOK_DIRS = ("/usr/local/bin", "/usr/bin")
+
+
 @dataclass(frozen=True)
 class NodeFacts:
     """Everything gathered from one node (live through talosctl/kubectl, or from a bundle)."""
@@ -120,6 +125,8 @@ class NodeFacts:
     cdi_specs: Fact[tuple[SpecFile, ...]] = field(default_factory=lambda: missing("not gathered"))
     cdi_dirs: Fact[tuple[str, ...]] = field(default_factory=lambda: missing("not gathered"))
     binaries: Fact[tuple[str, ...]] = field(default_factory=lambda: missing("not gathered"))
+    # the directories ``binaries`` lists: a hook elsewhere is not judged present or absent
+    binary_dirs: tuple[str, ...] = HOOK_DIRS
     dmesg: Fact[str] = field(default_factory=lambda: missing("not gathered"))
     pci_gpus: Fact[int] = field(default_factory=lambda: missing("not gathered"))
     bpf_jit_harden: Fact[str] = field(default_factory=lambda: missing("not gathered"))

@@ -281,3 +281,18 @@ def test_the_intent_files_own_address_is_the_node(
     code, out, err = run_cli(["doctor", str(node), "--format", "json"], capsys)
     assert code == 0, err
     assert json.loads(out)["node"] == ds.ADDRESS
+
+
+def test_on_1_15_the_operators_hook_dir_is_listed_and_a_missing_hook_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1.15's extension ships no toolkit: the hooks are where the GPU Operator's toolkit put
+    them, and doctor lists that directory rather than judging the hook by /usr/bin."""
+    scenario = ds.healthy("1.15")
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, scenario, "--format", "json")
+    (hooks,) = [c for c in json.loads(out)["checks"] if c["id"] == "cdi-hook-binaries"]
+    assert hooks["status"] == "pass" and f"{ds.OPERATOR_HOOK} present" in hooks["evidence"][0]
+    del scenario.files[ds.OPERATOR_HOOK]
+    code, out, _ = _run(tmp_path / "gone", monkeypatch, capsys, scenario, "--format", "json")
+    (hooks,) = [c for c in json.loads(out)["checks"] if c["id"] == "cdi-hook-binaries"]
+    assert code == 1 and hooks["status"] == "fail" and ds.OPERATOR_HOOK in hooks["cause"]

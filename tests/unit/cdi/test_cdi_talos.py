@@ -193,3 +193,16 @@ def test_talos05_spec_fails_on_1_11_until_patched() -> None:
     assert len(found) == 10
     patched = patch_hooks(spec, strategy="real-binaries").spec
     assert validate_spec(patched, talos_version="1.11.1", device_id_strategy="uuid") == []
+
+
+@pytest.mark.parametrize(
+    "hook", ["/usr/bin/nvidia-cdi-hook", "/usr/local/bin/nvidia-cdi-hook", "/usr/local/nvidia/toolkit/nvidia-cdi-hook"]
+)
+def test_on_1_15_a_hook_path_is_said_unverified_never_passed_or_failed(hook: str) -> None:
+    """1.15's extension ships no toolkit: where the GPU Operator's hooks live is not known to
+    talosgpu, so no path is judged right or wrong (a .real binary is still wrong: gone in 1.13)."""
+    findings = validate_spec(nvidia_spec(hook), talos_version="1.15")
+    hooks = [f for f in findings if f.code.startswith("talos-hook")]
+    assert [(f.severity, f.code) for f in hooks] == [("warning", "talos-hook-unverified")]
+    real = validate_spec(nvidia_spec("/usr/local/bin/nvidia-cdi-hook.real"), talos_version="1.15")
+    assert [f.code for f in real if f.code.startswith("talos-hook")] == ["talos-hook-real"]
