@@ -29,7 +29,19 @@ ADDRESS = "192.168.1.194"
 NAME = "talos05"
 
 OPERATOR_HOOK = "/usr/local/nvidia/toolkit/nvidia-cdi-hook"
+# One healthy node per release talosgpu supports, with the .0 release's driver and toolkit
+# (talosgpu/data/talos_versions.toml, from siderolabs/extensions nvidia-gpu/vars.yaml): 1.7 the
+# legacy runtime (nvidia-ctk hooks, unsuffixed extensions, containerd config 2), 1.8-1.12 the
+# CDI runtime on the *.real binaries, 1.13/1.14 native CDI, 1.15 NRI.
+_CDI_ERA = {"spec_dir": "/var/run/cdi", "hook": "/usr/local/bin/nvidia-cdi-hook.real",
+            "runtime_class": ("nvidia-cdi", "nvidia-cdi")}  # fmt: skip
 ERAS: dict[str, dict[str, Any]] = {
+    "1.7": {"tag": "v1.7.0", "driver": "535.129.03", "toolkit": "535.129.03-v1.14.6", "spec_dir": None,
+            "hook": None, "runtime_class": ("nvidia", "nvidia")},
+    "1.8": {"tag": "v1.8.0", "driver": "535.183.06", "toolkit": "535.183.06-v1.16.1", **_CDI_ERA},
+    "1.9": {"tag": "v1.9.0", "driver": "535.216.03", "toolkit": "535.216.03-v1.17.2", **_CDI_ERA},
+    "1.10": {"tag": "v1.10.0", "driver": "535.230.02", "toolkit": "535.230.02-v1.17.5", **_CDI_ERA},
+    "1.12": {"tag": "v1.12.0", "driver": "580.105.08", "toolkit": "580.105.08-v1.18.1", **_CDI_ERA},
     "1.11": {"tag": "v1.11.1", "driver": "535.247.01", "toolkit": "535.247.01-v1.17.8", "spec_dir": "/var/run/cdi",
              "hook": "/usr/local/bin/nvidia-cdi-hook.real", "runtime_class": ("nvidia-cdi", "nvidia-cdi")},
     "1.13": {"tag": "v1.13.0", "driver": "580.126.20", "toolkit": "580.126.20-v1.19.0", "spec_dir": "/run/cdi",
@@ -47,6 +59,15 @@ BASE_CRI = """version = 3
   discard_unpacked_layers = true
 [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
   runtime_type = "io.containerd.runc.v2"
+"""
+LEGACY_CRI = """version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia]
+  privileged_without_host_devices = false
+  runtime_type = "io.containerd.runc.v2"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia.options]
+  BinaryName = "/usr/local/bin/nvidia-container-runtime"
 """
 NATIVE_CDI = """[plugins."io.containerd.cri.v1.runtime"]
   enable_cdi = true
@@ -224,7 +245,7 @@ class Scenario:
             mods = [_yaml({"metadata": {"namespace": "runtime", "type": "LoadedKernelModules.runtime.talos.dev", "id": m},
                            "spec": {"size": 1146880, "referenceCount": 0, "state": "Live", "address": "0xffffffffc2733000"}})
                     for m in ["nf_tables", *self.modules]]  # fmt: skip
-            if self.era != "1.10":
+            if int(self.era.split(".")[1]) >= 11:  # the resource arrived in Talos 1.11
                 z.writestr(
                     f"{n}/resources/loadedkernelmodules.runtime.talos.dev.yaml", "---\n".join(mods)
                 )
@@ -258,12 +279,24 @@ def _yaml(doc: Any) -> str:
 
 def healthy(era: str) -> Scenario:
     e = ERAS[era]
-    kmod = "nvidia-open-gpu-kernel-modules-lts"
-    exts = [(kmod, f"{e['driver']}-{e['tag']}"), ("nvidia-container-toolkit-lts", e["toolkit"])]
+    suffix = "" if era == "1.7" else "-lts"
+    kmod = f"nvidia-open-gpu-kernel-modules{suffix}"
+    exts = [
+        (kmod, f"{e['driver']}-{e['tag']}"),
+        (f"nvidia-container-toolkit{suffix}", e["toolkit"]),
+    ]
     services = [("ext-nvidia-persistenced", True)] + (
         [("ext-nvidia-cdi-gen", True)] if era in ("1.13", "1.14") else []
     )
-    if era == "1.11":
+    native = era in ("1.13", "1.14", "1.15")
+    files: dict[str, str]
+    if era == "1.7":  # legacy: the extension's runtime, bpf_jit_harden=1 as the plan sets it
+        cri = LEGACY_CRI
+        files = {f"/usr/local/bin/{b}": "" for b in ("nvidia-container-runtime", "nvidia-ctk")}
+        files["/proc/sys/net/core/bpf_jit_harden"] = "1\n"
+        labels = plan_labels(era)
+        pods = [("kube-system", "nvidia-device-plugin-wflzh", "Running", True, [])]
+    elif not native:
         cri = BASE_CRI + NVIDIA_PART + CDI_CUSTOMIZATION
         bins = ["nvidia-cdi-hook", "nvidia-cdi-hook.real", "nvidia-ctk.real", "nvidia-container-runtime",
                 "nvidia-container-runtime.cdi"]  # fmt: skip
@@ -272,11 +305,16 @@ def healthy(era: str) -> Scenario:
         pods = [("kube-system", "nvidia-device-plugin-wflzh", "Running", True, [])]
     else:
         cri = BASE_CRI + NATIVE_CDI + (NVIDIA_PART if era != "1.15" else "")
-        files = {"/usr/bin/nvidia-cdi-hook": "", "/usr/bin/nvidia-ctk": ""} if era != "1.15" else {OPERATOR_HOOK: ""}
+        files = (
+            {"/usr/bin/nvidia-cdi-hook": "", "/usr/bin/nvidia-ctk": ""}
+            if era != "1.15"
+            else {OPERATOR_HOOK: ""}
+        )
         labels = {}
         pods = [("gpu-operator", "nvidia-device-plugin-daemonset-7x2kq", "Running", True, []),
                 ("gpu-operator", "nvidia-container-toolkit-daemonset-9pl4d", "Running", True, [])]  # fmt: skip
-    files[f"{e['spec_dir']}/nvidia.yaml"] = cdi_spec(e["hook"])
+    if e["spec_dir"]:
+        files[f"{e['spec_dir']}/nvidia.yaml"] = cdi_spec(e["hook"])
     rc = e["runtime_class"]
     return Scenario(
         era=era, tag=e["tag"], extensions=exts, services=services,
