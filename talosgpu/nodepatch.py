@@ -12,10 +12,16 @@ talosgpu renders is an error naming both sources:
 * another ``default_runtime_name`` in a CRI customization than the intent's;
 * ``$patch: delete`` of the GPU modules talosgpu loads.
 
-Other ``$patch: delete`` directives and JSON6902 patches are refused with the reason: merged
-into a patch (not into the node's config) a delete has nothing to act on, and RFC 6902 paths
-need the whole config. After merging, the result is linted for the release; a lint error is an
-error, a warning a warning.
+Other ``$patch: delete`` directives are refused with the reason: merged into a patch (not into
+the node's config) a delete has nothing to act on. After merging, the result is linted for the
+release; a lint error is an error, a warning a warning.
+
+A JSON6902 patch file (a list of RFC 6902 operations) is not merged: its paths point into the
+node's whole config, so it is kept on the result (``Rendered.after_patches``) and ``diff`` /
+``apply`` apply it to the node's config after the merged patch, as ``talosctl patch`` would
+(:mod:`talosgpu.configdiff.propose`). Talos runs JSON6902 only on a single-document config
+(``configpatcher/apply.go``); whether the node's is one only its live config says. So JSON6902
+patches come after every strategic one in ``patches:`` (that is the order they apply in).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from talosgpu.renderers.cri import DOCUMENT_NAME
 from talosgpu.talos.deletes import PATCH_KEY
 from talosgpu.talos.documents import CRI_PART_PATH
 from talosgpu.talos.merge import merge_documents
+from talosgpu.talos.patches import Patch, parse_patch
 
 __all__ = ["UserPatch", "merge_node_patches", "read_patch_text"]
 
@@ -41,19 +48,38 @@ _DEFAULT_RUNTIME = re.compile(r"""^\s*default_runtime_name\s*=\s*["']([^"']*)["'
 
 @dataclass(frozen=True, slots=True)
 class UserPatch:
-    """One of the intent's patches, read: where it came from and its documents."""
+    """One of the intent's patches, read: where it came from and its documents, or (a JSON6902
+    patch file) its operations."""
 
     source: str
     documents: tuple[dict[str, Any], ...]
+    operations: tuple[dict[str, Any], ...] | None = None
+
+    @property
+    def json6902(self) -> bool:
+        return self.operations is not None
 
 
 def merge_node_patches(rendered: Rendered, patches: Sequence[UserPatch]) -> Rendered:
-    """``rendered`` with ``patches`` merged after its documents, checked and linted."""
+    """``rendered`` with the strategic ``patches`` merged after its documents, checked and
+    linted; JSON6902 ones (which must come last) kept as ``after_patches`` for the node's config."""
     if not patches:
         return rendered
     version = rendered.plan.version
+    json_patches = [p for p in patches if p.json6902]
+    strategic = [p for p in patches if not p.json6902]
+    kinds = [p.json6902 for p in patches]
+    if True in kinds and False in kinds[kinds.index(True) :]:
+        raise RenderError(
+            f"{strategic[-1].source} comes after the JSON6902 patch {json_patches[0].source}: "
+            "list JSON6902 patches last in patches: (they apply to the node's whole config "
+            "after the merged patch)"
+        )
+    after = tuple(Patch.from_operations(p.operations or (), source=p.source) for p in json_patches)
+    if not strategic:
+        return replace(rendered, after_patches=after)
     docs: list[dict[str, Any]] = [dict(d) for d in rendered.documents]
-    for patch in patches:
+    for patch in strategic:
         _check(rendered, patch)
         try:
             docs = merge_documents(
@@ -61,10 +87,11 @@ def merge_node_patches(rendered: Rendered, patches: Sequence[UserPatch]) -> Rend
             )
         except TalosGPUError as exc:
             raise RenderError(f"{patch.source}: {exc.message}", path=exc.yaml_path) from None
-    names = ", ".join(p.source for p in patches)
+    names = ", ".join(p.source for p in strategic)
     merged = replace(
         rendered,
         documents=tuple(docs),
+        after_patches=after,
         header=rendered.header + f"# Merged with the intent's patches, in order: {names}.\n",
     )
     report = lint_text(merged.patch_text, source="the merged node patch", talos_version=version)
@@ -152,15 +179,17 @@ def _check_deletes(doc: Any, where: str, modules: set[str], path: str = "") -> N
 
 
 def read_patch_text(text: str, *, source: str) -> UserPatch:
-    """A patch file's text as a :class:`UserPatch` (strategic merge only)."""
+    """A patch file's text as a :class:`UserPatch`: strategic merge documents, or one list of
+    JSON6902 operations (Talos's two patch forms, ``configpatcher.LoadPatch``)."""
     docs = yamlio.load_all(text, source=source)
     docs = [d for d in docs if d is not None]
     if not docs:
         raise RenderError(f"{source}: the patch is empty")
     if any(isinstance(d, list) for d in docs):
-        raise RenderError(
-            f"{source}: a JSON6902 patch (a list of operations) cannot be merged with "
-            "talosgpu's documents: its paths point into the whole config; write it as a "
-            "strategic merge patch, or apply it to the node with talosctl patch"
-        )
+        if len(docs) > 1:
+            raise RenderError(
+                f"{source}: a JSON6902 patch is one list of operations, not several documents"
+            )
+        parsed = parse_patch(text, source=source)  # Talos's checks of each operation
+        return UserPatch(source, (), parsed.operations)
     return UserPatch(source, tuple(dict(d) for d in docs))

@@ -88,10 +88,14 @@ def _send(
 ) -> tuple[TalosctlResult, ...]:
     runs: list[TalosctlResult] = []
     workdir = Path(tempfile.mkdtemp(prefix="talosgpu-apply-"))  # 0700: the patch stays private
+    # the merged patch in its pieces, then the intent's JSON6902 patches that change the
+    # config, in order (talosctl patch reads either form from a file: configpatcher.LoadPatch)
+    texts = [yamlio.dump_all(piece) for piece in result.proposal.patches]
+    texts += [yamlio.dump(list(p.operations)) for p in result.proposal.after_patches]
     try:
-        for number, piece in enumerate(result.proposal.patches, start=1):
+        for number, text in enumerate(texts, start=1):
             patch_file = workdir / f"patch-{number}.yaml"
-            write_atomic(patch_file, yamlio.dump_all(piece))
+            write_atomic(patch_file, text)
             run = apply_patch(
                 node,
                 patch_file,

@@ -317,7 +317,16 @@ def _with_patches(
     try:
         if merge:
             patches = load_user_patches(loaded, base=base_dir(where))
-            return merge_node_patches(rendered, patches)
+            merged = merge_node_patches(rendered, patches)
+            if not merged.after_patches:
+                return merged
+            names = ", ".join(p.source for p in merged.after_patches)
+            note = (
+                f"{names}: JSON6902, so not in this output (its paths point into the node's "
+                "whole config): diff and apply apply it after this patch, as talosctl patch "
+                "machineconfig --patch @FILE would"
+            )
+            return replace(merged, warnings=(*merged.warnings, note))
     except TalosGPUError as exc:
         prefix = f"node {node}: " if node else ""
         raise type(exc)(prefix + exc.message, file=where, path=exc.yaml_path) from None

@@ -10,13 +10,15 @@ plus the new item, so it is replaced rather than appended. The reduced patch is 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from talosgpu.errors import LiveConfigError, MergeError
+from talosgpu.errors import LiveConfigError, MergeError, RenderError
 from talosgpu.live import LiveConfig
 from talosgpu.renderers.base import Rendered
-from talosgpu.talos.apply import apply_patch_chain
+from talosgpu.talos.apply import JSON6902_MULTIDOC, apply_json6902, apply_patch_chain
 from talosgpu.talos.idempotency import reduce_patch, split_patch
 from talosgpu.talos.installer import fit_installer
 from talosgpu.talos.kubenode import move_kube_node_fields
@@ -41,10 +43,12 @@ class Proposal:
     talos_version: TalosVersion
     patches: list[list[dict[str, Any]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the proposal did to stay valid
+    # the intent's JSON6902 patches that change the config, sent after ``patches``
+    after_patches: list[Patch] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.patch_documents
+        return not self.patch_documents and not self.after_patches
 
 
 def propose_documents(
@@ -53,8 +57,10 @@ def propose_documents(
     *,
     talos_version: str | TalosVersion,
     source: str = "<live config>",
+    after: Sequence[Patch] = (),
 ) -> Proposal:
-    """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would.
+    """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would, then
+    the JSON6902 patches ``after`` (the intent's; they need the whole config).
 
     ``source`` names the live config in errors."""
     version = TalosVersion.parse(talos_version)
@@ -70,7 +76,6 @@ def propose_documents(
         notes = []
     try:
         proposal = _propose(live_docs, patch_docs, version, source)
-        return replace(proposal, notes=notes) if notes else proposal
     except MergeError as exc:
         # The rendered patch is well-formed; what it cannot merge with is the live config's
         # shape (a `machine: false`, a list where Talos has a map): name the live config.
@@ -79,6 +84,63 @@ def propose_documents(
             file=source,
             path=exc.yaml_path,
         ) from None
+    if after:
+        proposal = _after(proposal, patch_docs, after, notes)
+    return replace(proposal, notes=notes) if notes else proposal
+
+
+def _after(
+    proposal: Proposal,
+    ours: list[dict[str, Any]] | tuple[dict[str, Any], ...],
+    after: Sequence[Patch],
+    notes: list[str],
+) -> Proposal:
+    """The JSON6902 patches applied to the proposed config, as ``talosctl patch`` applies them
+    after the merged patch: one that changes nothing is already in effect and is not sent; one
+    that undoes part of talosgpu's patch is refused, naming it."""
+    docs = proposal.proposed_documents
+    sent: list[Patch] = []
+    for patch in after:
+        try:
+            changed = apply_json6902(docs, patch.operations, source=patch.source)
+        except MergeError as exc:
+            hint = (
+                " (the node's config has several documents: write it as a strategic merge patch)"
+                if exc.message == JSON6902_MULTIDOC
+                else ""
+            )
+            raise RenderError(f"{patch.source}: {exc.message}{hint}", path=exc.yaml_path) from None
+        if changed == docs:
+            continue
+        try:
+            repeats = apply_json6902(changed, patch.operations, source=patch.source) != changed
+        except MergeError:
+            notes.append(
+                f"{patch.source}: once applied, this JSON6902 patch fails on the node's config "
+                "(a remove or test of what it changed): the next diff stops there; drop it "
+                "from patches: after applying"
+            )
+        else:
+            if repeats:
+                notes.append(
+                    f"{patch.source}: a JSON6902 patch that changes the config each time it is "
+                    "applied (an add to a list end?): every apply adds it again"
+                )
+        docs = changed
+        sent.append(patch)
+    undone = reduce_patch(docs, list(ours), talos_version=proposal.talos_version)
+    if undone:
+        names = ", ".join(p.source for p in sent)
+        raise RenderError(
+            f"{names} undoes part of talosgpu's patch (after it, the config still lacks: "
+            f"{_short(undone)}); change the intent instead"
+        )
+    return replace(proposal, proposed_documents=docs, after_patches=sent)
+
+
+def _short(docs: list[dict[str, Any]], limit: int = 160) -> str:
+    text = json.dumps(docs[0] if len(docs) == 1 else docs, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _propose(
@@ -109,5 +171,9 @@ def propose(
     """
     version = talos_version if talos_version is not None else rendered.plan.version
     return propose_documents(
-        live.documents, rendered.documents, talos_version=version, source=live.source
+        live.documents,
+        rendered.documents,
+        talos_version=version,
+        source=live.source,
+        after=rendered.after_patches,
     )

@@ -167,8 +167,9 @@ class NodePatch(_Model):
 
     file: str | None = Field(
         default=None,
-        description="A Talos strategic merge patch file, relative to the intent (or inventory) "
-        "file.",
+        description="A Talos patch file, relative to the intent (or inventory) file: strategic "
+        "merge documents, or a JSON6902 operation list (applied to the node's whole config "
+        "after the merged patch; list it after the strategic ones).",
     )
     inline: dict[str, Any] | None = Field(
         default=None,

@@ -9,6 +9,7 @@ from talosgpu import yamlio
 from talosgpu.intent.models import node_values
 from talosgpu.plan import Plan
 from talosgpu.talos.documents import CRI_PART_PATH
+from talosgpu.talos.patches import Patch
 
 __all__ = ["Concern", "Rendered"]
 
@@ -36,6 +37,9 @@ class Rendered:
     cri_toml: str | None
     header: str
     warnings: tuple[str, ...] = field(default=())
+    # the intent's JSON6902 patches: RFC 6902 paths point into the node's whole config, so
+    # they apply there after this patch (configdiff.propose), never merged into it
+    after_patches: tuple[Patch, ...] = field(default=())
 
     @property
     def patch_text(self) -> str:

@@ -23,6 +23,7 @@ from conftest import ROOT, run_cli, stock_config, use_fake_talosctl
 from talosgpu import yamlio
 
 INVENTORY = ROOT / "examples" / "fleet-two-roles" / "inventory.yaml"
+CRI_PART = "/etc/cri/conf.d/20-customization.part"
 
 
 @pytest.fixture
@@ -63,6 +64,35 @@ def test_an_unchanged_config_is_read_twice_then_patched(
     assert code == 0, err
     calls = [json.loads(line)["argv"] for line in fake["log"].read_text().splitlines()]
     assert [c[2] for c in calls] == ["get", "get", "patch"]  # diff, re-read, patch
+
+
+def test_a_json6902_patch_is_sent_after_the_merged_patch(
+    fake: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An intent's JSON6902 patch file: shown in the diff, sent as its own talosctl patch
+    after the merged strategic patch (the fake appends what it is sent to the node's config)."""
+    (tmp_path / "hostname.yaml").write_text(
+        "- op: add\n  path: /machine/network/hostname\n  value: gpu-1\n"
+    )
+    intent = tmp_path / "gpu.yaml"  # node.yaml is the fake node's config
+    intent.write_text(
+        "profile: nvidia-cdi\ntalosVersion: '1.11'\npatches:\n  - file: hostname.yaml\n"
+    )
+    code, out, err = run_cli(["diff", str(intent), "-n", "10.0.0.5"], capsys)
+    assert code == 1, err
+    assert "hostname" in out and "gpu-1" in out
+    monkeypatch.setenv("FAKE_TALOSCTL_SENT", str(tmp_path / "sent.txt"))
+    code, _, err = run_cli(["apply", str(intent), "-n", "10.0.0.5", "--yes"], capsys)
+    assert code == 0, err
+    assert len(_patches(fake)) == 2
+    merged, ops = (tmp_path / "sent.txt").read_text().split("### patch\n")[1:]
+    assert CRI_PART in merged and "hostname" not in merged
+    assert yamlio.load(ops) == [
+        {"op": "add", "path": "/machine/network/hostname", "value": "gpu-1"}
+    ]
 
 
 def test_a_failure_mid_fleet_names_every_node_and_the_whole_error(

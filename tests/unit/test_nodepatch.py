@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from talosgpu.errors import RenderError
+from talosgpu.errors import RenderError, TalosGPUError
 from talosgpu.intent.models import Intent
 from talosgpu.nodepatch import UserPatch, merge_node_patches, read_patch_text
 from talosgpu.outputs import render_intent
@@ -78,9 +78,35 @@ def test_other_deletes_are_refused_with_the_reason() -> None:
         merge_node_patches(_rendered(), [_patch(doc)])
 
 
-def test_json6902_is_refused_with_the_reason() -> None:
-    with pytest.raises(RenderError, match="JSON6902 patch"):
-        read_patch_text("- op: add\n  path: /machine/network\n  value: {}\n", source="ops.yaml")
+OPS = "- op: add\n  path: /machine/network/hostname\n  value: gpu-1\n"
+
+
+def test_a_json6902_file_is_kept_for_the_nodes_whole_config() -> None:
+    """RFC 6902 paths point into the node's config: not merged into the patch, kept for
+    diff/apply to apply there after it (as talosctl patch would)."""
+    ops = read_patch_text(OPS, source="ops.yaml")
+    assert ops.json6902 and ops.operations == (
+        {"op": "add", "path": "/machine/network/hostname", "value": "gpu-1"},
+    )
+    rendered = _rendered()
+    merged = merge_node_patches(rendered, [_patch({"machine": {"sysctls": {"a": "1"}}}), ops])
+    assert [p.source for p in merged.after_patches] == ["ops.yaml"]
+    assert merged.after_patches[0].kind == "json6902"
+    assert "ops.yaml" not in merged.header  # the merged patch does not contain it
+
+
+def test_a_strategic_patch_after_a_json6902_one_is_refused() -> None:
+    ops = read_patch_text(OPS, source="ops.yaml")
+    with pytest.raises(
+        RenderError,
+        match=r"extra.yaml comes after the JSON6902 patch ops.yaml: list JSON6902 patches last",
+    ):
+        merge_node_patches(_rendered(), [ops, _patch({"machine": {}})])
+
+
+def test_a_bad_json6902_operation_is_refused_as_talos_would() -> None:
+    with pytest.raises(TalosGPUError, match="ops.yaml"):
+        read_patch_text("- path: /machine\n", source="ops.yaml")
 
 
 def test_a_lint_warning_of_the_merged_patch_is_a_warning() -> None:

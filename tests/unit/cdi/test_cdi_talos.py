@@ -196,7 +196,12 @@ def test_talos05_spec_fails_on_1_11_until_patched() -> None:
 
 
 @pytest.mark.parametrize(
-    "hook", ["/usr/bin/nvidia-cdi-hook", "/usr/local/bin/nvidia-cdi-hook", "/usr/local/nvidia/toolkit/nvidia-cdi-hook"]
+    "hook",
+    [
+        "/usr/bin/nvidia-cdi-hook",
+        "/usr/local/bin/nvidia-cdi-hook",
+        "/usr/local/nvidia/toolkit/nvidia-cdi-hook",
+    ],
 )
 def test_on_1_15_a_hook_path_is_said_unverified_never_passed_or_failed(hook: str) -> None:
     """1.15's extension ships no toolkit: where the GPU Operator's hooks live is not known to

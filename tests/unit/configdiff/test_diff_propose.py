@@ -106,3 +106,66 @@ def test_node_already_configured_has_nothing_to_propose() -> None:
     done = propose(live, rendered).proposed_documents
     again = propose_documents(done, rendered.documents, talos_version="1.13")
     assert again.empty and again.proposed_documents == done
+
+
+def _with_json6902(version: str, ops: str) -> tuple[Any, Any]:
+    from talosgpu.intent.models import Intent
+    from talosgpu.nodepatch import merge_node_patches, read_patch_text
+    from talosgpu.outputs import render_intent
+
+    intent = Intent.model_validate({"profile": "nvidia-cdi", "talosVersion": version})
+    rendered = merge_node_patches(
+        render_intent(intent, source="node.yaml"), [read_patch_text(ops, source="ops.yaml")]
+    )
+    return load_live_config(_live(version, "base")), rendered
+
+
+HOSTNAME = "- op: add\n  path: /machine/network/hostname\n  value: gpu-1\n"
+
+
+def test_a_json6902_patch_applies_to_the_whole_config_after_the_merged_patch() -> None:
+    """On a single-document config (Talos 1.11's generated worker), as talosctl patch would."""
+    live, rendered = _with_json6902("1.11", HOSTNAME)
+    proposal = propose(live, rendered)
+    (proposed,) = proposal.proposed_documents
+    assert proposed["machine"]["network"]["hostname"] == "gpu-1"
+    assert CRI in {f["path"] for f in proposed["machine"]["files"]}  # talosgpu's patch too
+    assert [p.source for p in proposal.after_patches] == ["ops.yaml"]
+    # applied already: nothing to send, the node is up to date
+    again = propose(
+        load_live_config("x", text=yamlio.dump_all(proposal.proposed_documents)), rendered
+    )
+    assert again.empty and again.after_patches == []
+
+
+def test_a_json6902_patch_that_appends_each_time_says_so() -> None:
+    ops = "- op: add\n  path: /machine/certSANs/-\n  value: gpu-1.lan\n"
+    live, rendered = _with_json6902("1.11", ops)
+    proposal = propose(live, rendered)
+    assert any("changes the config each time it is applied" in n for n in proposal.notes)
+
+
+def test_a_json6902_patch_on_a_multi_document_config_is_talos_s_refusal() -> None:
+    live, rendered = _with_json6902("1.14", HOSTNAME)
+    with pytest.raises(
+        api.TalosGPUError,
+        match=r"ops.yaml: JSON6902 patches are not supported for multi-document machine configuration \(the node's config has several documents",
+    ):
+        propose(live, rendered)
+
+
+def test_a_json6902_patch_that_undoes_talosgpus_patch_is_refused() -> None:
+    ops = "- op: replace\n  path: /machine/files/0/content\n  value: '# mine'\n"
+    live, rendered = _with_json6902("1.11", ops)
+    with pytest.raises(
+        api.TalosGPUError, match=r"ops.yaml undoes part of talosgpu's patch .*20-customization.part"
+    ):
+        propose(live, rendered)
+
+
+def test_a_json6902_patch_that_cannot_apply_twice_says_so() -> None:
+    ops = "- op: remove\n  path: /machine/install/wipe\n"
+    live, rendered = _with_json6902("1.11", ops)
+    assert "wipe" in live.documents[0]["machine"]["install"]
+    proposal = propose(live, rendered)
+    assert any("once applied, this JSON6902 patch fails" in n for n in proposal.notes)

@@ -171,4 +171,7 @@ def test_a_fleet_of_two_runtime_classes_says_to_install_the_chart_per_class() ->
     merged = fleet_manifests({n: r.plan for n, r in rendered.items()})
     assert merged.plugin_classes == {"nvidia": ("a",), "nvidia-cdi": ("b",)}
     text = fleet_output_files(rendered)["cluster/manifests.yaml"]
-    assert "installed once per class, each with its own values file" in text and "nvidia (a); nvidia-cdi (b)" in text
+    assert (
+        "installed once per class, each with its own values file" in text
+        and "nvidia (a); nvidia-cdi (b)" in text
+    )
