@@ -105,7 +105,7 @@ def test_a_strategic_patch_after_a_json6902_one_is_refused() -> None:
 
 
 def test_a_bad_json6902_operation_is_refused_as_talos_would() -> None:
-    with pytest.raises(TalosGPUError, match="ops.yaml"):
+    with pytest.raises(TalosGPUError, match=r"ops\.yaml"):
         read_patch_text("- path: /machine\n", source="ops.yaml")
 
 
