@@ -130,8 +130,8 @@ def _refuse_inventory(item: Input) -> None:
     if classify(docs, kindless="any")[0] == "inventory":
         raise TalosGPUError(
             "this is an inventory; this command takes one node's intent: `render INVENTORY "
-            "--output-dir DIR` writes every node's files (schematic.yaml among them) and "
-            "cluster/ (the Helm values of each chart release among them), and "
+            "--output-dir DIR` writes every node's files (schematic.yaml among them), "
+            "cluster/ and helm/ (the Helm values of each chart release), and "
             "diff/apply/doctor take --node NAME or --all",
             file=item.source,
         )

@@ -70,7 +70,7 @@ class Expect:
                 if self.plan.mode == "operator"
                 else "device-plugin-values*.yaml"
             )
-            return f"talosgpu render {self.intent_arg} --output-dir DIR writes DIR/cluster/{file}"
+            return f"talosgpu render {self.intent_arg} --output-dir DIR writes DIR/helm/{file}"
         return f"talosgpu helm-values {self.intent_arg}"
 
     @property

@@ -316,7 +316,7 @@ def cluster_manifests_text(manifests: FleetManifests) -> str:
         )
         lines.append(
             "# The nvidia-device-plugin chart runs its pods with one runtimeClassName: it is "
-            f"installed once per class, each with its own values file here: {per_class}"
+            f"installed once per class, each with its own values file in helm/: {per_class}"
         )
     return "\n".join([*lines, *object_list(objects)]) + "\n" + yamlio.dump_all(objects)
 

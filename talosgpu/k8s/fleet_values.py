@@ -1,5 +1,6 @@
-"""Helm values for a fleet: what ``render INVENTORY --output-dir`` writes beside
-``cluster/manifests.yaml``.
+"""Helm values for a fleet: what ``render INVENTORY --output-dir`` writes to ``helm/``, beside
+``cluster/`` (kept apart: ``kubectl apply -f cluster/`` validates every file there as an
+object, and a values file has no ``kind``).
 
 A chart is installed once per cluster, not once per node, so a fleet needs one values file per
 Helm release:
@@ -46,9 +47,11 @@ from talosgpu.k8s.device_plugin import (
 from talosgpu.k8s.operator import operator_header, operator_tolerations, operator_values_doc
 from talosgpu.plan import CONFIG_LABEL, Plan
 
-__all__ = ["fleet_helm_values"]
+__all__ = ["HELM_DIR", "fleet_helm_values"]
 
 _RELEASE = "nvidia-device-plugin"
+# beside cluster/, not in it: `kubectl apply -f cluster/` rejects a values file (no kind)
+HELM_DIR = "helm"
 
 
 def fleet_helm_values(plans: Mapping[str, Plan], merged: FleetManifests) -> dict[str, str]:
@@ -56,7 +59,7 @@ def fleet_helm_values(plans: Mapping[str, Plan], merged: FleetManifests) -> dict
     files = _device_plugin_files(plans, merged)
     operator = sorted(name for name, plan in plans.items() if plan.mode == "operator")
     if operator:
-        files[f"{CLUSTER_DIR}/gpu-operator-values.yaml"] = _operator_file(plans, operator)
+        files[f"{HELM_DIR}/gpu-operator-values.yaml"] = _operator_file(plans, operator)
     return files
 
 
@@ -90,7 +93,7 @@ def _device_plugin_files(plans: Mapping[str, Plan], merged: FleetManifests) -> d
             f"# The config ConfigMap and the privileged namespace are in {CLUSTER_DIR}/manifests.yaml: apply it first.",
             "#   helm repo add nvdp https://nvidia.github.io/k8s-device-plugin",
             f"#   helm upgrade --install {release} nvdp/nvidia-device-plugin --version {CHART_VERSION} \\",
-            f"#     --namespace {NAMESPACE} -f {CLUSTER_DIR}/{file}",
+            f"#     --namespace {NAMESPACE} -f {HELM_DIR}/{file}",
             f"# Each node reads the entry of {CONFIG_MAP} its {CONFIG_LABEL} label names"
             + (f"; nodes without one read {default!r}." if unlabelled else " (each of these has one)."),
         ]  # fmt: skip
@@ -99,7 +102,7 @@ def _device_plugin_files(plans: Mapping[str, Plan], merged: FleetManifests) -> d
                 f"# One release per RuntimeClass: this one runs its pods with runtimeClassName "
                 f"{runtime_class}, only on the nodes selected above."
             )
-        files[f"{CLUSTER_DIR}/{file}"] = "\n".join(header) + "\n" + yamlio.dump(values)
+        files[f"{HELM_DIR}/{file}"] = "\n".join(header) + "\n" + yamlio.dump(values)
     return files
 
 
@@ -120,7 +123,7 @@ def _operator_file(plans: Mapping[str, Plan], nodes: list[str]) -> str:
     )
     if tol:
         values = {**values, "daemonsets": {"tolerations": operator_tolerations(tol)}}
-    header = operator_header(plans[first], file=f"{CLUSTER_DIR}/gpu-operator-values.yaml")
+    header = operator_header(plans[first], file=f"{HELM_DIR}/gpu-operator-values.yaml")
     header[0] = (
         f"# Helm values for the NVIDIA GPU Operator on {_nodes(nodes)}, rendered by "
         f"talosgpu for Talos {plans[first].version} (runtime mode operator); do not edit by hand."

@@ -124,7 +124,7 @@ def test_fleet_case_has_three_nodes_in_two_roles() -> None:
     assert len({node["role"] for node in data["nodes"]}) == 2
     assert sorted(
         p.name for p in (EXAMPLES / "fleet-two-roles" / "inventory.rendered").iterdir()
-    ) == ["cluster", "gpu-a", "gpu-b", "gpu-c"]
+    ) == ["cluster", "gpu-a", "gpu-b", "gpu-c", "helm"]
 
 
 def test_a_fleet_folder_applies_without_nodes_overwriting_each_other() -> None:
@@ -141,4 +141,7 @@ def test_a_fleet_folder_applies_without_nodes_overwriting_each_other() -> None:
             owner[key] = path.parent.name
     kinds = {kind for kind, _, _ in owner}
     assert {"RuntimeClass", "ConfigMap", "DaemonSet", "Pod"} <= kinds
+    # `kubectl apply -f cluster/` takes every file there as objects: nothing else is in it
+    for path in (folder / "cluster").iterdir():
+        assert all("kind" in d and "apiVersion" in d for d in yamlio.load_all(path.read_text())), path
     assert {owner[k] for k in owner if k[0] == "RuntimeClass"} == {"cluster"}

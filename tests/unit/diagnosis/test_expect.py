@@ -38,7 +38,7 @@ def test_an_inventory_nodes_fixes_use_commands_that_take_the_inventory(
     assert ex.manifests_fix.endswith("kubectl apply -f DIR/cluster/ -f DIR/gpu-b/manifests.yaml")
     assert (
         ex.helm_values_fix
-        == f"talosgpu render fleet.yaml --output-dir DIR writes DIR/cluster/{values}"
+        == f"talosgpu render fleet.yaml --output-dir DIR writes DIR/helm/{values}"
     )
     for fix in (ex.render_fix, ex.upgrade_fix, ex.manifests_fix, ex.helm_values_fix):
         assert "schematic fleet.yaml" not in fix and "helm-values fleet.yaml" not in fix

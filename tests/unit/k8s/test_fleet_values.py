@@ -38,8 +38,8 @@ def test_one_class_is_one_release_on_every_gpu_node_with_all_tolerations() -> No
         "  - {name: a, overrides: {taints: {gpu: 'true:NoSchedule'}}}\n"
         "  - {name: b, overrides: {sharing: {strategy: time-slicing, replicas: 4}}}\n"
     )
-    assert list(files) == ["cluster/device-plugin-values.yaml"]
-    text = files["cluster/device-plugin-values.yaml"]
+    assert list(files) == ["helm/device-plugin-values.yaml"]
+    text = files["helm/device-plugin-values.yaml"]
     values = _doc(text)
     assert values["runtimeClassName"] == "nvidia-cdi"
     assert values["config"] == {"name": "nvidia-device-plugin-config", "default": "default"}
@@ -57,17 +57,17 @@ def test_two_classes_are_two_releases_that_never_meet() -> None:
         "  - {name: b, profile: nvidia-legacy, talosVersion: '1.11'}\n"
     )
     assert sorted(files) == [
-        "cluster/device-plugin-values-nvidia-cdi.yaml",
-        "cluster/device-plugin-values-nvidia.yaml",
+        "helm/device-plugin-values-nvidia-cdi.yaml",
+        "helm/device-plugin-values-nvidia.yaml",
     ]
     cdi, legacy = (
-        _doc(files[f"cluster/device-plugin-values-{c}.yaml"]) for c in ("nvidia-cdi", "nvidia")
+        _doc(files[f"helm/device-plugin-values-{c}.yaml"]) for c in ("nvidia-cdi", "nvidia")
     )
     assert (cdi["runtimeClassName"], legacy["runtimeClassName"]) == ("nvidia-cdi", "nvidia")
     assert _selector(cdi) != _selector(legacy)
     assert (
         "--install nvidia-device-plugin-nvidia-cdi "
-        in files["cluster/device-plugin-values-nvidia-cdi.yaml"]
+        in files["helm/device-plugin-values-nvidia-cdi.yaml"]
     )
 
 
@@ -77,7 +77,7 @@ def test_all_nodes_labelled_default_to_an_entry_that_exists() -> None:
         "nodes:\n  - {name: a}\n"
     )
     assert (
-        _doc(files["cluster/device-plugin-values.yaml"])["config"]["default"] == "time-slicing-x2"
+        _doc(files["helm/device-plugin-values.yaml"])["config"]["default"] == "time-slicing-x2"
     )
 
 
@@ -87,8 +87,8 @@ def test_one_gpu_operator_for_nodes_that_agree() -> None:
         "nodes:\n  - {name: a, talosVersion: '1.13'}\n"
         "  - {name: b, talosVersion: '1.14', overrides: {taints: {gpu: 'true:NoSchedule'}}}\n"
     )
-    assert list(files) == ["cluster/gpu-operator-values.yaml"]
-    values = _doc(files["cluster/gpu-operator-values.yaml"])
+    assert list(files) == ["helm/gpu-operator-values.yaml"]
+    values = _doc(files["helm/gpu-operator-values.yaml"])
     assert values["toolkit"] == {"enabled": False}
     assert values["daemonsets"]["tolerations"][0]["key"] == "nvidia.com/gpu"
 
@@ -116,9 +116,9 @@ def test_each_release_runs_where_its_runtime_class_schedules() -> None:
     merged = fleet_manifests(plans)
     files = fleet_helm_values(plans, merged)
     (rc,) = [o for o in merged.cluster if o["kind"] == "RuntimeClass"]
-    values = _doc(files["cluster/device-plugin-values.yaml"])
+    values = _doc(files["helm/device-plugin-values.yaml"])
     assert _selector(values) == rc["scheduling"]["nodeSelector"]
     assert sorted(files) == [
-        "cluster/device-plugin-values.yaml",
-        "cluster/gpu-operator-values.yaml",
+        "helm/device-plugin-values.yaml",
+        "helm/gpu-operator-values.yaml",
     ]

@@ -172,6 +172,6 @@ def test_a_fleet_of_two_runtime_classes_says_to_install_the_chart_per_class() ->
     assert merged.plugin_classes == {"nvidia": ("a",), "nvidia-cdi": ("b",)}
     text = fleet_output_files(rendered)["cluster/manifests.yaml"]
     assert (
-        "installed once per class, each with its own values file" in text
+        "installed once per class, each with its own values file in helm/" in text
         and "nvidia (a); nvidia-cdi (b)" in text
     )
