@@ -53,6 +53,7 @@ __all__ = [
 
 CLUSTER_DIR = "cluster"
 VARIANT_LABEL = "talosgpu.dev/variant"
+OPERANDS_LABEL = "nvidia.com/gpu.deploy.operands"  # false: no GPU Operator operands here
 _PER_NODE_KINDS = frozenset({"Pod", "Job"})
 # kubectl applies a file in order: namespaces before what lives in them
 _APPLY_ORDER = {"Namespace": 0, "ConfigMap": 1, "RuntimeClass": 2, "DaemonSet": 3}
@@ -76,6 +77,7 @@ def fleet_manifests(plans: Mapping[str, Plan]) -> FleetManifests:
             f"a node named {CLUSTER_DIR!r} would share its folder with the cluster-wide "
             f"objects ({CLUSTER_DIR}/manifests.yaml): rename the node"
         )
+    _check_operator_mix(plans)
     groups: dict[tuple[str, str, str], list[tuple[str, dict[str, Any]]]] = {}
     nodes: dict[str, tuple[dict[str, Any], ...]] = {}
     for name in sorted(plans):
@@ -106,6 +108,35 @@ def fleet_manifests(plans: Mapping[str, Plan]) -> FleetManifests:
         default_config_nodes=default_nodes,
         plugin_classes={k: tuple(v) for k, v in sorted(classes.items())},
     )
+
+
+def _check_operator_mix(plans: Mapping[str, Plan]) -> None:
+    """GPU Operator nodes beside device-plugin nodes: the operator deploys its operands (device
+    plugin, feature discovery, validator) on every GPU node it finds unless the node is labelled
+    ``nvidia.com/gpu.deploy.operands=false`` (NVIDIA GPU Operator docs, "Getting Started";
+    gpu-operator#270), and before the NRI change it creates RuntimeClass ``nvidia`` itself."""
+    operator = sorted(n for n, p in plans.items() if p.mode == "operator")
+    plugin = sorted(n for n, p in plans.items() if p.uses_device_plugin)
+    if not operator or not plugin:
+        return
+    exposed = [n for n in plugin if plans[n].labels.get(OPERANDS_LABEL) != "false"]
+    if exposed:
+        raise RenderError(
+            f"{_nodes(exposed)} {'runs' if len(exposed) == 1 else 'run'} the device plugin "
+            f"beside GPU Operator {_nodes(operator)}: the operator would deploy its own device "
+            f"plugin and validator there too; label {'it' if len(exposed) == 1 else 'them'} "
+            f"{OPERANDS_LABEL}: 'false' (labels: in the inventory), or render them as "
+            "separate inventories"
+        )
+    classic = [n for n in operator if not plans[n].version.nri_injection]
+    owners = [n for n in plugin if "nvidia" in plans[n].runtime_classes]
+    if classic and owners:
+        raise RenderError(
+            f"RuntimeClass nvidia would have two owners: the GPU Operator creates it for "
+            f"{_nodes(classic)}, and node {owners[0]}'s legacy runtime renders it; use "
+            "runtime mode cdi (RuntimeClass nvidia-cdi) there, or render them as separate "
+            "inventories"
+        )
 
 
 def known_labels(name: str, plan: Plan) -> dict[str, str]:
@@ -275,6 +306,10 @@ def check_outside(
                 f"({picked}) also matches node {node}, which does not use it; give one group "
                 "a label the other lacks"
             )
+
+
+def _nodes(nodes: list[str]) -> str:
+    return f"node {nodes[0]}" if len(nodes) == 1 else f"nodes {node_names(nodes)}"
 
 
 def node_names(nodes: list[str], *, shown: int = 4) -> str:

@@ -219,7 +219,7 @@ def test_render_fleet_headers_versions_and_output_files() -> None:
     files = fleet_output_files(rendered)
     assert "a/patch.yaml" in files and "b/plan.json" in files
     assert files["a/patch.yaml"] == rendered["a"].patch_text
-    assert all(name.split("/")[0] in ("a", "b", "cluster") for name in files)
+    assert all(name.split("/")[0] in ("a", "b", "cluster", "helm") for name in files)
     assert "kind: RuntimeClass" in files["cluster/manifests.yaml"]
     assert "kind: RuntimeClass" not in files["a/manifests.yaml"]
     assert any(w.startswith("node a: ") for w in fleet_warnings(rendered))

@@ -107,8 +107,8 @@ def test_operator_nodes_across_the_nri_change_cannot_share_one_release() -> None
 def test_each_release_runs_where_its_runtime_class_schedules() -> None:
     body = (
         "nodes:\n"
-        "  - {name: a, profile: nvidia-cdi, talosVersion: '1.11', overrides: {labels: {pool: x}}}\n"
-        "  - {name: b, profile: nvidia-cdi, talosVersion: '1.12'}\n"
+        "  - {name: a, profile: nvidia-cdi, talosVersion: '1.11', overrides: {labels: {pool: x, nvidia.com/gpu.deploy.operands: 'false'}}}\n"
+        "  - {name: b, profile: nvidia-cdi, talosVersion: '1.12', overrides: {labels: {nvidia.com/gpu.deploy.operands: 'false'}}}\n"
         "  - {name: c, profile: nvidia-operator, talosVersion: '1.13'}\n"
     )
     rendered = render_fleet(load_inventory_text(HEAD + body, source="inv.yaml"))

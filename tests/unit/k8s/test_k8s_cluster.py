@@ -50,7 +50,8 @@ def test_a_selector_that_picks_a_node_outside_its_group_is_an_error() -> None:
         fleet_manifests(
             _plans(
                 "nodes:\n"
-                "  - {name: a, profile: nvidia-cdi, talosVersion: '1.11'}\n"
+                "  - {name: a, profile: nvidia-cdi, talosVersion: '1.11',"
+                " overrides: {labels: {nvidia.com/gpu.deploy.operands: 'false'}}}\n"
                 "  - {name: b, profile: nvidia-operator, talosVersion: '1.13',"
                 f" overrides: {{labels: {{runtime.talosgpu.dev/cdi-init: '{variant}'}}}}}}\n"
             )
@@ -175,3 +176,24 @@ def test_a_fleet_of_two_runtime_classes_says_to_install_the_chart_per_class() ->
         "installed once per class, each with its own values file in helm/" in text
         and "nvidia (a); nvidia-cdi (b)" in text
     )
+
+
+def test_device_plugin_nodes_beside_the_gpu_operator_must_opt_out_of_its_operands() -> None:
+    """The operator deploys its device plugin and validator on every GPU node unless it is
+    labelled nvidia.com/gpu.deploy.operands=false (GPU Operator docs, gpu-operator#270)."""
+    body = (
+        "nodes:\n"
+        "  - {name: a, profile: nvidia-cdi, talosVersion: '1.11'}\n"
+        "  - {name: b, profile: nvidia-operator, talosVersion: '1.13'}\n"
+    )
+    with pytest.raises(RenderError, match=r"node a runs the device plugin beside GPU Operator node b: .*label it nvidia.com/gpu.deploy.operands: 'false'"):
+        fleet_manifests(_plans(body))
+    legacy = (
+        "nodes:\n"
+        "  - {name: a, profile: nvidia-legacy, talosVersion: '1.12', overrides: {labels: {nvidia.com/gpu.deploy.operands: 'false'}}}\n"
+        "  - {name: b, profile: nvidia-operator, talosVersion: '1.13'}\n"
+    )
+    with pytest.raises(RenderError, match=r"RuntimeClass nvidia would have two owners: the GPU Operator creates it for node b, and node a's legacy runtime"):
+        fleet_manifests(_plans(legacy))
+    # 1.15's operator (NRI) creates no RuntimeClass: the legacy class has one owner
+    fleet_manifests(_plans(legacy.replace("talosVersion: '1.13'", "talosVersion: '1.15'")))
