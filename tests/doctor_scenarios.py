@@ -139,7 +139,7 @@ class Scenario:
     dmesg: list[str]
     labels: dict[str, str]
     capacity: int
-    runtime_classes: list[tuple[str, str]]
+    runtime_classes: list[tuple[Any, ...]]  # (name, handler[, scheduling.nodeSelector])
     pods: list[tuple[str, str, str, bool, list[str]]]  # ns, name, phase, ready, problems
     events: list[tuple[str, str, str]] = field(default_factory=list)  # object, reason, message
     pci_gpus: int = 1
@@ -163,8 +163,9 @@ class Scenario:
                 "metadata": {"name": NAME, "labels": {"kubernetes.io/hostname": NAME, **self.labels}},
                 "spec": {}, "status": {"capacity": caps, "allocatable": caps,
                 "addresses": [{"type": "InternalIP", "address": ADDRESS}, {"type": "Hostname", "address": NAME}]}}  # fmt: skip
-        rcs = [{"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass", "metadata": {"name": n}, "handler": h}
-               for n, h in self.runtime_classes]  # fmt: skip
+        rcs = [{"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass", "metadata": {"name": rc[0]}, "handler": rc[1],
+                **({"scheduling": {"nodeSelector": rc[2]}} if len(rc) > 2 else {})}
+               for rc in self.runtime_classes]  # fmt: skip
         pods = []
         for ns, name, phase, ready, problems in self.pods:
             statuses = [

@@ -229,7 +229,8 @@ def doctor(
             else None
         )
         facts, _ = gather_live(node, talosconfig=talosconfig, timeout=timeout, version_hint=hint)
-        extra = kubectl_facts(node, k8s_name=k8s_name, kubeconfig=kubeconfig, timeout=timeout)
+        extra = kubectl_facts(node, k8s_name=k8s_name, kubeconfig=kubeconfig, timeout=timeout,
+                              explicit=k8s_node is not None)  # fmt: skip
     else:
         raise TalosGPUError(
             "nothing to diagnose: give --node ADDR (live) or --bundle FILE (talosctl support zip)"

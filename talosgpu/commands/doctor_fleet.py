@@ -55,7 +55,6 @@ def doctor_fleet(
         return doctor(
             node.intent,
             node=node.address,
-            k8s_node=node.intent.node.name or node.name,
             talos_version=talos_version,
             talosconfig=talosconfig,
             kubeconfig=kubeconfig,

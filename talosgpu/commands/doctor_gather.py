@@ -214,10 +214,16 @@ class _Kube:
 
 
 def kubectl_facts(
-    node: str, *, k8s_name: str | None, kubeconfig: str | None, timeout: float | None
+    node: str,
+    *,
+    k8s_name: str | None,
+    kubeconfig: str | None,
+    timeout: float | None,
+    explicit: bool = False,
 ) -> dict[str, Fact[Any]]:
     """The Kubernetes facts of the node named ``k8s_name`` (else the one whose address is
-    ``node``); every one skipped with the reason when kubectl is missing or fails."""
+    ``node``, and its source says so; never when the name was given ``explicit``ly, with
+    ``--k8s-node``); every one skipped with the reason when kubectl is missing or fails."""
     try:
         kube = _Kube(kubeconfig, timeout or READ_TIMEOUT)
     except TalosGPUError as exc:
@@ -232,7 +238,11 @@ def kubectl_facts(
         reason = f"kubectl get nodes failed: {exc.message}"
         return {k: missing(reason) for k in ("k8s_node", "runtime_classes", "pods", "events")}
     chosen = next((n for n in nodes if n.name == k8s_name), None) if k8s_name else None
-    chosen = chosen or next((n for n in nodes if node in n.addresses or n.name == node), None)
+    found_by = "kubectl get nodes"
+    if chosen is None and not explicit:
+        chosen = next((n for n in nodes if node in n.addresses or n.name == node), None)
+        if chosen is not None and k8s_name:
+            found_by = f"kubectl get nodes (no node named {k8s_name}: the one at {node})"
     for key, args, reader in (
         (
             "runtime_classes",
@@ -247,14 +257,18 @@ def kubectl_facts(
         except TalosGPUError as exc:
             out[key] = missing(f"kubectl {' '.join(args[:2])} failed: {exc.message}")
     if chosen is None:
-        reason = f"no Kubernetes node named {k8s_name or node} or with address {node} (give --k8s-node NAME)"
+        reason = (
+            f"no Kubernetes node named {k8s_name} (--k8s-node)"
+            if explicit
+            else f"no Kubernetes node named {k8s_name or node} or with address {node} (give --k8s-node NAME)"
+        )
         return {
             **out,
             "k8s_node": missing(reason),
             "pods": missing(reason),
             "events": missing(reason),
         }
-    out["k8s_node"] = Fact(chosen.node, "kubectl get nodes")
+    out["k8s_node"] = Fact(chosen.node, found_by)
     name = chosen.node.name
     try:
         pods = parse.parse_pods_json(

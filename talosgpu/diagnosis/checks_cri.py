@@ -19,7 +19,7 @@ from talosgpu.cdi import load_spec, validate_spec
 from talosgpu.cdi.hooks import iter_hooks
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import NodeFacts
-from talosgpu.diagnosis.model import Check, Status
+from talosgpu.diagnosis.model import Check, Status, not_applicable
 from talosgpu.errors import TalosGPUError
 from talosgpu.knowledge.explain import catalog
 
@@ -112,10 +112,22 @@ def _handler_check(view: CRIView, source: str, facts: NodeFacts, ex: Expect) -> 
     title = "RuntimeClass handlers and default runtime exist in containerd"
     wanted = {h: f"the plan's RuntimeClass {h}" for h in ex.plan.runtime_classes}
     rcs = facts.runtime_classes
+    elsewhere: list[str] = []
+    node = facts.k8s_node.value if facts.k8s_node.known else None
     if rcs.known:
-        for name, handler in rcs.value or ():
-            if handler.startswith("nvidia"):
-                wanted[handler] = f"RuntimeClass {name} ({rcs.source})"
+        for name, handler, selector in rcs.value or ():
+            if not handler.startswith("nvidia"):
+                continue
+            # a class whose scheduling.nodeSelector this node does not match never runs here
+            if selector and (node is None or any(node.labels.get(k) != v for k, v in selector)):
+                picked = ", ".join(f"{k}={v}" for k, v in selector)
+                elsewhere.append(
+                    f"not judged: RuntimeClass {name} schedules on {picked}; the node's labels were not read"
+                    if node is None
+                    else f"not needed: RuntimeClass {name} schedules on {picked}, which this node lacks"
+                )
+                continue
+            wanted[handler] = f"RuntimeClass {name} ({rcs.source})"
     if view.default_runtime != "runc":
         wanted[view.default_runtime] = "containerd's default_runtime_name"
     have = set(view.runtimes) | {"runc"}
@@ -123,6 +135,7 @@ def _handler_check(view: CRIView, source: str, facts: NodeFacts, ex: Expect) -> 
     evidence = (
         f"{source}: runtimes {', '.join(sorted(have))}",
         *(f"needed: {h} by {w}" for h, w in sorted(wanted.items())),
+        *elsewhere,
     )
     if not wanted:
         return Check(
@@ -141,7 +154,10 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
     v, mode = ex.version, ex.plan.mode
     if mode in ("legacy", "none"):
         reason = f"runtime mode {mode} does not inject GPUs through CDI"
-        return [Check("cdi-spec", title, "skip", (f"skipped: {reason}",)), _no_binaries(reason)]
+        return [
+            not_applicable("cdi-spec", title, reason),
+            not_applicable("cdi-hook-binaries", _BINARIES, reason),
+        ]
     specs = facts.cdi_specs
     if not specs.known:
         reason = f"the CDI specs were not read: {specs.skipped}"
@@ -222,7 +238,11 @@ def _binaries(facts: NodeFacts, specs: list[Any], ex: Expect) -> list[Check]:
         }
     )
     if not paths:
-        return [_no_binaries("no nvidia.com/gpu CDI spec names a hook binary")]
+        return [
+            not_applicable(
+                "cdi-hook-binaries", title, "no nvidia.com/gpu CDI spec names a hook binary"
+            )
+        ]
     bins = facts.binaries
     if not bins.known:
         return [Check("cdi-hook-binaries", title, "skip", (f"skipped: {bins.skipped}",))]
@@ -254,7 +274,11 @@ def _legacy_ebpf(view: CRIView | None, facts: NodeFacts, ex: Expect) -> list[Che
         view is not None and view.default_runtime == "nvidia" and not v.native_cdi
     )
     if not legacy:
-        return [Check("legacy-ebpf", title, "skip", (f"skipped: runtime mode {ex.plan.mode} does not use the legacy runtime",))]  # fmt: skip
+        return [
+            not_applicable(
+                "legacy-ebpf", title, f"runtime mode {ex.plan.mode} does not use the legacy runtime"
+            )
+        ]
     era = f"Talos {v} at its .0 release: kernel {v.facts.kernel}, toolkit {v.facts.toolkit} (talosgpu's version table)"  # fmt: skip
     if not v.ebpf_device_filter_window:
         return [Check("legacy-ebpf", title, "pass", (era, "the failing pair is kernel 6.12 + toolkit 1.17 (Talos 1.9-1.11)"))]  # fmt: skip

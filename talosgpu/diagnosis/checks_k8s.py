@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import KUBE_SYSTEM_ONLY, NodeFacts
-from talosgpu.diagnosis.model import Check
+from talosgpu.diagnosis.model import Check, not_applicable
 from talosgpu.k8s.common import gpu_resource_name
 from talosgpu.knowledge.explain import explain
 
@@ -56,7 +56,7 @@ def _labels(facts: NodeFacts, ex: Expect) -> Check:
 def _taints(facts: NodeFacts, ex: Expect) -> Check:
     title = "Node taints"
     if not ex.plan.taints:
-        return Check("node-taints", title, "skip", ("skipped: the intent asks for no taints",))
+        return not_applicable("node-taints", title, "the intent asks for no taints")
     if not facts.k8s_node.known or facts.k8s_node.value is None:
         return _node_skip("node-taints", title, facts)
     node = facts.k8s_node.value
@@ -75,10 +75,11 @@ def _taints(facts: NodeFacts, ex: Expect) -> Check:
                  fix=f"kubectl taint node {node.name} {' '.join(missing)}")  # fmt: skip
 
 
+_SHARING = "GPU sharing replicas as configured"
+
+
 def _sharing_skip(reason: str) -> Check:
-    return Check(
-        "time-slicing", "GPU sharing replicas as configured", "skip", (f"skipped: {reason}",)
-    )
+    return Check("time-slicing", _SHARING, "skip", (f"skipped: {reason}",))
 
 
 def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
@@ -90,7 +91,7 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
         else None
     )
     if no_sharing is not None:
-        shared = _sharing_skip(no_sharing)
+        shared = not_applicable("time-slicing", _SHARING, no_sharing)
     elif not facts.k8s_node.known or facts.k8s_node.value is None:
         shared = _sharing_skip(f"the Kubernetes node was not read: {facts.k8s_node.skipped}")
     else:
@@ -98,8 +99,8 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
     if not facts.k8s_node.known or facts.k8s_node.value is None:
         return [_node_skip("gpu-advertised", title, facts), shared]
     if ex.plan.mode == "none":
-        return [Check("gpu-advertised", title, "skip", ("skipped: runtime mode none",)),
-                _sharing_skip("runtime mode none")]  # fmt: skip
+        return [not_applicable("gpu-advertised", title, "runtime mode none"),
+                not_applicable("time-slicing", _SHARING, "runtime mode none")]  # fmt: skip
     node, src = facts.k8s_node.value, facts.k8s_node.source
     resource = gpu_resource_name(ex.plan)
     cap, alloc = node.capacity.get(resource, "0"), node.allocatable.get(resource, "0")
@@ -109,12 +110,14 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
         out.append(Check("gpu-advertised", title, "fail", evidence,
                          cause=f"the node advertises no {resource}: the device plugin is not running "
                          "there, or it found no GPU; GPU pods stay Pending ('Insufficient nvidia.com/gpu')",
-                         fix=f"kubectl -n <plugin namespace> logs <device-plugin pod on {node.name}>; then the checks above",
+                         fix=f"the device plugin must run on {node.name} (gpu-pods); once it does, its log says whether it found the GPU: kubectl -n <its namespace> logs <its pod>",
                          explain="insufficient-gpu"))  # fmt: skip
         return [*out, shared]
     out.append(Check("gpu-advertised", title, "pass", evidence))
     if no_sharing is not None or sharing.replicas is None:
         return [*out, shared]
+    if facts.pci_gpus.known and not facts.pci_gpus.value:
+        return [*out, _sharing_skip(f"{facts.pci_gpus.source}: no NVIDIA display controller on the PCI bus, so no count to multiply")]  # fmt: skip
     if facts.pci_gpus.known and facts.pci_gpus.value:
         gpus, origin = (
             int(facts.pci_gpus.value),
@@ -142,7 +145,7 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
 def _plugin_pods(facts: NodeFacts, ex: Expect) -> Check:
     title = "Device plugin / GPU Operator pods on the node"
     if ex.plan.mode == "none":
-        return Check("gpu-pods", title, "skip", ("skipped: runtime mode none",))
+        return not_applicable("gpu-pods", title, "runtime mode none")
     pods = facts.pods
     if not pods.known:
         return Check("gpu-pods", title, "skip", (f"skipped: {pods.skipped}",))

@@ -38,10 +38,17 @@ class Expect:
         return f"{self.intent_arg} --node {self.fleet_node or self.node}"
 
     @property
+    def _write_intent(self) -> str:
+        # no intent was given: the fixes' commands need one, so say how to make it
+        if not self.assumed:
+            return ""
+        return f'write {self.intent_arg} (talosVersion: "{self.version}", the defaults doctor checked), then: '
+
+    @property
     def render_fix(self) -> str:
         # apply shows the diff and sends only what the node lacks (a plain talosctl patch of
         # the whole render would append list items the node already has)
-        return f"talosgpu apply {self._target} --talos-version {self.version}"
+        return f"{self._write_intent}talosgpu apply {self._target} --talos-version {self.version}"
 
     @property
     def upgrade_fix(self) -> str:
@@ -51,7 +58,7 @@ class Expect:
             if self.fleet_node
             else f"talosgpu schematic {self.intent_arg} --talos-version {self.version}"
         )
-        return f"install the schematic ({where}): talosctl -n {self.node} upgrade --image {image}"
+        return f"{self._write_intent}install the schematic ({where}): talosctl -n {self.node} upgrade --image {image}"
 
     @property
     def manifests_fix(self) -> str:
@@ -59,7 +66,7 @@ class Expect:
         if self.fleet_node:
             return (f"talosgpu render {self.intent_arg} --output-dir DIR, then kubectl apply -f "
                     f"DIR/cluster/ -f DIR/{self.fleet_node}/manifests.yaml")  # fmt: skip
-        return f"talosgpu render {self.intent_arg} --talos-version {self.version} --manifests"
+        return f"{self._write_intent}talosgpu render {self.intent_arg} --talos-version {self.version} --manifests"
 
     @property
     def helm_values_fix(self) -> str:
@@ -71,7 +78,7 @@ class Expect:
                 else "device-plugin-values*.yaml"
             )
             return f"talosgpu render {self.intent_arg} --output-dir DIR writes DIR/helm/{file}"
-        return f"talosgpu helm-values {self.intent_arg}"
+        return f"{self._write_intent}talosgpu helm-values {self.intent_arg}"
 
     @property
     def kubectl_node(self) -> str:

@@ -106,6 +106,8 @@ class Event:
     type: str = "Warning"
 
 
+RuntimeClassFact = tuple[str, str, tuple[tuple[str, str], ...]]
+
 # where the NVIDIA extension puts its toolkit binaries (/usr/local/bin) and, from 1.13, their
 # symlinks (/usr/bin, talos#13022)
 HOOK_DIRS = ("/usr/local/bin", "/usr/bin")
@@ -134,7 +136,8 @@ class NodeFacts:
         default_factory=lambda: missing("not gathered")
     )
     k8s_node: Fact[K8sNode] = field(default_factory=lambda: missing("not gathered"))
-    runtime_classes: Fact[tuple[tuple[str, str], ...]] = field(
+    # (name, handler, scheduling.nodeSelector as sorted pairs) of every RuntimeClass
+    runtime_classes: Fact[tuple[RuntimeClassFact, ...]] = field(
         default_factory=lambda: missing("not gathered")
     )
     pods: Fact[tuple[Pod, ...]] = field(default_factory=lambda: missing("not gathered"))

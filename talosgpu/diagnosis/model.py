@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["CHECK_IDS", "STATUS_ORDER", "UNREASONED", "Check", "Status", "ordered"]
+__all__ = [
+    "CHECK_IDS",
+    "NOT_APPLICABLE",
+    "STATUS_ORDER",
+    "UNREASONED",
+    "Check",
+    "Status",
+    "not_applicable",
+    "ordered",
+]
 
 Status = Literal["fail", "warn", "pass", "skip"]
 STATUS_ORDER: dict[str, int] = {"fail": 0, "warn": 1, "pass": 2, "skip": 3}
@@ -24,6 +33,9 @@ CHECK_IDS: tuple[str, ...] = (
     "node-labels", "node-taints", "gpu-advertised", "time-slicing", "gpu-pods", "events",
 )  # fmt: skip
 UNREASONED = "skipped: not evaluated (no reason recorded: a talosgpu bug)"
+# a skip that is no gap: the check does not apply to this node's plan (a report whose only
+# skips are these is healthy; one with other skips says some checks could not run)
+NOT_APPLICABLE = "not applicable: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +51,18 @@ class Check:
     cause: str = ""
     fix: str = ""
     explain: str | None = None
+
+    @property
+    def gap(self) -> bool:
+        """A skip because a fact was missing (not because the check does not apply)."""
+        return self.status == "skip" and not (
+            self.evidence and self.evidence[0].startswith(NOT_APPLICABLE)
+        )
+
+
+def not_applicable(ident: str, title: str, reason: str) -> Check:
+    """A check that does not apply to this node (``skip``, evidence ``not applicable: why``)."""
+    return Check(ident, title, "skip", (NOT_APPLICABLE + reason,))
 
 
 def ordered(checks: list[Check]) -> tuple[Check, ...]:

@@ -125,6 +125,11 @@ def parse_loaded_modules(text: str, *, source: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def _hex(value: object) -> int:
+    # talosctl prints the IDs as quoted strings ("0x10de"); an unquoted 0x10de reads as an int
+    return value if isinstance(value, int) and not isinstance(value, bool) else int(str(value), 16)
+
+
 def parse_pci_gpus(text: str, *, source: str) -> int:
     """NVIDIA display controllers in ``PCIDevices.hardware.talos.dev`` (``class_id`` ``0x03``,
     ``vendor_id`` ``0x10de``: ``internal/app/machined/pkg/controllers/hardware/pcidevices.go``)."""
@@ -133,8 +138,7 @@ def parse_pci_gpus(text: str, *, source: str) -> int:
         if not isinstance(spec, dict):
             continue
         try:
-            vendor = int(str(spec.get("vendor_id", "0")), 16)
-            klass = int(str(spec.get("class_id", "0")), 16)
+            vendor, klass = (_hex(spec.get(key, "0")) for key in ("vendor_id", "class_id"))
         except ValueError:
             continue
         count += vendor == _NVIDIA_VENDOR and klass == _DISPLAY_CLASS
@@ -230,12 +234,23 @@ def _node(node: dict[str, Any]) -> K8sNode:
     )
 
 
-def parse_runtime_classes_json(text: str, *, source: str) -> tuple[tuple[str, str], ...]:
-    """``(name, handler)`` of every node.k8s.io/v1 RuntimeClass."""
-    out = [
-        (str((rc.get("metadata") or {}).get("name", "")), str(rc.get("handler", "")))
-        for rc in _items(text, source=source)
-    ]
+def parse_runtime_classes_json(
+    text: str, *, source: str
+) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """``(name, handler, nodeSelector pairs)`` of every node.k8s.io/v1 RuntimeClass (its
+    ``scheduling.nodeSelector``: the nodes its pods may run on, kubernetes.io "RuntimeClass
+    Scheduling")."""
+    out = []
+    for rc in _items(text, source=source):
+        selector = ((rc.get("scheduling") or {}).get("nodeSelector")) or {}
+        pairs = (
+            tuple(sorted((str(k), str(v)) for k, v in selector.items()))
+            if isinstance(selector, dict)
+            else ()
+        )
+        out.append(
+            (str((rc.get("metadata") or {}).get("name", "")), str(rc.get("handler", "")), pairs)
+        )
     return tuple(sorted(out))
 
 

@@ -28,17 +28,23 @@ def _summary(report: DoctorReport) -> str:
     checks = report.all_checks
     fails = sum(c.status == "fail" for c in checks)
     warns = sum(c.status == "warn" for c in checks)
+    gaps = sum(c.gap for c in checks)
     if fails:
         verdict = f"{fails} problem(s) found"
     elif warns:
         verdict = f"no failure, {warns} warning(s)"
+    elif gaps:
+        # not "healthy": what was not read (kubectl failed, a bundle without the file) is unknown
+        verdict = f"no problem found, but {gaps} check(s) could not run"
     else:
         verdict = "healthy"
-    return verdict + f" ({len(checks)} checks, {sum(c.status == 'skip' for c in checks)} skipped)"
+    skipped = sum(c.status == "skip" for c in checks)
+    return verdict + f" ({len(checks)} checks, {skipped} skipped)"
 
 
 def _check_lines(check: Check) -> list[str]:
-    lines = [f"{_LABEL[check.status]}  {check.id}: {check.title}"]
+    label = _LABEL[check.status] if check.status != "skip" or check.gap else "n/a "
+    lines = [f"{label}  {check.id}: {check.title}"]
     if check.cause:
         lines.append(f"      cause: {check.cause}")
     if check.fix:

@@ -229,6 +229,11 @@ def test_without_kubectl_the_kubernetes_checks_say_skipped(
     assert code == 0 and {"node-labels", "gpu-advertised", "gpu-pods", "events"} <= set(skipped)
     kube = ("node-labels", "gpu-advertised", "gpu-pods", "events")
     assert all("Unauthorized" in skipped[i] for i in kube), skipped
+    # not "healthy": the Kubernetes side is unknown, and the headline says so
+    code, out, _ = _run(tmp_path / "text", monkeypatch, capsys, ds.healthy("1.13"))
+    first = out.splitlines()[0]
+    assert code == 0 and "no problem found, but 4 check(s) could not run" in first, first
+    assert "healthy" not in first
 
 
 def test_all_nodes_of_an_inventory_in_parallel(
@@ -298,3 +303,43 @@ def test_on_1_15_the_operators_hook_dir_is_listed_and_a_missing_hook_named(
     code, out, _ = _run(tmp_path / "gone", monkeypatch, capsys, scenario, "--format", "json")
     (hooks,) = [c for c in json.loads(out)["checks"] if c["id"] == "cdi-hook-binaries"]
     assert code == 1 and hooks["status"] == "fail" and ds.OPERATOR_HOOK in hooks["cause"]
+
+
+def test_a_runtime_class_that_never_schedules_here_needs_no_handler_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fleet's nvidia-cdi class selects its own nodes (talosgpu's merged RuntimeClass): a GPU
+    Operator node without that handler is not failed for it; a node that matches is."""
+    scenario = ds.healthy("1.13")
+    selector = {"runtime.talosgpu.dev/nvidia-cdi": "true"}
+    scenario.runtime_classes.append(("nvidia-cdi", "nvidia-cdi", selector))
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, scenario, "--format", "json")
+    (handlers,) = [c for c in json.loads(out)["checks"] if c["id"] == "runtime-handlers"]
+    assert code == 0 and handlers["status"] == "pass", handlers
+    assert any(
+        "not needed: RuntimeClass nvidia-cdi schedules on" in e for e in handlers["evidence"]
+    )
+    scenario.labels = {**scenario.labels, **selector}
+    code, out, _ = _run(tmp_path / "matching", monkeypatch, capsys, scenario, "--format", "json")
+    (handlers,) = [c for c in json.loads(out)["checks"] if c["id"] == "runtime-handlers"]
+    assert code == 1 and handlers["status"] == "fail" and "nvidia-cdi" in handlers["cause"]
+
+
+def test_an_explicit_k8s_node_that_does_not_exist_is_never_swapped_for_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        ds.healthy("1.13"),
+        "--k8s-node",
+        "nosuch",
+        "--format",
+        "json",
+    )
+    skipped = {
+        c["id"]: c["evidence"][0] for c in json.loads(out)["checks"] if c["status"] == "skip"
+    }
+    assert "no Kubernetes node named nosuch (--k8s-node)" in skipped["node-labels"]
+    assert "gpu-pods" in skipped

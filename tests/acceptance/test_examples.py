@@ -143,5 +143,7 @@ def test_a_fleet_folder_applies_without_nodes_overwriting_each_other() -> None:
     assert {"RuntimeClass", "ConfigMap", "DaemonSet", "Pod"} <= kinds
     # `kubectl apply -f cluster/` takes every file there as objects: nothing else is in it
     for path in (folder / "cluster").iterdir():
-        assert all("kind" in d and "apiVersion" in d for d in yamlio.load_all(path.read_text())), path
+        assert all("kind" in d and "apiVersion" in d for d in yamlio.load_all(path.read_text())), (
+            path
+        )
     assert {owner[k] for k in owner if k[0] == "RuntimeClass"} == {"cluster"}

@@ -41,7 +41,7 @@ def test_render_inventory_writes_one_folder_per_node(
     expected = fleet_output_files(render_fleet(load_inventory(inventory)))
     written = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}
     assert written == set(expected)
-    assert {name.split("/")[0] for name in written} == {"gpu1", "gpu2", "cluster"}
+    assert {name.split("/")[0] for name in written} == {"gpu1", "gpu2", "cluster", "helm"}
     for name, text in expected.items():
         assert (out_dir / name).read_text() == text
     labels = yamlio.load_all((out_dir / "gpu1" / "patch.yaml").read_text())[0]["machine"]

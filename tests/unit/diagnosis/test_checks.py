@@ -26,7 +26,9 @@ def test_nothing_gathered_is_all_skips_each_with_its_reason() -> None:
     assert set(statuses.values()) <= {"pass", "skip"} and statuses["talos-version"] == "pass"
     for check in report.checks:
         if check.status == "skip":
-            assert check.evidence and check.evidence[0].startswith("skipped: "), check
+            assert check.evidence and check.evidence[0].startswith(
+                ("skipped: ", "not applicable: ")
+            ), check
     assert report.exit_code == 0
 
 
@@ -81,6 +83,16 @@ def test_time_slicing_counts_gpus_from_the_pci_bus() -> None:
         if c.id == "time-slicing"
     )
     assert two.status == "fail" and two.explain == "time-slicing-not-applied"
+    none = next(
+        c
+        for c in _report(
+            NodeFacts(**{**base.__dict__, "pci_gpus": Fact(0, "pci")}), "1.11", **sharing
+        ).checks
+        if c.id == "time-slicing"
+    )
+    assert (
+        none.status == "skip" and "no NVIDIA display controller on the PCI bus" in none.evidence[0]
+    )
     guessed = next(c for c in _report(base, "1.11", **sharing).checks if c.id == "time-slicing")
     assert guessed.status == "pass" and any(
         line.startswith("assumed: 1 GPU(s) from the intent") for line in guessed.evidence

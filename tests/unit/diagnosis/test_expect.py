@@ -42,3 +42,11 @@ def test_an_inventory_nodes_fixes_use_commands_that_take_the_inventory(
     )
     for fix in (ex.render_fix, ex.upgrade_fix, ex.manifests_fix, ex.helm_values_fix):
         assert "schematic fleet.yaml" not in fix and "helm-values fleet.yaml" not in fix
+
+
+def test_without_an_intent_the_fixes_say_to_write_the_one_they_name() -> None:
+    ex = _expect("operator", intent_arg="node.yaml", assumed=True)  # type: ignore[arg-type]
+    for fix in (ex.render_fix, ex.upgrade_fix, ex.manifests_fix, ex.helm_values_fix):
+        assert fix.startswith(
+            'write node.yaml (talosVersion: "1.13", the defaults doctor checked), then: '
+        )

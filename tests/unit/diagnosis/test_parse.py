@@ -117,3 +117,11 @@ def test_nodes_with_addresses() -> None:
         entry.node.taints == (("gpu", "true", "NoSchedule"),)
         and entry.node.capacity["nvidia.com/gpu"] == "4"
     )
+
+
+def test_pci_ids_read_as_numbers_still_count() -> None:
+    """talosctl quotes the IDs ("0x10de"); YAML reads an unquoted 0x10de as 4318."""
+    meta = "metadata:\n  namespace: hardware\n  type: PCIDevices.hardware.talos.dev\n  id: 0000:01:00.{n}\n"
+    text = (meta.format(n=0) + "spec:\n  vendor_id: 0x10de\n  class_id: 0x03\n---\n"
+            + meta.format(n=1) + "spec:\n  vendor_id: '0x10de'\n  class_id: '0x03'\n")  # fmt: skip
+    assert parse.parse_pci_gpus(text, source="pci") == 2

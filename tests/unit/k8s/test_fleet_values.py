@@ -76,9 +76,7 @@ def test_all_nodes_labelled_default_to_an_entry_that_exists() -> None:
         "defaults: {profile: nvidia-cdi, talosVersion: '1.11', sharing: {strategy: time-slicing, replicas: 2}}\n"
         "nodes:\n  - {name: a}\n"
     )
-    assert (
-        _doc(files["helm/device-plugin-values.yaml"])["config"]["default"] == "time-slicing-x2"
-    )
+    assert _doc(files["helm/device-plugin-values.yaml"])["config"]["default"] == "time-slicing-x2"
 
 
 def test_one_gpu_operator_for_nodes_that_agree() -> None:

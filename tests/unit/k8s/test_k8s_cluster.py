@@ -186,14 +186,20 @@ def test_device_plugin_nodes_beside_the_gpu_operator_must_opt_out_of_its_operand
         "  - {name: a, profile: nvidia-cdi, talosVersion: '1.11'}\n"
         "  - {name: b, profile: nvidia-operator, talosVersion: '1.13'}\n"
     )
-    with pytest.raises(RenderError, match=r"node a runs the device plugin beside GPU Operator node b: .*label it nvidia.com/gpu.deploy.operands: 'false'"):
+    with pytest.raises(
+        RenderError,
+        match=r"node a runs the device plugin beside GPU Operator node b: .*label it nvidia.com/gpu.deploy.operands: 'false'",
+    ):
         fleet_manifests(_plans(body))
     legacy = (
         "nodes:\n"
         "  - {name: a, profile: nvidia-legacy, talosVersion: '1.12', overrides: {labels: {nvidia.com/gpu.deploy.operands: 'false'}}}\n"
         "  - {name: b, profile: nvidia-operator, talosVersion: '1.13'}\n"
     )
-    with pytest.raises(RenderError, match=r"RuntimeClass nvidia would have two owners: the GPU Operator creates it for node b, and node a's legacy runtime"):
+    with pytest.raises(
+        RenderError,
+        match=r"RuntimeClass nvidia would have two owners: the GPU Operator creates it for node b, and node a's legacy runtime",
+    ):
         fleet_manifests(_plans(legacy))
     # 1.15's operator (NRI) creates no RuntimeClass: the legacy class has one owner
     fleet_manifests(_plans(legacy.replace("talosVersion: '1.13'", "talosVersion: '1.15'")))
