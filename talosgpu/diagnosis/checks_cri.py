@@ -208,7 +208,7 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
         entry = next((e for e in catalog() if e.id == explain_id), None)
         check_cmd = (f"talosctl -n {ex.node} read {spec.source} > nvidia.yaml && "
                      f"talosgpu cdi validate nvidia.yaml --talos-version {v}")  # fmt: skip
-        fix = entry.fix_for(v) if entry else first.fix
+        fix = ex.catalog_fix(entry.fix_for(v) if entry else first.fix)
         out.append(Check("cdi-spec", title, "fail",
                          tuple(f"{spec.source}: {f.path}: {f.message}" for f in errors),
                          cause=first.message, fix=f"{fix}; then check: {check_cmd}",

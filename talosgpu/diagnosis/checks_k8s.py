@@ -177,7 +177,7 @@ def _plugin_pods(facts: NodeFacts, ex: Expect) -> Check:
     matches = explain("\n".join(problems), talos_version=ex.version)
     first = matches[0] if matches else None
     return Check("gpu-pods", title, "fail", (*evidence, *problems),
-                 cause=first.cause if first else "a GPU pod is not running", fix=first.fix if first else
+                 cause=first.cause if first else "a GPU pod is not running", fix=ex.catalog_fix(first.fix) if first else
                  f"kubectl -n {bad[0].namespace} describe pod {bad[0].name}", explain=first.id if first else None)  # fmt: skip
 
 
@@ -196,7 +196,7 @@ def _events(facts: NodeFacts, ex: Expect) -> list[Check]:
             seen.add(match.id)
             where = f"{events.source}{': ' + event.object if event.object else ''}"
             out.append(Check("events", f"{match.title}", "fail", (f"{where}: {match.excerpt}",),
-                             cause=match.cause, fix=match.fix, explain=match.id))  # fmt: skip
+                             cause=match.cause, fix=ex.catalog_fix(match.fix), explain=match.id))  # fmt: skip
     if not out:
         count = len(events.value or ())
         out.append(

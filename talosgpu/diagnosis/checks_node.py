@@ -181,7 +181,7 @@ def _dmesg(facts: NodeFacts, ex: Expect) -> list[Check]:
         return [Check("driver-log", title, "pass", (f"{fact.source}: {len(lines)} line(s), no known error", loaded.strip()))]  # fmt: skip
     return [
         Check("driver-log", f"{title}: {m.title}", "fail", (f"{fact.source}: {m.excerpt}",),
-              cause=m.cause, fix=m.fix, explain=m.id)
+              cause=m.cause, fix=ex.catalog_fix(m.fix), explain=m.id)
         for m in matches
     ]  # fmt: skip
 

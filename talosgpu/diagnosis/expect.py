@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from talosgpu.plan import Plan
 from talosgpu.versions import TalosVersion
 
 __all__ = ["Expect"]
+
+# a catalog fix that picks a runtime mode (knowledge/data/explain_catalog.toml)
+_MODE_FIX = re.compile(r"^runtime: \{mode: ([a-z]+)")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,18 @@ class Expect:
             )
             return f"talosgpu render {self.intent_arg} --output-dir DIR writes DIR/helm/{file}"
         return f"{self._write_intent}talosgpu helm-values {self.intent_arg}"
+
+    def catalog_fix(self, fix: str) -> str:
+        """A known failure's fix, fitted to this node: one that says to pick the runtime mode
+        the plan already has would change nothing, so it points at the node's failing checks."""
+        picked = _MODE_FIX.match(fix)
+        if picked is None or picked.group(1) != self.plan.mode:
+            return fix
+        rest = fix[picked.end() :].lstrip("}, ;")
+        return (
+            f"the intent already uses runtime mode {self.plan.mode}: the failing checks say what "
+            f"the node lacks; then {self.render_fix}" + (f" ({rest})" if rest else "")
+        )
 
     @property
     def kubectl_node(self) -> str:

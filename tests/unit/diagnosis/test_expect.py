@@ -50,3 +50,14 @@ def test_without_an_intent_the_fixes_say_to_write_the_one_they_name() -> None:
         assert fix.startswith(
             'write node.yaml (talosVersion: "1.13", the defaults doctor checked), then: '
         )
+
+
+def test_a_catalog_fix_naming_the_mode_the_node_has_points_at_its_checks() -> None:
+    ex = _expect("cdi", intent_arg="node.yaml")
+    fix = "runtime: {mode: cdi} (talosgpu puts cdi_spec_dirs on writable paths); check the spec"
+    fitted = ex.catalog_fix(fix)
+    assert fitted.startswith("the intent already uses runtime mode cdi: the failing checks say")
+    assert "talosgpu apply node.yaml --node 10.0.0.2" in fitted and "check the spec" in fitted
+    assert (
+        ex.catalog_fix("runtime: {mode: operator} and more") == "runtime: {mode: operator} and more"
+    )
