@@ -341,5 +341,5 @@ def test_an_explicit_k8s_node_that_does_not_exist_is_never_swapped_for_another(
     skipped = {
         c["id"]: c["evidence"][0] for c in json.loads(out)["checks"] if c["status"] == "skip"
     }
-    assert "no Kubernetes node named nosuch (--k8s-node)" in skipped["node-labels"]
+    assert code == 0 and "no Kubernetes node named nosuch (--k8s-node)" in skipped["node-labels"]
     assert "gpu-pods" in skipped
