@@ -56,11 +56,14 @@ def choose_mode(intent: Intent, v: TalosVersion, out: list[Decision], warnings: 
     if asked in ("cdi", "legacy") and v.nri_injection:
         raise _nri_refusal(asked, v)
     if asked == "operator" and not v.native_cdi:
-        warnings.append(
-            f"runtime mode 'operator' needs Talos 1.13+ (native CDI, GPU Operator with driver and "
-            f"toolkit disabled); Talos {v} gets the mode talosgpu picks instead"
+        # refused, as cdi/legacy are on 1.15: another mode is another set of cluster objects
+        # (the device plugin instead of the operator), not a detail to swap under a warning
+        raise RenderError(
+            f"runtime mode 'operator' needs Talos 1.13+ (native CDI; the GPU Operator with driver "
+            f"and toolkit disabled, Talos docs v1.13 nvidia-gpu): on Talos {v} use runtime mode "
+            "'cdi' or 'legacy' (or 'auto', which picks the release guide's)",
+            path=".runtime.mode",
         )
-        asked = "auto"
     if asked != "auto":
         reason = "set in the intent"
         if asked in ("cdi", "legacy") and v.native_cdi:

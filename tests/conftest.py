@@ -126,8 +126,10 @@ def run_cli(
 # Profiles a release cannot run, by design: rendering them is a one-line refusal, never a patch.
 # (Talos 1.15: the toolkit extension ships no NVIDIA runtime binaries, so cdi/legacy modes are
 # impossible; its LTS branch has no proprietary modules and no driver drives Pascal.)
+# Before Talos 1.13 there is no native CDI for the GPU Operator with driver and toolkit off.
 REFUSED_RENDERS = frozenset(
     {("nvidia-cdi", "1.15"), ("nvidia-graphics", "1.15"), ("nvidia-legacy", "1.15")}
+    | {("nvidia-operator", f"1.{minor}") for minor in range(7, 13)}
 )
 
 

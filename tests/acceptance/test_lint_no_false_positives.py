@@ -93,7 +93,8 @@ _REFUSED = {
     ("examples/nvidia-graphics", "1.15"), ("examples/nvidia-graphics-overrides", "1.15"),
     ("profile nvidia-legacy", "1.15"), ("examples/nvidia-legacy", "1.15"),
     ("examples/nvidia-legacy-overrides", "1.15"), ("examples/whole-node", "1.15"),
-}  # fmt: skip
+} | {(name, f"1.{minor}") for name in ("profile nvidia-operator", "examples/nvidia-operator",
+     "examples/nvidia-operator-overrides") for minor in range(7, 13)}  # fmt: skip
 
 
 def test_talosgpus_own_render_lints_clean_for_every_profile_and_release() -> None:

@@ -79,13 +79,24 @@ def test_helm_values_intent_file_mode_none(
     assert "Traceback" not in err
 
 
-def test_helm_values_strict_warnings(capsys: pytest.CaptureFixture[str]) -> None:
-    # nvidia-operator on 1.11 warns (the operator path needs 1.13+): --strict makes it exit 2.
-    code, _, err = run(
-        ["helm-values", "-P", "nvidia-operator", "--talos-version", "1.11", "--strict"], capsys
-    )
+def test_helm_values_strict_warnings(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # real-binaries hook paths on 1.13 warn (the .real binaries are gone, talos#13022):
+    # --strict makes the warning exit 2
+    intent = tmp_path / "node.yaml"
+    intent.write_text("talosVersion: '1.13'\nruntime: {mode: cdi, hookPaths: real-binaries}\n")
+    code, _, err = run(["helm-values", str(intent), "--strict"], capsys)
     assert code == 2
     assert "warning(s) treated as errors" in err
+
+
+def test_helm_values_for_a_mode_the_release_cannot_run_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(
+        ["helm-values", "-P", "nvidia-operator", "--talos-version", "1.11"], capsys
+    )
+    assert code == 2 and out == ""
+    assert "runtime mode 'operator' needs Talos 1.13+" in err
 
 
 def test_helm_values_unknown_profile(capsys: pytest.CaptureFixture[str]) -> None:

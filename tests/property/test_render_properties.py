@@ -18,6 +18,7 @@ from talosgpu.errors import RenderError, VersionError
 from talosgpu.intent.load import load_intent_text
 from talosgpu.plan import resolve
 from talosgpu.renderers import render_plan
+from talosgpu.versions import TalosVersion
 
 scalars = st.one_of(
     st.none(),
@@ -105,6 +106,13 @@ def test_render_is_deterministic_and_round_trips(data: dict[str, object]) -> Non
     if data["talosVersion"] == "1.15" and mode in ("cdi", "legacy"):
         # Talos 1.15 ships no NVIDIA runtime binaries: these modes are refused, on one line.
         with pytest.raises(RenderError, match=r"cannot work on Talos 1\.15") as info:
+            resolve(load_intent_text(text))
+        assert "\n" not in str(info.value)
+        return
+    if mode == "operator" and not TalosVersion.parse(str(data["talosVersion"])).native_cdi:
+        with pytest.raises(
+            RenderError, match=r"runtime mode 'operator' needs Talos 1\.13\+"
+        ) as info:
             resolve(load_intent_text(text))
         assert "\n" not in str(info.value)
         return

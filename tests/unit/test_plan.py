@@ -68,10 +68,13 @@ def test_legacy_in_ebpf_window_warns() -> None:
     )
 
 
-def test_operator_before_1_13_falls_back_with_warning() -> None:
-    plan = plan_for("runtime: {mode: operator}", "1.12")
-    assert plan.mode == "cdi"
-    assert any("needs Talos 1.13+" in w for w in plan.warnings)
+def test_operator_before_1_13_is_refused_not_swapped_for_another_mode() -> None:
+    """As cdi/legacy on 1.15: another mode is other cluster objects, not a warning's detail."""
+    with pytest.raises(
+        RenderError,
+        match=r"runtime mode 'operator' needs Talos 1\.13\+ .*on Talos 1\.12 use runtime mode 'cdi' or 'legacy'",
+    ):
+        plan_for("runtime: {mode: operator}", "1.12")
 
 
 def test_real_binaries_after_1_13_becomes_usr_bin() -> None:

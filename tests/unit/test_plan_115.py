@@ -49,7 +49,9 @@ def test_every_mode_on_every_release_renders_a_working_runtime_or_refuses() -> N
     """No rendered runtime points at a binary the release's extension does not ship."""
     for v in known_versions():
         for mode in ("auto", "cdi", "legacy", "operator", "none"):
-            if v.nri_injection and mode in ("cdi", "legacy"):
+            if (v.nri_injection and mode in ("cdi", "legacy")) or (
+                mode == "operator" and not v.native_cdi
+            ):
                 with pytest.raises(RenderError) as info:
                     plan_for(f"runtime: {{mode: {mode}}}\n", str(v))
                 assert "\n" not in str(info.value)
