@@ -195,7 +195,7 @@ def diff(
         if show_secrets:
             raise
         raise redact_error(exc, collect_secret_values(live_config.documents)) from None
-    notes = [*version.warnings, *live_config.warnings, *warnings, *rendered.warnings]
+    notes = [*target.notes, *version.warnings, *live_config.warnings, *warnings, *rendered.warnings]
     return DiffResult(
         diff=result,
         proposal=proposal,

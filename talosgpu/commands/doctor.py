@@ -240,6 +240,8 @@ def doctor(
         with_pasted_events(extra, pasted.text, f"--events {pasted.source}")
     if extra:
         facts = replace(facts, **extra)
+    if target is not None and target.notes:
+        facts = replace(facts, notes=(*target.notes, *facts.notes))
     return doctor_for_facts(facts, loaded, intent_arg=arg, fleet_node=fleet_node, assumed=assumed, talos_version=talos_version,
                             k8s_name=k8s_name, show_secrets=show_secrets,
                             assume_newest_known=assume_newest_known, strict=strict)  # fmt: skip

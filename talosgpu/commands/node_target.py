@@ -33,6 +33,7 @@ class NodeTarget:
     from_inventory: bool = False
     source: str | None = None  # the file it came from: relative patch files are beside it
     inventory_name: str | None = None  # the node's name in the inventory it came from
+    notes: tuple[str, ...] = ()  # e.g. --node naming another node than the intent's address
 
 
 def load_node_target(
@@ -53,7 +54,15 @@ def load_node_target(
             loaded = intent_from_document(doc, source=item.source)
         else:
             loaded = load_intent_text(item.text, source=item.source)
-        return NodeTarget(loaded, item.label, node or _own_address(doc), source=item.source)
+        own = _own_address(doc)
+        notes = (
+            (
+                f"--node {node} is not the node.address {own} that {item.label} sets: acting on {node}",
+            )
+            if node and own and node != own
+            else ()
+        )
+        return NodeTarget(loaded, item.label, node or own, source=item.source, notes=notes)
     loaded, label = load_target(intent, profile=profile)
     if profile or loaded.profile is not None:
         # a bundled profile's address is its example node's, never the user's (an Intent

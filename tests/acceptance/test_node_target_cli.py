@@ -89,6 +89,15 @@ def test_diff_reads_the_node_the_intent_names(
     assert code == 1, err
     assert _nodes_called(fake) == ["10.0.0.7"]
     assert out.startswith("talosgpu diff for Talos 1.13: node 10.0.0.7")
+    # --node naming another node than the intent's own address is acted on, and said
+    code, out, err = run(
+        ["diff", str(node), "-n", "10.0.0.8", "--talosconfig", str(fake["talosconfig"])], capsys
+    )
+    assert code == 1 and _nodes_called(fake)[-1] == "10.0.0.8"
+    assert (
+        "--node 10.0.0.8 is not the node.address 10.0.0.7 that intent.yaml sets: acting on 10.0.0.8"
+        in err
+    )
 
 
 def test_a_profile_s_example_address_is_never_used(
