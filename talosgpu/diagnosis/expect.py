@@ -95,7 +95,3 @@ class Expect:
             f"the intent already uses runtime mode {self.plan.mode}: the failing checks say what "
             f"the node lacks; then {self.render_fix}" + (f" ({rest})" if rest else "")
         )
-
-    @property
-    def kubectl_node(self) -> str:
-        return self.k8s_name or "<node>"
