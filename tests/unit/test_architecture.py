@@ -219,7 +219,7 @@ def test_every_import_inside_a_function_says_why(graph: list[Import]) -> None:
 
 def test_only_the_cli_imports_click() -> None:
     users = [name for name, text in modules().items() if "import click" in text]
-    assert users == ["talosgpu.cli"]
+    assert users and all(name.split(".")[1] == "cli" for name in users), users
 
 
 def test_every_core_package_has_a_place_in_the_order() -> None:
