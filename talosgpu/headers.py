@@ -10,7 +10,15 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-__all__ = ["HEADER_PREFIX", "RERENDER_PREFIX", "Rerender", "header_version", "rerender_of"]
+__all__ = [
+    "HEADER_PREFIX",
+    "MERGED_PREFIX",
+    "RERENDER_PREFIX",
+    "Rerender",
+    "header_version",
+    "is_merged_patch",
+    "rerender_of",
+]
 
 # The first line of every rendered patch.
 HEADER_PREFIX = "# Rendered by talosgpu for Talos "
@@ -29,6 +37,7 @@ class Rerender:
     talos_version: str | None = None
     from_version: str | None = None
     assume_newest_known: bool = False
+    with_patches: bool = False  # the merged node patch (render --with-patches)
 
     def args(self, intent: str | None = None) -> tuple[str, ...]:
         """The ``talosgpu render`` arguments; ``intent``: the intent's path as the user reaches
@@ -38,11 +47,31 @@ class Rerender:
                  ("--from-version", self.from_version)) if value for f in (flag, value)]  # fmt: skip
         if self.assume_newest_known:
             flags.append("--assume-newest-known")
+        if self.with_patches:
+            flags.append("--with-patches")
         return (*target, *flags)
 
     def command(self, intent: str | None = None) -> str:
         """The command line (:meth:`args`), as a shell reads it."""
         return "talosgpu render " + shlex.join(self.args(intent))
+
+
+# the header line of a node patch merged with the intent's patches (nodepatch.py): a committed
+# folder holding one was rendered with --with-patches, and check renders it that way
+MERGED_PREFIX = "# Merged with the intent's patches, in order: "
+
+
+def is_merged_patch(text: str) -> bool:
+    """A talosgpu node patch merged with the intent's patches (``render --with-patches``)."""
+    text = text.lstrip("\ufeff")
+    if not text.startswith(HEADER_PREFIX):
+        return False
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            return False  # the header is the leading comment block
+        if line.startswith(MERGED_PREFIX):
+            return True
+    return False
 
 
 def _first_lines(text: str, count: int) -> list[str]:
@@ -72,7 +101,7 @@ def rerender_of(text: str) -> Rerender | None:
         return None
     values: dict[str, str] = {}
     positional: list[str] = []
-    newest = False
+    newest = merged = False
     while args:
         arg = args.pop(0)
         if arg in _FLAGS_WITH_VALUE or arg == "--profile":
@@ -81,6 +110,8 @@ def rerender_of(text: str) -> Rerender | None:
             values[_FLAGS_WITH_VALUE.get(arg, "profile")] = args.pop(0)
         elif arg == "--assume-newest-known":
             newest = True
+        elif arg == "--with-patches":
+            merged = True
         elif arg.startswith("-"):
             return None
         else:
@@ -93,4 +124,5 @@ def rerender_of(text: str) -> Rerender | None:
         talos_version=values.get("talos_version"),
         from_version=values.get("from_version"),
         assume_newest_known=newest,
+        with_patches=merged,
     )

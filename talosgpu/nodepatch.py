@@ -33,6 +33,7 @@ from typing import Any
 
 from talosgpu import yamlio
 from talosgpu.errors import RenderError, TalosGPUError
+from talosgpu.headers import MERGED_PREFIX
 from talosgpu.lint.engine import lint_text
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import DOCUMENT_NAME
@@ -92,7 +93,7 @@ def merge_node_patches(rendered: Rendered, patches: Sequence[UserPatch]) -> Rend
         rendered,
         documents=tuple(docs),
         after_patches=after,
-        header=rendered.header + f"# Merged with the intent's patches, in order: {names}.\n",
+        header=rendered.header + f"{MERGED_PREFIX}{names}.\n",
     )
     report = lint_text(merged.patch_text, source="the merged node patch", talos_version=version)
     errors = [f for f in report.findings if f.severity == "error"]

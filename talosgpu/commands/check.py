@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from talosgpu.commands.inputs import Input, read_input
 from talosgpu.commands.render import RenderOutcome, render_cached
 from talosgpu.errors import TalosGPUError
-from talosgpu.headers import HEADER_PREFIX, Rerender, rerender_of
+from talosgpu.headers import HEADER_PREFIX, Rerender, is_merged_patch, rerender_of
 
 # yamlio (ruamel.yaml), pydantic, the renderers and the semantic diff are imported where they
 # are used: a check whose every input is current and cached needs none of them.
@@ -62,6 +62,7 @@ class FileCheck:
     rendered_files: int  # 0 when no rendered folder is committed
     warnings: tuple[str, ...] = ()
     rerender: str = ""  # an output's `talosgpu render …` command (the fix when it is stale)
+    with_patches: bool = False  # the folder holds the merged node patch (--with-patches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ def check_files(
     errors: list[TalosGPUError] = []
     notes: list[str] = []
     ignored = [p for p in given if not p.endswith(_SUFFIXES) and p not in candidates]
-    loaded: list[tuple[str, RenderOutcome]] = []
+    loaded: list[tuple[str, RenderOutcome, bool]] = []
     outputs: list[tuple[str, Input, Rerender]] = []
     for path in candidates:
         try:
@@ -118,7 +119,8 @@ def check_files(
                     "checked"
                 )
                 continue
-            rendered = render_input(item)
+            merged = _merged_folder(path, template)
+            rendered = render_input(item, with_patches=merged)
         except TalosGPUError as exc:
             errors.append(exc)
             continue
@@ -127,7 +129,7 @@ def check_files(
             notes.append(f"{os.path.normpath(path)}: not an intent, an inventory or a talosgpu "
                          "render: not checked")  # fmt: skip
         else:
-            loaded.append((path, rendered))
+            loaded.append((path, rendered, merged))
     if "{" not in template and len(loaded) > 1:
         raise TalosGPUError(
             f"--rendered-dir {template} names one folder but {len(loaded)} intents were given; "
@@ -146,10 +148,11 @@ def check_files(
             checked.append(result)
             if again.intent:
                 referenced.add(os.path.normpath(Path(path).parent / again.intent))
-    for path, rendered in loaded:
+    for path, rendered, merged in loaded:
         try:
             must_have_folder = strict and os.path.normpath(path) not in referenced
-            checked.append(_check_one(path, rendered, template, strict=must_have_folder))
+            one = _check_one(path, rendered, template, strict=must_have_folder)
+            checked.append(replace(one, with_patches=merged) if merged else one)
         except TalosGPUError as exc:
             errors.append(exc)
     return CheckReport(
@@ -169,7 +172,24 @@ def rendered_folder(path: str, template: str) -> str:
         ) from None
 
 
-def render_input(item: Input) -> RenderOutcome:
+def _merged_folder(path: str, template: str) -> bool:
+    """The committed folder of ``path`` was rendered with ``--with-patches`` (a ``patch.yaml``
+    in it, or in a node's sub-folder, is a merged node patch): compare with that form, and say
+    so in the fix, never with talosgpu's part alone."""
+    try:
+        folder = Path(rendered_folder(path, template))
+    except TalosGPUError:
+        return False
+    for patch in (folder / "patch.yaml", *sorted(folder.glob("*/patch.yaml"))[:1]):
+        try:
+            if patch.is_file() and is_merged_patch(patch.read_text(encoding="utf-8")):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
+
+
+def render_input(item: Input, *, with_patches: bool = False) -> RenderOutcome:
     """Classify and render ``item`` as ``render --output-dir`` would, through the render cache.
 
     The pre-commit hook meets unchanged intents on nearly every commit: on a hit (same bytes,
@@ -179,11 +199,12 @@ def render_input(item: Input) -> RenderOutcome:
     source = os.path.normpath(item.path)
     return render_cached(
         item,
-        key=["check", source],
+        key=["check", source, "with-patches" if with_patches else ""],
         what="dir",
         kindless="intent-like",
         ignore_unknown=True,
         source=source,
+        with_patches=with_patches,
     )
 
 
@@ -203,12 +224,14 @@ def _check_output(path: str, item: Input, again: Rerender) -> FileCheck | str:
         read_input(intent) if intent is not None else None,
         # the key `talosgpu render` uses, so the two share cache entries
         key=["render", "patch", intent or "", again.profile or "", again.talos_version or "",
-             again.from_version or "", "assume" if again.assume_newest_known else ""],
+             again.from_version or "", "assume" if again.assume_newest_known else "",
+             "with-patches" if again.with_patches else ""],
         what="patch",
         profile=again.profile,
         talos_version=again.talos_version,
         from_version=again.from_version,
         assume_newest_known=again.assume_newest_known,
+        with_patches=again.with_patches,
     )  # fmt: skip
     problems: list[FileProblem] = []
     if outcome.text != item.text:

@@ -16,7 +16,9 @@ def format_report(report: CheckReport) -> str:
     """The human report (stdout of ``talosgpu check``)."""
     lines: list[str] = []
     for item in report.checked:
-        fix = f"talosgpu render {item.source} --output-dir {item.rendered_dir}"
+        fix = f"talosgpu render {item.source} --output-dir {item.rendered_dir}" + (
+            " --with-patches" if item.with_patches else ""
+        )
         if item.kind == "output":
             lines += _output_lines(item)
             continue

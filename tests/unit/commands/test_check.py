@@ -338,3 +338,31 @@ def test_a_talosgpu_patch_without_a_rerender_line_is_named(tmp_path: Path) -> No
     report = check_files([patch])
     assert report.exit_code == 0 and report.checked == ()
     assert "names no command to render it again" in report.notes[0]
+
+
+# ------------------------------------------------------- renders merged with the intent's patches
+MERGED_INTENT = (
+    "profile: nvidia-cdi\ntalosVersion: '1.11'\n"
+    "patches:\n  - inline: {machine: {sysctls: {vm.swappiness: 'SWAP'}}}\n"
+)
+
+
+def test_a_with_patches_render_is_checked_in_that_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`render --with-patches` (to a file or a folder) is compared with the merged node patch,
+    and its fix keeps --with-patches: the plain render's fix would drop the patches."""
+    from conftest import run_cli  # the CLI writes what a user commits
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "node.yaml").write_text(MERGED_INTENT.replace("SWAP", "10"))
+    for target in (["-o", "patch.yaml"], ["--output-dir", "node.rendered"]):
+        assert run_cli(["-q", "render", "node.yaml", "--with-patches", *target], capsys)[0] == 0
+    assert "--with-patches" in (tmp_path / "patch.yaml").read_text().split("\n")[1]
+    current = check_files(["patch.yaml", "node.yaml"])
+    assert current.exit_code == 0 and not current.notes, format_report(current)
+    assert [c.kind for c in current.checked] == ["output", "intent"]
+    (tmp_path / "node.yaml").write_text(MERGED_INTENT.replace("SWAP", "20"))
+    stale = format_report(check_files(["patch.yaml", "node.yaml"]))
+    assert "fix: talosgpu render node.yaml --with-patches > patch.yaml" in stale
+    assert "fix: talosgpu render node.yaml --output-dir node.rendered --with-patches" in stale
