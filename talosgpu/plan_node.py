@@ -109,7 +109,8 @@ def installer_reference(
         "installer",
         f"{where}: {image}",
         f"{why}, built from the node's schematic (talosgpu schematic); Talos uses it on the "
-        "next install or upgrade",
+        f"next install or upgrade. The tag {tag} is the release talosVersion names: talosgpu "
+        "cannot see which releases Image Factory publishes, so a mistyped one fails at the pull",
     )
     return image, [note]
 
