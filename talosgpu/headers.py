@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 
 __all__ = [
+    "AFTER_PREFIX",
     "HEADER_PREFIX",
     "MERGED_PREFIX",
     "RERENDER_PREFIX",
@@ -59,6 +60,8 @@ class Rerender:
 # the header line of a node patch merged with the intent's patches (nodepatch.py): a committed
 # folder holding one was rendered with --with-patches, and check renders it that way
 MERGED_PREFIX = "# Merged with the intent's patches, in order: "
+# and of one whose JSON6902 patches diff/apply apply to the node's config after it
+AFTER_PREFIX = "# JSON6902 patches that diff and apply apply after this one: "
 
 
 def is_merged_patch(text: str) -> bool:
@@ -69,7 +72,7 @@ def is_merged_patch(text: str) -> bool:
     for line in text.splitlines():
         if not line.startswith("#"):
             return False  # the header is the leading comment block
-        if line.startswith(MERGED_PREFIX):
+        if line.startswith((MERGED_PREFIX, AFTER_PREFIX)):
             return True
     return False
 

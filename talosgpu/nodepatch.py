@@ -33,10 +33,11 @@ from typing import Any
 
 from talosgpu import yamlio
 from talosgpu.errors import RenderError, TalosGPUError
-from talosgpu.headers import MERGED_PREFIX
+from talosgpu.headers import AFTER_PREFIX, MERGED_PREFIX
 from talosgpu.lint.engine import lint_text
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import DOCUMENT_NAME
+from talosgpu.talos.apply import JSON6902_MULTIDOC
 from talosgpu.talos.deletes import PATCH_KEY
 from talosgpu.talos.documents import CRI_PART_PATH
 from talosgpu.talos.merge import merge_documents
@@ -78,7 +79,7 @@ def merge_node_patches(rendered: Rendered, patches: Sequence[UserPatch]) -> Rend
         )
     after = tuple(Patch.from_operations(p.operations or (), source=p.source) for p in json_patches)
     if not strategic:
-        return replace(rendered, after_patches=after)
+        return _with_after(rendered, after)
     docs: list[dict[str, Any]] = [dict(d) for d in rendered.documents]
     for patch in strategic:
         _check(rendered, patch)
@@ -92,6 +93,7 @@ def merge_node_patches(rendered: Rendered, patches: Sequence[UserPatch]) -> Rend
     merged = replace(
         rendered,
         documents=tuple(docs),
+        own_documents=rendered.documents,
         after_patches=after,
         header=rendered.header + f"{MERGED_PREFIX}{names}.\n",
     )
@@ -108,7 +110,33 @@ def merge_node_patches(rendered: Rendered, patches: Sequence[UserPatch]) -> Rend
         for f in report.findings
         if f.severity == "warning"
     ]
-    return replace(merged, warnings=tuple(dict.fromkeys([*rendered.warnings, *warnings])))
+    merged = replace(merged, warnings=tuple(dict.fromkeys([*rendered.warnings, *warnings])))
+    return _with_after(merged, after)
+
+
+def _with_after(rendered: Rendered, after: tuple[Patch, ...]) -> Rendered:
+    """``rendered`` carrying the JSON6902 patches, said in its header; refused when the node
+    patch itself has several documents (the node's config then has them too, and Talos runs
+    JSON6902 only on a single-document config: ``configpatcher/apply.go``)."""
+    if not after:
+        return rendered
+    names = ", ".join(p.source for p in after)
+    if len(rendered.documents) > 1:
+        kinds = ", ".join(str(d.get("kind", "v1alpha1")) for d in rendered.documents[:4])
+        raise RenderError(
+            f"{after[0].source}: a JSON6902 patch cannot apply to this node: the node patch has "
+            f"{len(rendered.documents)} documents ({kinds}), so the node's config will too, and "
+            f"Talos refuses JSON6902 on a multi-document config ({JSON6902_MULTIDOC}); write it "
+            "as a strategic merge patch"
+        )
+    where = (
+        "; only while the node's config is one document: Talos "
+        f"{rendered.plan.version} generates several"
+        if rendered.plan.version.multidoc_by_default
+        else ""
+    )
+    line = f"{AFTER_PREFIX}{names} (their paths point into the node's whole config{where}).\n"
+    return replace(rendered, header=rendered.header + line, after_patches=after)
 
 
 def _check(rendered: Rendered, patch: UserPatch) -> None:

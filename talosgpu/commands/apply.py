@@ -8,7 +8,8 @@ and merges client-side with the same strategic merge, then calls ``ApplyConfigur
 ``--mode no-reboot`` (and ``try``) are refused before anything is sent when the diff reboots the
 node (Talos <= 1.13): ``ApplyConfiguration`` would answer InvalidArgument "this config change
 can't be applied in immediate mode" (research talos-internals.md §4.1). Before Talos 1.14 a
-patch may not touch one document twice (``split_patch``): the pieces are sent one after another.
+patch may not touch one document twice (``split_patch``): the pieces (and then the intent's
+JSON6902 patches) are the ``--patch`` flags of one ``talosctl patch`` call, applied in order.
 """
 
 from __future__ import annotations
@@ -89,32 +90,33 @@ def _send(
     runs: list[TalosctlResult] = []
     workdir = Path(tempfile.mkdtemp(prefix="talosgpu-apply-"))  # 0700: the patch stays private
     # the merged patch in its pieces, then the intent's JSON6902 patches that change the
-    # config, in order (talosctl patch reads either form from a file: configpatcher.LoadPatch)
+    # config, in order, as the --patch flags of one talosctl call: one ApplyConfiguration, one
+    # reboot at most (each piece a call of its own would reboot between them on <= 1.13)
     texts = [yamlio.dump_all(piece) for piece in result.proposal.patches]
     texts += [yamlio.dump(list(p.operations)) for p in result.proposal.after_patches]
     try:
+        files = []
         for number, text in enumerate(texts, start=1):
             patch_file = workdir / f"patch-{number}.yaml"
             write_atomic(patch_file, text)
-            run = apply_patch(
-                node,
-                patch_file,
-                mode=mode,
-                dry_run=dry_run,
-                talosconfig=talosconfig,
-                check=False,
-                timeout=timeout,
+            files.append(patch_file)
+        run = apply_patch(
+            node,
+            files,
+            mode=mode,
+            dry_run=dry_run,
+            talosconfig=talosconfig,
+            check=False,
+            timeout=timeout,
+        )
+        shown = run if result.show_secrets else run.redacted(known_secrets=secrets)
+        runs.append(shown)
+        if run.returncode != 0:
+            raise TalosctlError(
+                f"talosctl patch machineconfig exited with status {run.returncode}: "
+                f"{error_text(shown.stderr)}",
+                file=f"talosctl:{node}",
             )
-            shown = run if result.show_secrets else run.redacted(known_secrets=secrets)
-            runs.append(shown)
-            if run.returncode != 0:
-                raise TalosctlError(
-                    f"talosctl patch machineconfig exited with status {run.returncode}: "
-                    f"{error_text(shown.stderr)}",
-                    file=f"talosctl:{node}",
-                )
-            if run.interrupted:
-                break  # Ctrl-C: this piece is sent; the rest are not
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return tuple(runs)

@@ -121,6 +121,9 @@ def check_files(
                 continue
             merged = _merged_folder(path, template)
             rendered = render_input(item, with_patches=merged)
+            if not merged and rendered.kind is not None and b"patches" in item.data:
+                # its patches must load and merge too: diff and apply always use them
+                render_input(item, with_patches=True)
         except TalosGPUError as exc:
             errors.append(exc)
             continue

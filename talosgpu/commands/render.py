@@ -317,19 +317,12 @@ def _with_patches(
     try:
         if merge:
             patches = load_user_patches(loaded, base=base_dir(where))
-            merged = merge_node_patches(rendered, patches)
-            if not merged.after_patches:
-                return merged
-            names = ", ".join(p.source for p in merged.after_patches)
-            note = (
-                f"{names}: JSON6902, so not in this output (its paths point into the node's "
-                "whole config): diff and apply apply it after this patch, as talosctl patch "
-                "machineconfig --patch @FILE would"
-            )
-            return replace(merged, warnings=(*merged.warnings, note))
+            # JSON6902 patches are not merged: the header names them (nodepatch._with_after)
+            return merge_node_patches(rendered, patches)
     except TalosGPUError as exc:
         prefix = f"node {node}: " if node else ""
-        raise type(exc)(prefix + exc.message, file=where, path=exc.yaml_path) from None
+        # an error inside a patch file names that file (a bad YAML line there), else the intent
+        raise type(exc)(prefix + exc.message, file=exc.file or where, path=exc.yaml_path) from None
     note = (
         f"the intent has {len(loaded.patches)} patch(es) this output leaves out: "
         "--with-patches gives the merged node patch (diff and apply always use it)"

@@ -107,7 +107,7 @@ def fetch_live_config(
 
 def apply_patch(
     node: str,
-    patch_file: Path,
+    patch_file: Path | Sequence[Path],
     *,
     mode: ApplyMode,
     dry_run: bool,
@@ -116,19 +116,27 @@ def apply_patch(
     timeout: float | None = None,
     check: bool = True,
 ) -> TalosctlResult:
-    """Run ``talosctl -n NODE patch machineconfig --patch @FILE --mode MODE [--dry-run]``.
+    """Run ``talosctl -n NODE patch machineconfig --patch @FILE... --mode MODE [--dry-run]``.
 
-    With ``check`` (the default) a non-zero exit raises :class:`~talosgpu.errors.TalosctlError`;
-    without it the result is returned as is. Output is raw: redact before printing.
+    Several files are several ``--patch`` flags of one call: talosctl loads them all, applies
+    them in order to the active config and sends one ``ApplyConfiguration`` (``--patch`` is a
+    string array, ``configpatcher.LoadPatches``: ``cmd/talosctl/cmd/talos/patch.go``), so the
+    node applies (and, if it must, reboots) once. With ``check`` (the default) a non-zero exit
+    raises :class:`~talosgpu.errors.TalosctlError`; without it the result is returned as is.
+    Output is raw: redact before printing.
     """
     if mode not in APPLY_MODES:
         raise TalosctlError(
             f"unknown apply mode {mode!r}; expected one of {', '.join(APPLY_MODES)}"
         )
-    path = Path(patch_file)
-    if not path.is_file():
-        raise TalosctlError("patch file does not exist", file=str(path))
-    extra = ["patch", "machineconfig", "--patch", f"@{path}", "--mode", mode]
+    paths = (
+        [Path(patch_file)] if isinstance(patch_file, str | Path) else [Path(p) for p in patch_file]
+    )
+    for path in paths:
+        if not path.is_file():
+            raise TalosctlError("patch file does not exist", file=str(path))
+    flags = [arg for path in paths for arg in ("--patch", f"@{path}")]
+    extra = ["patch", "machineconfig", *flags, "--mode", mode]
     argv = _argv(talosctl, node, talosconfig, [*extra, *(["--dry-run"] if dry_run else [])])
     return _run(argv, timeout=timeout or PATCH_TIMEOUT, check=check, finish_on_interrupt=True)
 

@@ -30,7 +30,7 @@ from talosgpu.versions import TalosVersion
 if TYPE_CHECKING:  # types only: the model imports this module for its summary line
     from talosgpu.configdiff.model import ConfigDiff, Impact, Op
 
-__all__ = ["NOT_ON_NODE", "classify", "reason_for", "summarize"]
+__all__ = ["MAYBE_ON_NODE", "NOT_ON_NODE", "classify", "reason_for", "summarize"]
 
 V1 = "v1alpha1"
 
@@ -76,6 +76,12 @@ _MODULE_NOTES = {
 # A module added while the node's installer carries no NVIDIA extension (configdiff/node.py):
 # there is nothing to load, whatever the config says.
 NOT_ON_NODE = "not on this node: its installer carries no NVIDIA extensions (see the warning)"
+# ... and while talosgpu cannot tell whether it carries them (no installer image, another
+# schematic, another registry): "loaded now" would be a guess
+MAYBE_ON_NODE = (
+    "loaded now only if the node's installer carries the NVIDIA extensions (see the warning); "
+    "Talos never unloads it"
+)
 
 
 def _under(keys: Sequence[str], prefixes: Sequence[str]) -> bool:

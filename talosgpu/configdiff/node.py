@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from talosgpu.configdiff.impact import NOT_ON_NODE
+from talosgpu.configdiff.impact import MAYBE_ON_NODE, NOT_ON_NODE
 from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.knowledge.schematic import Schematic
 from talosgpu.plain import get_path
@@ -32,13 +32,22 @@ class NodeCheck:
 
     warnings: tuple[str, ...]
     lacks_extensions: bool = False
+    unsure_extensions: bool = False  # talosgpu cannot tell what the node's installer carries
 
     def apply_to(self, diff: ConfigDiff) -> ConfigDiff:
-        """``diff`` with "loaded now" replaced by the truth when the modules cannot load."""
-        if not self.lacks_extensions:
+        """``diff`` with "loaded now" replaced by the truth when the modules cannot load, or
+        said to depend on the installer when talosgpu cannot tell."""
+        note = (
+            NOT_ON_NODE
+            if self.lacks_extensions
+            else MAYBE_ON_NODE
+            if self.unsure_extensions
+            else None
+        )
+        if note is None:
             return diff
         changes = tuple(
-            replace(c, note=NOT_ON_NODE) if c.impact == "module-load" and c.op == "add" else c
+            replace(c, note=note) if c.impact == "module-load" and c.op == "add" else c
             for c in diff.changes
         )
         return replace(diff, changes=changes)
@@ -67,11 +76,19 @@ def _installer(
     node: str,
     wanted: str | None,
 ) -> list[str]:
-    nvidia = ", ".join(schematic.extensions)
+    wanted_exts = ", ".join(schematic.extensions)
+    # every NVIDIA extension's name says nvidia (nonfree-kmod-nvidia, nvidia-open-gpu-kernel-
+    # modules, nvidia-container-toolkit, nvidia-fabricmanager): the rest are the node's others
+    nvidia = ", ".join(e for e in schematic.extensions if "nvidia" in e)
     if installer is None:
+        where = (
+            ".machine.install.image, UnattendedInstallConfig installer.image"
+            if version.gpu_documents
+            else ".machine.install.image"
+        )
         return [
-            "the live config names no installer image (.machine.install.image): talosgpu "
-            f"cannot tell whether the node has the NVIDIA extensions ({nvidia})"
+            f"the live config names no installer image ({where}): talosgpu cannot tell "
+            f"whether the node has its schematic's extensions ({wanted_exts})"
         ]
     # the intent's own installer (platform, SecureBoot, release) when it names one
     image = wanted or installer.with_schematic(schematic.id, _tag(installer, version))
@@ -127,7 +144,12 @@ def check_node(
     if schematic is not None:
         warnings += _installer(installer, schematic, version, node or "<node>", wanted_installer)
     plain = schematic is not None and installer is not None and installer.family == "plain"
-    return NodeCheck(tuple(warnings), lacks_extensions=plain)
+    unsure = schematic is not None and (
+        installer is None
+        or installer.family == "other"
+        or (installer.family == "factory" and installer.schematic != schematic.id)
+    )
+    return NodeCheck(tuple(warnings), lacks_extensions=plain, unsure_extensions=unsure)
 
 
 def legacy_cri_part(proposed_docs: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -58,6 +58,7 @@ def propose_documents(
     talos_version: str | TalosVersion,
     source: str = "<live config>",
     after: Sequence[Patch] = (),
+    own: Sequence[dict[str, Any]] | None = None,
 ) -> Proposal:
     """Reduce ``patch_docs`` against ``live_docs`` and apply the result, as Talos would, then
     the JSON6902 patches ``after`` (the intent's; they need the whole config).
@@ -85,7 +86,7 @@ def propose_documents(
             path=exc.yaml_path,
         ) from None
     if after:
-        proposal = _after(proposal, patch_docs, after, notes)
+        proposal = _after(proposal, list(own if own is not None else patch_docs), after, notes)
     return replace(proposal, notes=notes) if notes else proposal
 
 
@@ -97,8 +98,10 @@ def _after(
 ) -> Proposal:
     """The JSON6902 patches applied to the proposed config, as ``talosctl patch`` applies them
     after the merged patch: one that changes nothing is already in effect and is not sent; one
-    that undoes part of talosgpu's patch is refused, naming it."""
+    that undoes part of talosgpu's own patch (``ours``: not the intent's strategic patches,
+    which a JSON6902 patch may well adjust) is refused, naming it."""
     docs = proposal.proposed_documents
+    lacking = reduce_patch(docs, list(ours), talos_version=proposal.talos_version)
     sent: list[Patch] = []
     for patch in after:
         try:
@@ -129,7 +132,7 @@ def _after(
         docs = changed
         sent.append(patch)
     undone = reduce_patch(docs, list(ours), talos_version=proposal.talos_version)
-    if undone:
+    if undone != lacking:
         names = ", ".join(p.source for p in sent)
         raise RenderError(
             f"{names} undoes part of talosgpu's patch (after it, the config still lacks: "
@@ -176,4 +179,5 @@ def propose(
         talos_version=version,
         source=live.source,
         after=rendered.after_patches,
+        own=rendered.own_documents,
     )

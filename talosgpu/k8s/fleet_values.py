@@ -46,6 +46,7 @@ from talosgpu.k8s.device_plugin import (
 )
 from talosgpu.k8s.operator import operator_header, operator_tolerations, operator_values_doc
 from talosgpu.plan import CONFIG_LABEL, Plan
+from talosgpu.versions import TalosVersion
 
 __all__ = ["HELM_DIR", "fleet_helm_values"]
 
@@ -86,7 +87,7 @@ def _device_plugin_files(plans: Mapping[str, Plan], merged: FleetManifests) -> d
         tol = unique_dicts([t for n in nodes for t in tolerations(plans[n], gpu=True)])
         values = plugin_values(runtime_class=runtime_class, default_entry=default,
                                selector=selector, tolerations=tol)  # fmt: skip
-        versions = sorted({str(plans[n].version) for n in nodes})
+        versions = sorted({str(plans[n].version) for n in nodes}, key=TalosVersion.parse)
         header = [
             f"# Helm values for the NVIDIA device plugin on {_nodes(nodes)} (Talos "
             f"{', '.join(versions)}), rendered by talosgpu; do not edit by hand.",
@@ -124,10 +125,15 @@ def _operator_file(plans: Mapping[str, Plan], nodes: list[str]) -> str:
     if tol:
         values = {**values, "daemonsets": {"tolerations": operator_tolerations(tol)}}
     header = operator_header(plans[first], file=f"{HELM_DIR}/gpu-operator-values.yaml")
+    versions = ", ".join(sorted({str(plans[n].version) for n in nodes}, key=TalosVersion.parse))
     header[0] = (
-        f"# Helm values for the NVIDIA GPU Operator on {_nodes(nodes)}, rendered by "
-        f"talosgpu for Talos {plans[first].version} (runtime mode operator); do not edit by hand."
+        f"# Helm values for the NVIDIA GPU Operator on {_nodes(nodes)} (Talos {versions}), "
+        "rendered by talosgpu; do not edit by hand."
     )
+    header = [
+        line.replace("is in manifests.yaml", f"is in {CLUSTER_DIR}/manifests.yaml")
+        for line in header
+    ]
     return "\n".join(header) + "\n" + yamlio.dump(values)
 
 

@@ -40,6 +40,8 @@ class Rendered:
     # the intent's JSON6902 patches: RFC 6902 paths point into the node's whole config, so
     # they apply there after this patch (configdiff.propose), never merged into it
     after_patches: tuple[Patch, ...] = field(default=())
+    # talosgpu's own documents when ``documents`` also holds the intent's strategic patches
+    own_documents: tuple[dict[str, Any], ...] | None = field(default=None)
 
     @property
     def patch_text(self) -> str:

@@ -87,7 +87,9 @@ def test_a_json6902_patch_is_sent_after_the_merged_patch(
     monkeypatch.setenv("FAKE_TALOSCTL_SENT", str(tmp_path / "sent.txt"))
     code, _, err = run_cli(["apply", str(intent), "-n", "10.0.0.5", "--yes"], capsys)
     assert code == 0, err
-    assert len(_patches(fake)) == 2
+    # one talosctl call, the two patches as its --patch flags in order: one apply, one reboot
+    (call,) = _patches(fake)
+    assert call.count("--patch") == 2
     merged, ops = (tmp_path / "sent.txt").read_text().split("### patch\n")[1:]
     assert CRI_PART in merged and "hostname" not in merged
     assert yamlio.load(ops) == [

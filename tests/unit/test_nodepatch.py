@@ -92,7 +92,10 @@ def test_a_json6902_file_is_kept_for_the_nodes_whole_config() -> None:
     merged = merge_node_patches(rendered, [_patch({"machine": {"sysctls": {"a": "1"}}}), ops])
     assert [p.source for p in merged.after_patches] == ["ops.yaml"]
     assert merged.after_patches[0].kind == "json6902"
-    assert "ops.yaml" not in merged.header  # the merged patch does not contain it
+    # not merged into the patch: its header names it as applied after it
+    assert "JSON6902 patches that diff and apply apply after this one: ops.yaml" in merged.header
+    body = [line for line in merged.patch_text.splitlines() if not line.startswith("#")]
+    assert not any("gpu-1" in line for line in body)
 
 
 def test_a_strategic_patch_after_a_json6902_one_is_refused() -> None:

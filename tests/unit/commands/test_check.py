@@ -366,3 +366,20 @@ def test_a_with_patches_render_is_checked_in_that_form(
     stale = format_report(check_files(["patch.yaml", "node.yaml"]))
     assert "fix: talosgpu render node.yaml --with-patches > patch.yaml" in stale
     assert "fix: talosgpu render node.yaml --output-dir node.rendered --with-patches" in stale
+
+
+def test_an_intent_whose_patch_file_is_broken_fails_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """diff and apply always merge the patches: the pre-commit hook says so before they do,
+    naming the patch file, even when the committed render leaves the patches out."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "node.yaml").write_text(
+        MERGED_INTENT.replace(
+            "- inline: {machine: {sysctls: {vm.swappiness: 'SWAP'}}}", "- file: bad.yaml"
+        )
+    )
+    (tmp_path / "bad.yaml").write_text("machine:\n  sysctls: [\n")
+    report = check_files(["node.yaml"])
+    assert report.exit_code == 2
+    assert [e.file for e in report.errors] == ["bad.yaml"]

@@ -146,12 +146,22 @@ def test_a_json6902_patch_that_appends_each_time_says_so() -> None:
 
 
 def test_a_json6902_patch_on_a_multi_document_config_is_talos_s_refusal() -> None:
-    live, rendered = _with_json6902("1.14", HOSTNAME)
-    with pytest.raises(
-        api.TalosGPUError,
-        match=r"ops.yaml: JSON6902 patches are not supported for multi-document machine configuration \(the node's config has several documents",
-    ):
+    # 1.13 renders one document; its generated config has several (HostnameConfig): the diff
+    # against that config stops with Talos's refusal
+    live, rendered = _with_json6902("1.13", HOSTNAME)
+    assert len(rendered.documents) == 1 and len(live.documents) > 1
+    assert "only while the node's config is one document" in rendered.header
+    refusal = r"ops.yaml: JSON6902 patches are not supported for multi-document machine configuration \(the node's config has several documents"
+    with pytest.raises(api.TalosGPUError, match=refusal):
         propose(live, rendered)
+
+
+def test_a_json6902_patch_beside_a_multi_document_node_patch_is_refused_at_render() -> None:
+    """On 1.14 talosgpu's own patch is several documents: certain to fail, so said at render
+    (and by check), not first by diff."""
+    refusal = r"ops.yaml: a JSON6902 patch cannot apply to this node: the node patch has \d+ documents \(KernelModuleConfig"
+    with pytest.raises(api.TalosGPUError, match=refusal):
+        _with_json6902("1.14", HOSTNAME)
 
 
 def test_a_json6902_patch_that_undoes_talosgpus_patch_is_refused() -> None:
@@ -169,3 +179,22 @@ def test_a_json6902_patch_that_cannot_apply_twice_says_so() -> None:
     assert "wipe" in live.documents[0]["machine"]["install"]
     proposal = propose(live, rendered)
     assert any("once applied, this JSON6902 patch fails" in n for n in proposal.notes)
+
+
+def test_a_json6902_patch_may_adjust_what_the_intents_own_patches_set() -> None:
+    """Only talosgpu's documents are guarded: a JSON6902 patch listed last overriding an
+    earlier strategic patch of the intent is what it is for."""
+    from talosgpu.intent.models import Intent
+    from talosgpu.nodepatch import UserPatch, merge_node_patches, read_patch_text
+    from talosgpu.outputs import render_intent
+
+    intent = Intent.model_validate({"profile": "nvidia-cdi", "talosVersion": "1.11"})
+    mine = UserPatch("sysctls.yaml", ({"machine": {"sysctls": {"vm.max_map_count": "262144"}}},))
+    ops = read_patch_text(
+        "- op: replace\n  path: /machine/sysctls/vm.max_map_count\n  value: '524288'\n",
+        source="ops.yaml",
+    )
+    rendered = merge_node_patches(render_intent(intent, source="node.yaml"), [mine, ops])
+    proposal = propose(load_live_config(_live("1.11", "base")), rendered)
+    (proposed,) = proposal.proposed_documents
+    assert proposed["machine"]["sysctls"]["vm.max_map_count"] == "524288"

@@ -55,6 +55,25 @@ def test_another_schematic_is_named_and_never_silently_replaced() -> None:
 def test_no_installer_and_an_unknown_one_are_said_to_be_unknown() -> None:
     assert "cannot tell" in _check(None).warnings[0]
     assert "cannot tell" in _check("registry.local/talos/installer:v1.11.3").warnings[0]
+    # and a module the diff adds is not said to load now: that depends on the installer
+    for image in (
+        None,
+        "registry.local/talos/installer:v1.11.3",
+        f"factory.talos.dev/metal-installer/{'0' * 64}:v1.11.3",
+    ):
+        live = _live(image)
+        proposed = [
+            {
+                **live[0],
+                "machine": {**live[0]["machine"], "kernel": {"modules": [{"name": "nvidia"}]}},
+            }
+        ]  # type: ignore[dict-item]
+        diff = _check(image).apply_to(diff_configs(live, proposed, talos_version=V))
+        assert diff.changes[0].note is not None and diff.changes[0].note.startswith(
+            "loaded now only if"
+        ), image
+    silent = _check(f"factory.talos.dev/metal-installer/{SCHEMATIC.id}:v1.11.3")
+    assert not silent.unsure_extensions and not silent.lacks_extensions
 
 
 def test_role() -> None:
