@@ -13,6 +13,7 @@ from talosgpu.plan import CONFIG_LABEL, GPU_PRESENT_LABEL, HANDLER_LABEL_PREFIX,
 
 __all__ = [
     "ALPINE_IMAGE",
+    "CONTROL_PLANE_TOLERATION",
     "GPU_TOLERATION",
     "HOSTNAME_LABEL",
     "MANAGED_BY",
@@ -68,10 +69,22 @@ def node_selector(plan: Plan, *, pin_node: bool) -> dict[str, str]:
     return selector
 
 
-def tolerations(plan: Plan, *, gpu: bool = False) -> list[dict[str, str]]:
+# Talos taints control-plane nodes node-role.kubernetes.io/control-plane:NoSchedule unless
+# cluster.allowSchedulingOnControlPlanes (Talos docs "Workers on control plane nodes")
+CONTROL_PLANE_TOLERATION = {
+    "key": "node-role.kubernetes.io/control-plane",
+    "operator": "Exists",
+    "effect": "NoSchedule",
+}
+
+
+def tolerations(plan: Plan, *, gpu: bool = False, pinned: bool = False) -> list[dict[str, str]]:
     """Tolerations for the plan's taints (Talos form ``key: "value:Effect"`` or ``"Effect"``).
 
-    ``gpu=True`` adds the ``nvidia.com/gpu`` Exists toleration system pods carry.
+    ``gpu=True`` adds the ``nvidia.com/gpu`` Exists toleration system pods carry. System pods
+    (``gpu``) and the node's own pinned pods (``pinned``) also tolerate the control-plane taint
+    on a control-plane node (``node.role``), which they serve; a RuntimeClass's tolerations (for
+    every workload of the class) never do.
     """
     out: list[dict[str, str]] = []
     for key, spec in sorted(plan.taints.items()):
@@ -83,6 +96,13 @@ def tolerations(plan: Plan, *, gpu: bool = False) -> list[dict[str, str]]:
             out.append({"key": key, "operator": "Exists", "effect": effect})
     if gpu and not any(t["key"] == GPU_TOLERATION["key"] for t in out):
         out.append(dict(GPU_TOLERATION))
+    control_plane = CONTROL_PLANE_TOLERATION["key"]
+    if (
+        (gpu or pinned)
+        and plan.intent.node.role == "controlplane"
+        and control_plane not in plan.taints
+    ):
+        out.append(dict(CONTROL_PLANE_TOLERATION))
     return out
 
 

@@ -36,7 +36,7 @@ from talosgpu.k8s.cluster import (
     unique_dicts,
 )
 from talosgpu.k8s.cluster import node_names as names
-from talosgpu.k8s.common import tolerations
+from talosgpu.k8s.common import GPU_TOLERATION, tolerations
 from talosgpu.k8s.device_plugin import (
     CHART_VERSION,
     CONFIG_MAP,
@@ -120,7 +120,7 @@ def _operator_file(plans: Mapping[str, Plan], nodes: list[str]) -> str:
                 "inventories, or give them one release and sharing setup"
             )
     tol = unique_dicts(
-        [t for n in nodes if plans[n].taints for t in tolerations(plans[n], gpu=True)]
+        [t for n in nodes for t in tolerations(plans[n], gpu=True) if t != GPU_TOLERATION]
     )
     if tol:
         values = {**values, "daemonsets": {"tolerations": operator_tolerations(tol)}}

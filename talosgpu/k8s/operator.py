@@ -117,8 +117,9 @@ def operator_values(plan: Plan) -> str:
             path=".runtime.mode",
         )
     values = operator_values_doc(plan)
-    if plan.taints:
-        values["daemonsets"] = {"tolerations": operator_tolerations(tolerations(plan, gpu=True))}
+    tol = tolerations(plan, gpu=True)
+    if tol != [GPU_TOLERATION]:  # the chart's default tolerates only nvidia.com/gpu
+        values["daemonsets"] = {"tolerations": operator_tolerations(tol)}
     header = operator_header(plan)
     return "\n".join(header) + "\n" + yamlio.dump(values)
 

@@ -113,7 +113,7 @@ def _pod_spec(plan: Plan, container: dict[str, Any]) -> dict[str, Any]:
         spec["runtimeClassName"] = plan.runtime_classes[0]
     spec["restartPolicy"] = "Never"
     spec["nodeSelector"] = node_selector(plan, pin_node=True)
-    tol = tolerations(plan)
+    tol = tolerations(plan, pinned=True)
     if tol:
         spec["tolerations"] = tol
     spec["containers"] = [container]
