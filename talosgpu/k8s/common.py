@@ -61,12 +61,18 @@ def gpu_selector(plan: Plan) -> dict[str, str]:
 
 
 def node_selector(plan: Plan, *, pin_node: bool) -> dict[str, str]:
-    """``gpu_selector`` plus ``kubernetes.io/hostname`` when pinning to the named node."""
-    selector = gpu_selector(plan)
+    """``gpu_selector``, or, pinning to the named node, ``kubernetes.io/hostname`` and the GPU
+    label the plan sets: the hostname picks the node, and the intent's other labels would only
+    make the pod stale at every label edit (``check``) without selecting anything more."""
     name = plan.intent.node.name
     if pin_node and name:
-        selector = {HOSTNAME_LABEL: name, **selector}
-    return selector
+        present = (
+            {GPU_PRESENT_LABEL: plan.labels[GPU_PRESENT_LABEL]}
+            if GPU_PRESENT_LABEL in plan.labels
+            else {}
+        )
+        return {HOSTNAME_LABEL: name, **present}
+    return gpu_selector(plan)
 
 
 # Talos taints control-plane nodes node-role.kubernetes.io/control-plane:NoSchedule unless

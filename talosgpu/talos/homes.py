@@ -29,7 +29,8 @@ REJECTED_PAIRS: tuple[tuple[tuple[str, ...], str, str], ...] = tuple(
 
 def check_homes(documents: Sequence[Mapping[str, Any]], *, source: str) -> None:
     """Raise :class:`LiveConfigError` for the first deprecated field set next to its document."""
-    kinds = {d.get("kind") for d in documents if not is_v1alpha1(d)}
+    # a kind that is not a string (hostile input) names no document kind
+    kinds = {k for d in documents if not is_v1alpha1(d) and isinstance(k := d.get("kind"), str)}
     v1 = next((d for d in documents if is_v1alpha1(d)), None)
     if v1 is None:
         return

@@ -73,7 +73,8 @@ def test_velaryon_graphics_node() -> None:
     for obj in objects.values():
         spec = _pod_spec(obj)
         assert spec["runtimeClassName"] == "nvidia"
-        assert spec["nodeSelector"]["role"] == "gpu"
+        # pinned to the node by its hostname; the intent's other labels select nothing more
+        assert spec["nodeSelector"] == {"kubernetes.io/hostname": "velaryon", "nvidia.com/gpu.present": "true"}
         assert spec["tolerations"] == [
             {"key": "gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
         ]
