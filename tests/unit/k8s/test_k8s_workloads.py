@@ -74,7 +74,10 @@ def test_velaryon_graphics_node() -> None:
         spec = _pod_spec(obj)
         assert spec["runtimeClassName"] == "nvidia"
         # pinned to the node by its hostname; the intent's other labels select nothing more
-        assert spec["nodeSelector"] == {"kubernetes.io/hostname": "velaryon", "nvidia.com/gpu.present": "true"}
+        assert spec["nodeSelector"] == {
+            "kubernetes.io/hostname": "velaryon",
+            "nvidia.com/gpu.present": "true",
+        }
         assert spec["tolerations"] == [
             {"key": "gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
         ]
