@@ -48,6 +48,7 @@ __all__ = [
     "known_labels",
     "node_manifests_text",
     "node_names",
+    "nodes_phrase",
     "unique_dicts",
 ]
 
@@ -122,8 +123,8 @@ def _check_operator_mix(plans: Mapping[str, Plan]) -> None:
     exposed = [n for n in plugin if plans[n].labels.get(OPERANDS_LABEL) != "false"]
     if exposed:
         raise RenderError(
-            f"{_nodes(exposed)} {'runs' if len(exposed) == 1 else 'run'} the device plugin "
-            f"beside GPU Operator {_nodes(operator)}: the operator would deploy its own device "
+            f"{nodes_phrase(exposed)} {'runs' if len(exposed) == 1 else 'run'} the device plugin "
+            f"beside GPU Operator {nodes_phrase(operator)}: the operator would deploy its own device "
             f"plugin and validator there too; label {'it' if len(exposed) == 1 else 'them'} "
             f"{OPERANDS_LABEL}: 'false' (labels: in the inventory), or render them as "
             "separate inventories"
@@ -133,7 +134,7 @@ def _check_operator_mix(plans: Mapping[str, Plan]) -> None:
     if classic and owners:
         raise RenderError(
             f"RuntimeClass nvidia would have two owners: the GPU Operator creates it for "
-            f"{_nodes(classic)}, and node {owners[0]}'s legacy runtime renders it; use "
+            f"{nodes_phrase(classic)}, and node {owners[0]}'s legacy runtime renders it; use "
             "runtime mode cdi (RuntimeClass nvidia-cdi) there, or render them as separate "
             "inventories"
         )
@@ -308,7 +309,8 @@ def check_outside(
             )
 
 
-def _nodes(nodes: list[str]) -> str:
+def nodes_phrase(nodes: list[str]) -> str:
+    """``node a`` or ``nodes a, b`` (:func:`node_names`), for a message naming nodes."""
     return f"node {nodes[0]}" if len(nodes) == 1 else f"nodes {node_names(nodes)}"
 
 

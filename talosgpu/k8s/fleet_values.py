@@ -33,9 +33,9 @@ from talosgpu.errors import RenderError
 from talosgpu.k8s.cluster import (
     CLUSTER_DIR,
     FleetManifests,
+    nodes_phrase,
     unique_dicts,
 )
-from talosgpu.k8s.cluster import node_names as names
 from talosgpu.k8s.common import GPU_TOLERATION, tolerations
 from talosgpu.k8s.device_plugin import (
     CHART_VERSION,
@@ -89,7 +89,7 @@ def _device_plugin_files(plans: Mapping[str, Plan], merged: FleetManifests) -> d
                                selector=selector, tolerations=tol)  # fmt: skip
         versions = sorted({str(plans[n].version) for n in nodes}, key=TalosVersion.parse)
         header = [
-            f"# Helm values for the NVIDIA device plugin on {_nodes(nodes)} (Talos "
+            f"# Helm values for the NVIDIA device plugin on {nodes_phrase(nodes)} (Talos "
             f"{', '.join(versions)}), rendered by talosgpu; do not edit by hand.",
             f"# The config ConfigMap and the privileged namespace are in {CLUSTER_DIR}/manifests.yaml: apply it first.",
             "#   helm repo add nvdp https://nvidia.github.io/k8s-device-plugin",
@@ -124,16 +124,14 @@ def _operator_file(plans: Mapping[str, Plan], nodes: list[str]) -> str:
     )
     if tol:
         values = {**values, "daemonsets": {"tolerations": operator_tolerations(tol)}}
-    header = operator_header(plans[first], file=f"{HELM_DIR}/gpu-operator-values.yaml")
     versions = ", ".join(sorted({str(plans[n].version) for n in nodes}, key=TalosVersion.parse))
-    header[0] = (
-        f"# Helm values for the NVIDIA GPU Operator on {_nodes(nodes)} (Talos {versions}), "
-        "rendered by talosgpu; do not edit by hand."
+    header = operator_header(
+        plans[first],
+        file=f"{HELM_DIR}/gpu-operator-values.yaml",
+        manifests=f"{CLUSTER_DIR}/manifests.yaml",
+        title=f"# Helm values for the NVIDIA GPU Operator on {nodes_phrase(nodes)} (Talos "
+        f"{versions}), rendered by talosgpu; do not edit by hand.",
     )
-    header = [
-        line.replace("is in manifests.yaml", f"is in {CLUSTER_DIR}/manifests.yaml")
-        for line in header
-    ]
     return "\n".join(header) + "\n" + yamlio.dump(values)
 
 
@@ -146,7 +144,3 @@ def _first_difference(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = 
             return _first_difference(left, right, f"{prefix}{key}.")
         return f"{prefix}{key}: {json.dumps(left)} vs {json.dumps(right)}"
     return "?"
-
-
-def _nodes(nodes: list[str]) -> str:
-    return f"node {nodes[0]}" if len(nodes) == 1 else f"nodes {names(nodes)}"

@@ -92,13 +92,21 @@ def operator_tolerations(tol: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(tol, key=lambda t: t["key"] != GPU_TOLERATION["key"])
 
 
-def operator_header(plan: Plan, *, file: str = "gpu-operator-values.yaml") -> list[str]:
-    """The values file's comment: release, requirements, and the install command."""
+def operator_header(
+    plan: Plan,
+    *,
+    file: str = "gpu-operator-values.yaml",
+    manifests: str = "manifests.yaml",
+    title: str | None = None,
+) -> list[str]:
+    """The values file's comment: ``title`` (default: the plan's release), requirements, where
+    the namespace is (``manifests``), and the install command."""
     return [
-        "# Helm values for the NVIDIA GPU Operator, rendered by talosgpu for Talos "
+        title
+        or "# Helm values for the NVIDIA GPU Operator, rendered by talosgpu for Talos "
         f"{plan.version} (runtime mode operator).",
         *_requirement_lines(plan),
-        f"# The privileged {NAMESPACE} namespace is in manifests.yaml: apply it first.",
+        f"# The privileged {NAMESPACE} namespace is in {manifests}: apply it first.",
         "#   helm repo add nvidia https://helm.ngc.nvidia.com/nvidia",
         f"#   helm upgrade --install gpu-operator nvidia/gpu-operator --version {_min_version(plan)} \\",
         f"#     --namespace {NAMESPACE} -f {file}",
