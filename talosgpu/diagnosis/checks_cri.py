@@ -19,7 +19,7 @@ from talosgpu.cdi import load_spec, validate_spec
 from talosgpu.cdi.hooks import iter_hooks
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import NodeFacts
-from talosgpu.diagnosis.model import Check, Status, not_applicable
+from talosgpu.diagnosis.model import Check, Status, not_applicable, skipped
 from talosgpu.errors import TalosGPUError
 from talosgpu.knowledge.explain import catalog
 
@@ -162,7 +162,7 @@ def _spec_checks(facts: NodeFacts, dirs: tuple[str, ...], ex: Expect) -> list[Ch
     if not specs.known:
         reason = f"the CDI specs were not read: {specs.skipped}"
         return [
-            Check("cdi-spec", title, "skip", (f"skipped: {specs.skipped}",)),
+            skipped("cdi-spec", title, str(specs.skipped)),
             _no_binaries(reason),
         ]
     listed = f"spec dirs {', '.join(dirs)}: {', '.join(s.path for s in specs.value or ()) or 'no spec files'}"
@@ -224,7 +224,7 @@ _BINARIES = "CDI hook binaries exist on the node"
 
 
 def _no_binaries(reason: str) -> Check:
-    return Check("cdi-hook-binaries", _BINARIES, "skip", (f"skipped: {reason}",))
+    return skipped("cdi-hook-binaries", _BINARIES, reason)
 
 
 def _binaries(facts: NodeFacts, specs: list[Any], ex: Expect) -> list[Check]:
@@ -245,7 +245,7 @@ def _binaries(facts: NodeFacts, specs: list[Any], ex: Expect) -> list[Check]:
         ]
     bins = facts.binaries
     if not bins.known:
-        return [Check("cdi-hook-binaries", title, "skip", (f"skipped: {bins.skipped}",))]
+        return [skipped("cdi-hook-binaries", title, str(bins.skipped))]
     present = set(bins.value or ())
     listed = [p for p in paths if p.rsplit("/", 1)[0] in facts.binary_dirs]
     unlisted = [p for p in paths if p not in listed]
@@ -300,10 +300,10 @@ def cri_checks(facts: NodeFacts, ex: Expect) -> list[Check]:
     fact = facts.cri_config
     title = "CRI customization in effect"
     if not fact.known:
-        skipped = [Check("cri-customization", title, "skip", (f"skipped: {fact.skipped}",)),
-                   Check("runtime-handlers", "RuntimeClass handlers exist in containerd", "skip", (f"skipped: {fact.skipped}",))]  # fmt: skip
+        unread = [skipped("cri-customization", title, str(fact.skipped)),
+                  skipped("runtime-handlers", "RuntimeClass handlers exist in containerd", str(fact.skipped))]  # fmt: skip
         dirs = tuple(ex.version.facts.cdi_default_spec_dirs) + ex.plan.cri.cdi_spec_dirs
-        return [*skipped, *_spec_checks(facts, dirs, ex), *_legacy_ebpf(None, facts, ex)]
+        return [*unread, *_spec_checks(facts, dirs, ex), *_legacy_ebpf(None, facts, ex)]
     try:
         view = cri_view(str(fact.value), ex, source=fact.source)
     except TalosGPUError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import KUBE_SYSTEM_ONLY, NodeFacts
-from talosgpu.diagnosis.model import Check, not_applicable
+from talosgpu.diagnosis.model import Check, not_applicable, skipped
 from talosgpu.k8s.common import gpu_resource_name
 from talosgpu.knowledge.explain import explain
 
@@ -23,7 +23,7 @@ _PLUGIN_HINTS = ("nvidia-device-plugin", "device-plugin", "gpu-operator", "nvidi
 
 
 def _node_skip(ident: str, title: str, facts: NodeFacts) -> Check:
-    return Check(ident, title, "skip", (f"skipped: {facts.k8s_node.skipped}",))
+    return skipped(ident, title, str(facts.k8s_node.skipped))
 
 
 def _labels(facts: NodeFacts, ex: Expect) -> Check:
@@ -78,10 +78,6 @@ def _taints(facts: NodeFacts, ex: Expect) -> Check:
 _SHARING = "GPU sharing replicas as configured"
 
 
-def _sharing_skip(reason: str) -> Check:
-    return Check("time-slicing", _SHARING, "skip", (f"skipped: {reason}",))
-
-
 def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
     title = "GPUs advertised to Kubernetes"
     sharing = ex.plan.intent.sharing
@@ -93,9 +89,11 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
     if no_sharing is not None:
         shared = not_applicable("time-slicing", _SHARING, no_sharing)
     elif not facts.k8s_node.known or facts.k8s_node.value is None:
-        shared = _sharing_skip(f"the Kubernetes node was not read: {facts.k8s_node.skipped}")
+        shared = skipped(
+            "time-slicing", _SHARING, f"the Kubernetes node was not read: {facts.k8s_node.skipped}"
+        )
     else:
-        shared = _sharing_skip("no GPU is advertised (gpu-advertised)")
+        shared = skipped("time-slicing", _SHARING, "no GPU is advertised (gpu-advertised)")
     if not facts.k8s_node.known or facts.k8s_node.value is None:
         return [_node_skip("gpu-advertised", title, facts), shared]
     if ex.plan.mode == "none":
@@ -117,8 +115,8 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
     if no_sharing is not None or sharing.replicas is None:
         return [*out, shared]
     if facts.pci_gpus.known and not facts.pci_gpus.value:
-        return [*out, _sharing_skip(f"{facts.pci_gpus.source}: no NVIDIA display controller on the PCI bus, so no count to multiply")]  # fmt: skip
-    if facts.pci_gpus.known and facts.pci_gpus.value:
+        return [*out, skipped("time-slicing", _SHARING, f"{facts.pci_gpus.source}: no NVIDIA display controller on the PCI bus, so no count to multiply")]  # fmt: skip
+    if facts.pci_gpus.known:  # a count of 0 returned above
         gpus, origin = (
             int(facts.pci_gpus.value),
             f"{facts.pci_gpus.source}: {facts.pci_gpus.value} NVIDIA display controller(s)",
@@ -148,7 +146,7 @@ def _plugin_pods(facts: NodeFacts, ex: Expect) -> Check:
         return not_applicable("gpu-pods", title, "runtime mode none")
     pods = facts.pods
     if not pods.known:
-        return Check("gpu-pods", title, "skip", (f"skipped: {pods.skipped}",))
+        return skipped("gpu-pods", title, str(pods.skipped))
     ours = [
         p for p in pods.value or () if any(h in p.name or h in p.namespace for h in _PLUGIN_HINTS)
     ]
@@ -185,7 +183,7 @@ def _events(facts: NodeFacts, ex: Expect) -> list[Check]:
     title = "Known failures in events and pasted output"
     events = facts.events
     if not events.known:
-        return [Check("events", title, "skip", (f"skipped: {events.skipped}",))]
+        return [skipped("events", title, str(events.skipped))]
     out: list[Check] = []
     seen: set[str] = set()
     for event in events.value or ():

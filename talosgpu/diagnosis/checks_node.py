@@ -14,7 +14,7 @@ from typing import Any
 
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import Extension, Fact, NodeFacts
-from talosgpu.diagnosis.model import Check, Status
+from talosgpu.diagnosis.model import Check, Status, skipped
 from talosgpu.diagnosis.parse import nvidia_kernel_lines
 from talosgpu.knowledge.explain import explain
 from talosgpu.knowledge.extensions import ExtensionName, parse_extension
@@ -25,8 +25,7 @@ _CDI_GEN = "ext-nvidia-cdi-gen"
 
 
 def _skip(ident: str, title: str, fact: Fact[Any]) -> Check:
-    reason = fact.skipped or "not gathered"
-    return Check(ident, title, "skip", (f"skipped: {reason}",))
+    return skipped(ident, title, fact.skipped or "not gathered")
 
 
 def _version(facts: NodeFacts, ex: Expect) -> Check:

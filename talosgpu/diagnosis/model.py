@@ -20,6 +20,7 @@ __all__ = [
     "Status",
     "not_applicable",
     "ordered",
+    "skipped",
 ]
 
 Status = Literal["fail", "warn", "pass", "skip"]
@@ -58,6 +59,11 @@ class Check:
         return self.status == "skip" and not (
             self.evidence and self.evidence[0].startswith(NOT_APPLICABLE)
         )
+
+
+def skipped(ident: str, title: str, reason: str) -> Check:
+    """A check that could not run because a fact is missing (``skip``, ``skipped: why``)."""
+    return Check(ident, title, "skip", (f"skipped: {reason}",))
 
 
 def not_applicable(ident: str, title: str, reason: str) -> Check:
