@@ -116,7 +116,7 @@ def _advertised(facts: NodeFacts, ex: Expect) -> list[Check]:
         return [*out, shared]
     if facts.pci_gpus.known and not facts.pci_gpus.value:
         return [*out, skipped("time-slicing", _SHARING, f"{facts.pci_gpus.source}: no NVIDIA display controller on the PCI bus, so no count to multiply")]  # fmt: skip
-    if facts.pci_gpus.known:  # a count of 0 returned above
+    if facts.pci_gpus.known and facts.pci_gpus.value:
         gpus, origin = (
             int(facts.pci_gpus.value),
             f"{facts.pci_gpus.source}: {facts.pci_gpus.value} NVIDIA display controller(s)",
