@@ -87,10 +87,10 @@ def _device_plugin_files(plans: Mapping[str, Plan], merged: FleetManifests) -> d
         tol = unique_dicts([t for n in nodes for t in tolerations(plans[n], gpu=True)])
         values = plugin_values(runtime_class=runtime_class, default_entry=default,
                                selector=selector, tolerations=tol)  # fmt: skip
-        versions = sorted({str(plans[n].version) for n in nodes}, key=TalosVersion.parse)
+        versions = _releases(plans, nodes)
         header = [
             f"# Helm values for the NVIDIA device plugin on {nodes_phrase(nodes)} (Talos "
-            f"{', '.join(versions)}), rendered by talosgpu; do not edit by hand.",
+            f"{versions}), rendered by talosgpu; do not edit by hand.",
             f"# The config ConfigMap and the privileged namespace are in {CLUSTER_DIR}/manifests.yaml: apply it first.",
             "#   helm repo add nvdp https://nvidia.github.io/k8s-device-plugin",
             f"#   helm upgrade --install {release} nvdp/nvidia-device-plugin --version {CHART_VERSION} \\",
@@ -124,7 +124,7 @@ def _operator_file(plans: Mapping[str, Plan], nodes: list[str]) -> str:
     )
     if tol:
         values = {**values, "daemonsets": {"tolerations": operator_tolerations(tol)}}
-    versions = ", ".join(sorted({str(plans[n].version) for n in nodes}, key=TalosVersion.parse))
+    versions = _releases(plans, nodes)
     header = operator_header(
         plans[first],
         file=f"{HELM_DIR}/gpu-operator-values.yaml",
@@ -144,3 +144,8 @@ def _first_difference(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = 
             return _first_difference(left, right, f"{prefix}{key}.")
         return f"{prefix}{key}: {json.dumps(left)} vs {json.dumps(right)}"
     return "?"
+
+
+def _releases(plans: Mapping[str, Plan], nodes: list[str]) -> str:
+    """The Talos releases of ``nodes``, oldest first (``1.13, 1.14``)."""
+    return ", ".join(sorted({str(plans[n].version) for n in nodes}, key=TalosVersion.parse))
