@@ -8,6 +8,13 @@ only a cross-check: they leave out deprecated fields the decoder still accepts (
 ``machine.install.extensions``, v1.14 no deprecated ``machine.*`` at all), so they cannot say
 what is unknown. Every schema field must be among the derived names, or the script fails.
 
+The section ``kinds`` lists the document kinds the release's decoder registers
+(``registry.Register(<kind>, ...)`` under ``pkg/machinery/config/types``, the kind constant
+resolved in its package; not ``v1alpha1``, which has no ``kind``): configloader rejects any
+other kind. The schemas are a cross-check here too (every schema kind must be registered, but
+for two kind enums the schemas misspell, :data:`SCHEMA_KIND_TYPOS`); they are not the source,
+as they leave out registered kinds (the v1.13 schema has no ``ImageVerificationConfig``).
+
     python scripts/derive_field_names.py /path/to/talos [/path/to/talos-schema] > \
         talosgpu/data/talos_field_names.toml
 """
@@ -57,6 +64,14 @@ DOC_SECTIONS = {
     "UnattendedInstallConfig.provisioning": (T + "runtime/unattended_install.go", "ProvisioningSpec"),
 }
 META = ["apiVersion", "kind"]  # meta.Meta, inlined in every document
+KINDS = "kinds"  # the section of registered document kinds
+_REGISTER = re.compile(r'registry\.Register\(\s*("[^"]*"|[A-Za-z_][A-Za-z0-9_]*)\s*,')
+# schema kind enums that are not the registered kind (v1.8+ network.KubespanEndpointsConfigV1Alpha1,
+# v1.14+ runtime.UnattendedInstallConfigV1Alpha1)
+SCHEMA_KIND_TYPOS = {
+    "KubeSpanEndpoints": "KubeSpanEndpointsConfig",
+    "UnattendedInstall": "UnattendedInstallConfig",
+}
 
 
 def _show(repo: str, tag: str, path: str) -> str | None:
@@ -88,6 +103,35 @@ def _fields(text: str, name: str) -> list[str] | None:
     return out
 
 
+def _git(repo: str, *args: str) -> str:
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True).stdout
+
+
+def _constant(repo: str, tag: str, folder: str, name: str) -> str:
+    """The string value of the Go constant ``name`` declared in package ``folder``."""
+    files = _git(repo, "ls-tree", "--name-only", f"{tag}:{folder}").split()
+    pattern = re.compile(rf'^\s*(?:const\s+)?{name}\s*(?:string\s*)?=\s*"([^"]+)"', re.M)
+    for file in files:
+        if file.endswith(".go") and (match := pattern.search(_show(repo, tag, f"{folder}/{file}") or "")):
+            return match.group(1)
+    raise SystemExit(f"{tag}: constant {name} not found in {folder}")
+
+
+def _kinds(repo: str, tag: str) -> list[str]:
+    """The document kinds ``registry.Register`` registers at ``tag`` (not test files)."""
+    kinds: set[str] = set()
+    for line in _git(repo, "grep", "-n", "registry.Register(", tag, "--", T).splitlines():
+        path, _, text = line.removeprefix(f"{tag}:").partition(":")
+        match = _REGISTER.search(text)
+        if path.endswith("_test.go") or match is None:
+            continue
+        arg = match.group(1)
+        folder = path.rsplit("/", 1)[0]
+        kinds.add(arg.strip('"') if arg.startswith('"') else _constant(repo, tag, folder, arg))
+    kinds.discard("v1alpha1")  # the v1alpha1 document has no kind
+    return sorted(kinds)
+
+
 def derive(repo: str) -> dict[str, dict[str, list[str]]]:
     table: dict[str, dict[str, list[str]]] = {}
     for minor, tag in TAGS.items():
@@ -102,6 +146,7 @@ def derive(repo: str) -> dict[str, dict[str, list[str]]]:
             names = _fields(text, go) if text else None
             if names is not None:
                 row[section] = sorted(set(names))
+        row[KINDS] = _kinds(repo, tag)
         table[minor] = row
     return table
 
@@ -118,6 +163,15 @@ def _schema_check(table: dict[str, dict[str, list[str]]], schemas: Path) -> None
             if name in found and section in row:
                 extra = set(found[name].get("properties", {})) - set(row[section])
                 assert not extra, (minor, section, extra)
+        kinds = {_schema_kind(d) for d in found.values()} - {None}
+        missing = {SCHEMA_KIND_TYPOS.get(k, k) for k in kinds} - set(row[KINDS])
+        assert not missing, (minor, "kinds", missing)
+
+
+def _schema_kind(definition: dict) -> str | None:
+    kind = definition.get("properties", {}).get("kind", {})
+    values = kind.get("enum") or ([kind["const"]] if "const" in kind else [])
+    return values[0] if values else None
 
 
 def main() -> None:
@@ -129,7 +183,8 @@ def main() -> None:
     print("# types in siderolabs/talos (" + V1 + ",")
     print("# " + T + "{runtime,k8s,cri}/*.go) at: " + ", ".join(f"{m} {t}" for m, t in TAGS.items()) + ".")
     print("# Checked against ../shared/conformance/talos-schema (every schema field is listed; the")
-    print("# schemas omit deprecated fields the decoder still accepts). Do not edit by hand.")
+    print("# schemas omit deprecated fields the decoder still accepts). \"kinds\": the document kinds")
+    print("# registered (registry.Register under " + T + "), v1alpha1 aside. Do not edit by hand.")
     for minor, row in table.items():
         print(f'\n[versions."{minor}"]')
         for section, names in row.items():

@@ -172,6 +172,15 @@ class _Walk:
         if key is None and matched_in_order and ident_old != ident_new:
             # Same items, other order: udev rules and kernel arguments are order-sensitive.
             self.emit("reorder", at, old, new)
+        elif key is not None and _order(ident_old, at_new) != _order(ident_new, at_old):
+            # Items by identity in another order (kernel modules, which load in list order):
+            # a proposal that deletes and re-adds an item moves it to the end.
+            self.emit("reorder", at, old, new)
+
+
+def _order(idents: list[tuple[str, str]], other: dict[tuple[str, str], list[int]]) -> list[Any]:
+    """The identities the other side has too, in this side's order (first copies)."""
+    return list(dict.fromkeys(i for i in idents if i in other))
 
 
 def _pair(

@@ -38,12 +38,17 @@ def _isolated_render_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def plant_secret_canaries(
-    docs: list[dict[str, Any]], prefix: str, *, documents: bool = True
+    docs: list[dict[str, Any]],
+    prefix: str,
+    *,
+    documents: bool = True,
+    talos_version: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """``docs`` (a real config; its first document v1alpha1) with a unique value in every row
     of :data:`talosgpu.talos.secrets.SECRET_PATHS`: v1alpha1 rows in the first document, the
     others in one document per kind (``documents=False``: v1alpha1 rows only, for releases
-    before multi-document configs). Returns the planted docs and the canaries."""
+    before multi-document configs; ``talos_version``: only the document kinds that release
+    registers, as a real node's config holds). Returns the planted docs and the canaries."""
     from talosgpu.talos.secrets import ANY_ITEM, ANY_KEY, SECRET_PATHS
 
     def plant(doc: dict[str, Any], pattern: tuple[str, ...], value: str) -> None:
@@ -76,8 +81,17 @@ def plant_secret_canaries(
     refused = [path for path, kind, _ in REJECTED_PAIRS if kind in kinds]
     extra: dict[str, dict[str, Any]] = {}
     values = []
+    registered = None
+    from talosgpu.talos.field_names import field_names, minors
+
+    if talos_version in minors():  # the table's releases (talosgpu's supported ones)
+        from talosgpu.versions import TalosVersion
+
+        registered = field_names(TalosVersion.parse(talos_version), "kinds")
     for number, row in enumerate(SECRET_PATHS):
         if row.kind != "v1alpha1" and not documents:
+            continue
+        if row.kind != "v1alpha1" and registered is not None and row.kind not in registered:
             continue
         if row.kind == "v1alpha1" and any(row.pattern[: len(p)] == p for p in refused):
             continue

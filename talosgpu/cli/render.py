@@ -109,7 +109,6 @@ def render(
     warn(outcome.warnings, strict=strict)
     if outcome.what == "dir":
         # lazy: --help and cached runs must not load the library (module docstring)
-        # lazy: --help and cached runs must not load the library (module docstring)
         from talosgpu.commands.render import write_output_dir
 
         wrote(write_output_dir(str(output_dir), dict(outcome.files)), folder=str(output_dir))

@@ -86,7 +86,10 @@ class CheckReport:
 
 
 def check_files(
-    paths: Iterable[str | Path], *, rendered_dir: str | None = None, strict: bool = False
+    paths: str | Path | Iterable[str | Path],
+    *,
+    rendered_dir: str | None = None,
+    strict: bool = False,
 ) -> CheckReport:
     """Re-render every intent/inventory in ``paths`` and compare with its committed outputs.
 
@@ -95,14 +98,18 @@ def check_files(
     folder that has an ``X.rendered/`` folder. ``strict``: a missing rendered folder is stale.
     Invalid input is collected in ``errors`` (the other files are still checked).
     """
-    given = [str(p) for p in paths] or _discover(Path("."))
+    named = [str(paths)] if isinstance(paths, str | Path) else [str(p) for p in paths]
+    # a folder stands for what a run without FILES would find inside it
+    given = [f for p in named for f in (_discover(Path(p)) if os.path.isdir(p) else [p])]
+    if not named:
+        given = _discover(Path("."))
     template = rendered_dir or DEFAULT_RENDERED_DIR
     rendered_folder("x.yaml", template)  # a bad template fails the run, not each file
     candidates = _candidates(given, map_rendered=rendered_dir is None)
     checked: list[FileCheck] = []
     errors: list[TalosGPUError] = []
-    notes: list[str] = []
     ignored = [p for p in given if not p.endswith(_SUFFIXES) and p not in candidates]
+    notes: list[str] = []
     loaded: list[tuple[str, RenderOutcome, bool]] = []
     outputs: list[tuple[str, Input, Rerender]] = []
     for path in candidates:
@@ -158,8 +165,24 @@ def check_files(
             checked.append(replace(one, with_patches=merged) if merged else one)
         except TalosGPUError as exc:
             errors.append(exc)
+    if not checked and not errors and not notes:
+        notes.append(_nothing_checked(named))
     return CheckReport(
         checked=tuple(checked), errors=tuple(errors), ignored=tuple(ignored), notes=tuple(notes)
+    )
+
+
+def _nothing_checked(named: list[str]) -> str:
+    """Said when a run checked nothing: a silent exit 0 would read as "all current"."""
+    where = ", ".join(os.path.normpath(p) for p in named if os.path.isdir(p)) or "."
+    if not named or any(os.path.isdir(p) for p in named):
+        return (
+            f"nothing checked: no X.yaml with an X.rendered/ folder below {where} (pass the "
+            "intent and any patch rendered from it with `talosgpu render X.yaml -o FILE`)"
+        )
+    return (
+        "nothing checked: none of the files given is an intent, an inventory or a talosgpu "
+        "render (check reads .yaml/.yml files)"
     )
 
 

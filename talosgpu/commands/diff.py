@@ -14,6 +14,7 @@ from talosgpu.commands.node_target import load_node_target
 from talosgpu.commands.patches import base_dir, load_user_patches
 from talosgpu.commands.redact import redact_error
 from talosgpu.commands.talosctl import fetch_live_config
+from talosgpu.configdiff.cri_dropped import dropped_cri_settings
 from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.configdiff.node import check_node, legacy_cri_part
 from talosgpu.configdiff.propose import Proposal, propose
@@ -23,10 +24,12 @@ from talosgpu.configdiff.stale import (
     drop_stale_talosgpu_labels,
     unrendered_runtime_parts,
 )
-from talosgpu.errors import TalosGPUError
+from talosgpu.errors import TalosGPUError, VersionError
 from talosgpu.live import LiveConfig, load_live_config
 from talosgpu.nodepatch import merge_node_patches
 from talosgpu.outputs import render_intent, schematic_for
+from talosgpu.talos.documents import doc_kind, is_v1alpha1
+from talosgpu.talos.field_names import field_names, releases_with
 from talosgpu.talos.secrets import collect_secret_values
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
@@ -100,15 +103,48 @@ def resolve_version(
         intent = ", no talosVersion in the intent" if action == "diffing" else ""
         warnings.append(
             f"Talos version unknown (no --talos-version{intent}, no installer image tag in the "
-            f"config); assumed the newest known release: {action} for Talos {DEFAULT_VERSION}"
+            f"config); assumed the newest released one: {action} for Talos {DEFAULT_VERSION}"
         )
         return TalosVersion.parse(DEFAULT_VERSION), warnings
+    _check_documents_allow(version, live, origin=origin)
     if detected is not None and detected.series != version.series:
         warnings.append(
             f"the live config's installer image is Talos {detected}; {action} for "
             f"Talos {version} ({origin})"
         )
     return version, warnings
+
+
+def _check_documents_allow(version: TalosVersion, live: LiveConfig, *, origin: str) -> None:
+    """A config holding a document kind the target release's decoder does not register (the
+    ``kinds`` of data/talos_field_names.toml: ``KubeNodeConfig`` from 1.14, ``HostnameConfig``
+    from 1.12) is on a node running a newer release: a proposal for the older one would be
+    judged by the wrong release (and, below 1.14, add the v1alpha1 fields those documents
+    conflict with, a config Talos rejects). Refused, whichever option named the release."""
+    accepted = field_names(version, "kinds")
+    if accepted is None:
+        return
+    newer: dict[str, str] = {}
+    for doc in live.documents:
+        kind = doc_kind(doc)
+        since = releases_with("kinds", kind) if kind and not is_v1alpha1(doc) else ()
+        if since and kind not in accepted:
+            newer[kind] = since[0]
+    if newer:
+        order = sorted(newer.items(), key=lambda km: (-_minor(km[1]), km[0]))
+        first = order[0][1]
+        shown = ", ".join(f"{k} (Talos {m}+)" for k, m in order[:3])
+        shown += f" and {len(order) - 3} more" if len(order) > 3 else ""
+        raise VersionError(
+            f"the live config has {shown}, so the node runs Talos {first} or newer, not "
+            f"{version} ({origin}): give the node's release (--talos-version, or talosVersion "
+            "in the intent)",
+            file=live.source,
+        )
+
+
+def _minor(text: str) -> int:
+    return int(text.split(".")[1])
 
 
 def _read_live(
@@ -176,6 +212,7 @@ def diff(
         warnings.extend(relabel)
         proposal = propose(live_config, rendered)
         warnings.extend(proposal.notes)
+        warnings.extend(dropped_cri_settings(proposal.live_documents, proposal.proposed_documents))
         result = diff_configs(
             proposal.live_documents, proposal.proposed_documents, talos_version=version
         )

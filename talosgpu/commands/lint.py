@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from talosgpu.commands.inputs import STDIN, read_input
-from talosgpu.commands.talconfig_refs import talconfig_versions
+from talosgpu.commands.talconfig_refs import talconfig_patch_files, talconfig_versions
 from talosgpu.commands.template_refs import template_refs
 from talosgpu.errors import YAMLError
 from talosgpu.lint.engine import lint_texts
@@ -39,27 +39,33 @@ def _expand(paths: Sequence[str | Path]) -> list[str]:
 
 
 def lint_files(
-    paths: Sequence[str | Path],
+    paths: str | Path | Sequence[str | Path],
     *,
     talos_version: str | TalosVersion | None = None,
     layers: bool = False,
     assume_newest_known: bool = False,
 ) -> LintReport:
-    """Lint files (``-`` = stdin; directories are searched for YAML/JSON/template/Markdown).
+    """Lint files (one path or several; ``-`` = stdin; directories are searched for
+    YAML/JSON/template/Markdown).
 
     With ``layers=True`` the files are also read as layers of one node, in the order given
     (see :func:`talosgpu.lint.engine.lint_texts`). Unreadable input raises
     :class:`~talosgpu.errors.YAMLError` naming the file.
     """
     texts: list[tuple[str, str]] = []
-    expanded = _expand(paths)
+    # one path as itself: a str is also a sequence, of characters ("." among them)
+    expanded = _expand([paths] if isinstance(paths, str | Path) else paths)
     # a patch's release from the talconfig.yaml, topf.yaml or Omni template that names it
     # (commands/talconfig_refs.py, commands/template_refs.py); an Omni template's file patches
-    # are linted with it even when not given
+    # and a talconfig's @file patches are linted with it even when not given
     refs = template_refs(expanded)
     unreadable: list[YAMLError] = list(refs.missing)
     if not layers:  # layers are the files given, in order: nothing is added to one node
         expanded += list(refs.extra)
+        # a talconfig's "@file" patches, each once (not again when given or named twice)
+        talconfig = talconfig_patch_files(expanded)
+        expanded += list(talconfig.extra)
+        unreadable += talconfig.missing
     hints: dict[str, tuple[ReleaseHint, ...] | str] = dict(refs.hints)
     for source, version in talconfig_versions(expanded).items():
         hints[source] = (*(refs.hints.get(source, ())), ReleaseHint(version, "talconfig"))

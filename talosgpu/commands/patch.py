@@ -5,7 +5,7 @@ output is the whole merged config — its input already held those secrets, and 
 "config" cannot be applied. ``redact=True`` gives the view to share instead. The config is read
 in every form ``diff`` accepts (a file, stdin, the ``talosctl get machineconfig -o yaml``
 envelope), and merged with the rules of its own release: ``--talos-version``, else the
-installer image tag, else the newest known release, said as an assumption.
+installer image tag, else the newest released minor (``DEFAULT_VERSION``), said as an assumption.
 """
 
 from __future__ import annotations

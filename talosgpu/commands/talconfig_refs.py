@@ -10,19 +10,25 @@ none (it is not guessed at).
 
 The talconfigs looked at: those among the inputs, and a ``talconfig.yaml`` in an input's folder
 or up to three folders above it.
+
+A talconfig among the inputs brings its ``@file`` patches (:func:`talconfig_patch_files`): linted
+with it even when not given (the patches are the talconfig's content, as an Omni template's
+``file:`` patches are), each once; one that does not exist is an ``unreadable-input`` finding.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from talosgpu import yamlio
-from talosgpu.errors import TalosGPUError
+from talosgpu.errors import TalosGPUError, YAMLError, format_yaml_path
 
-__all__ = ["talconfig_versions"]
+__all__ = ["TalconfigFiles", "talconfig_patch_files", "talconfig_versions"]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _UP = 3
@@ -59,15 +65,22 @@ def _version(talconfig: Path, data: Mapping[str, Any]) -> str | None:
     return None if "$" in resolved else resolved
 
 
-def _patch_refs(data: Mapping[str, Any]) -> Iterable[str]:
-    holders: list[Any] = [data, data.get("controlPlane"), data.get("worker")]
+def _patch_refs_at(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(file, YAML path)`` of each ``"@file"`` patch (talhelper ``pkg/config/config.go``)."""
     nodes = data.get("nodes")
-    holders += nodes if isinstance(nodes, list) else []
-    for holder in holders:
+    holders: list[tuple[tuple[str | int, ...], Any]] = [
+        ((), data), (("controlPlane",), data.get("controlPlane")), (("worker",), data.get("worker"))
+    ]  # fmt: skip
+    holders += [(("nodes", i), n) for i, n in enumerate(nodes if isinstance(nodes, list) else [])]
+    for where, holder in holders:
         patches = holder.get("patches") if isinstance(holder, Mapping) else None
-        for patch in patches if isinstance(patches, list) else ():
+        for j, patch in enumerate(patches if isinstance(patches, list) else ()):
             if isinstance(patch, str) and patch.startswith("@"):
-                yield patch[1:]
+                yield patch[1:].strip(), format_yaml_path([*where, "patches", j])
+
+
+def _patch_refs(data: Mapping[str, Any]) -> Iterable[str]:
+    return (ref for ref, _ in _patch_refs_at(data))
 
 
 def _talconfigs(inputs: Iterable[str]) -> set[Path]:
@@ -107,3 +120,39 @@ def talconfig_versions(inputs: Iterable[str]) -> dict[str, str]:
         if len(versions) == 1:  # two talconfigs of different releases: not guessed at
             (out[item],) = versions
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class TalconfigFiles:
+    """The ``@file`` patches of the talconfigs among the inputs that are not inputs themselves,
+    and the named ones that do not exist."""
+
+    extra: tuple[str, ...] = ()
+    missing: tuple[YAMLError, ...] = ()
+
+
+def talconfig_patch_files(inputs: Iterable[str]) -> TalconfigFiles:
+    """The ``@file`` patches of each ``talconfig.yaml`` among ``inputs``, resolved against its
+    folder; a path with an unresolved ``${VAR}`` is not guessed at."""
+    given = [i for i in inputs if i != yamlio.STDIN]
+    seen = {Path(i).resolve() for i in given}
+    extra: list[str] = []
+    missing: list[YAMLError] = []
+    for item in given:
+        if Path(item).name not in ("talconfig.yaml", "talconfig.yml"):
+            continue
+        data = _load(Path(item))
+        for ref, where in _patch_refs_at(data) if isinstance(data, Mapping) else ():
+            target = os.path.normpath(os.path.join(os.path.dirname(item), ref))
+            resolved = Path(target).resolve()
+            if "$" in ref or resolved in seen:
+                continue
+            seen.add(resolved)
+            if resolved.is_file():
+                extra.append(target)
+            else:
+                missing.append(YAMLError(
+                    f"no such file; the talconfig {item} names it as a patch ({where})",
+                    file=target,
+                ))  # fmt: skip
+    return TalconfigFiles(tuple(extra), tuple(missing))

@@ -30,7 +30,7 @@ from talosgpu.versions import TalosVersion
 if TYPE_CHECKING:  # types only: the model imports this module for its summary line
     from talosgpu.configdiff.model import ConfigDiff, Impact, Op
 
-__all__ = ["MAYBE_ON_NODE", "NOT_ON_NODE", "classify", "reason_for", "summarize"]
+__all__ = ["LOADED_NOW", "MAYBE_ON_NODE", "NOT_ON_NODE", "classify", "reason_for", "summarize"]
 
 V1 = "v1alpha1"
 
@@ -65,11 +65,15 @@ def _rule(kind: str, keys: Sequence[str], version: TalosVersion) -> ImpactRule |
     return None
 
 
+# A whole module added: the note node checks (configdiff/node.py) replace when the installer
+# may not carry the module.
+LOADED_NOW = "loaded now, without a reboot; Talos never unloads it"
 _MODULE_NOTES = {
-    "add": "loaded now, without a reboot; Talos never unloads it",
+    "add": LOADED_NOW,
     "remove": "Talos never unloads a kernel module: it stays loaded until the next reboot",
     "change": "module parameters only apply when the module is first loaded: reboot to apply",
     "dedupe": "a duplicate entry is dropped; the module stays loaded as it is",
+    "reorder": "modules load in list order at boot: the new order applies from the next reboot",
 }
 
 
@@ -109,7 +113,7 @@ def _module(op: Op, keys: Sequence[str], kind: str) -> tuple[Impact, str | None]
     whole = len(keys) == (3 if kind == V1 else 0)
     if op == "dedupe":
         return "none", _MODULE_NOTES[op]
-    return "module-load", _MODULE_NOTES[op if whole and op != "reorder" else "change"]
+    return "module-load", _MODULE_NOTES[op if whole else "change"]
 
 
 def classify(
@@ -188,9 +192,12 @@ def summarize(diff: ConfigDiff) -> str:
     if "module-load" in impacts and any(c.note == NOT_ON_NODE for c in diff.changes):
         extras.append("the NVIDIA kernel modules are not on the node until its installer has them")
     elif "module-load" in impacts:
-        if any(c.impact == "module-load" and c.note != _MODULE_NOTES["add"] for c in diff.changes):
-            extras.append("kernel module changes need a reboot to take effect")
-        else:
+        notes = {c.note for c in diff.changes if c.impact == "module-load"}
+        if notes - {LOADED_NOW, MAYBE_ON_NODE}:  # parameters changed, a module removed
+            extras.append("kernel module changes other than new modules take effect after a reboot")
+        if MAYBE_ON_NODE in notes:
+            extras.append("new kernel modules load only if the node's installer has them")
+        elif LOADED_NOW in notes:
             extras.append("new kernel modules are loaded now")
     if "upgrade" in impacts:
         extras.append("install changes apply on the next upgrade")

@@ -71,13 +71,18 @@ def moved_to(raw: Raw, new_docs: Sequence[Mapping[str, Any]]) -> str | None:
     return None
 
 
-def already_there(kind: str, name: str | None, old_docs: Sequence[Mapping[str, Any]]) -> bool:
-    """A ``KernelModuleConfig`` added for a module the live ``.machine.kernel.modules`` already
-    lists: the module is loaded already, the document only takes it over."""
+def already_there(
+    kind: str, name: str | None, old_docs: Sequence[Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    """The live ``.machine.kernel.modules`` item for a ``KernelModuleConfig`` added for a module
+    it already lists (the module is loaded already, the document only takes it over), or None."""
     if kind != "KernelModuleConfig" or name is None:
-        return False
+        return None
     v1 = next((d for d in old_docs if is_v1alpha1(d)), None)
     modules = _at(v1, ("machine", "kernel", "modules"))
-    return isinstance(modules, list) and any(
-        isinstance(m, Mapping) and m.get("name") == name for m in modules
+    found = (
+        [m for m in modules if isinstance(m, Mapping) and m.get("name") == name]
+        if isinstance(modules, list)
+        else []
     )
+    return found[-1] if found else None

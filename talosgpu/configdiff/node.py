@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from talosgpu.configdiff.impact import MAYBE_ON_NODE, NOT_ON_NODE
+from talosgpu.configdiff.impact import LOADED_NOW, MAYBE_ON_NODE, NOT_ON_NODE
 from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.knowledge.schematic import Schematic
 from talosgpu.plain import get_path
@@ -47,7 +47,8 @@ class NodeCheck:
         if note is None:
             return diff
         changes = tuple(
-            replace(c, note=note) if c.impact == "module-load" and c.op == "add" else c
+            # only a whole module loads now; a parameter of a loaded one waits for a reboot
+            replace(c, note=note) if c.impact == "module-load" and c.note == LOADED_NOW else c
             for c in diff.changes
         )
         return replace(diff, changes=changes)
@@ -91,7 +92,9 @@ def _installer(
             f"whether the node has its schematic's extensions ({wanted_exts})"
         ]
     # the intent's own installer (platform, SecureBoot, release) when it names one
-    image = wanted or installer.with_schematic(schematic.id, _tag(installer, version))
+    image = wanted or installer.with_schematic(
+        schematic.id, _tag(installer, version), platform_installers=version.platform_installers
+    )
     upgrade = f"talosctl upgrade --nodes {node} --image {image}"
     if installer.family == "plain":
         return [

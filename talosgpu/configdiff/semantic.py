@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -197,20 +198,24 @@ def diff_configs(
     return ConfigDiff(tuple(changes), version, known)
 
 
-def _shown(raw: Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, Any]:
-    """The old and new values of a change as shown: redacted in the context of their path.
+def _shown(raw: Raw, kinds: tuple[str, str], secrets: set[str]) -> tuple[Any, Any, bool]:
+    """The old and new values of a change as shown: redacted in the context of their path, and
+    whether the secrets the two sides hold differ (one added, removed or changed).
 
     ``kinds``: the secret-rule kinds of the old and the new document (:func:`talosgpu.talos.secrets.rule_kind`);
     a side whose path is None (the document or the item is not there) shows None."""
     out: list[Any] = []
+    held: list[list[Any]] = []
     for kind, path, value in ((kinds[0], raw.old_path, raw.old), (kinds[1], raw.new_path, raw.new)):
         if path is None:
             out.append(None)
+            held.append([])
             continue
         redacted, found = redact_in(kind, path, value)
         secrets.update(v for v in found if v)
         out.append(redacted)
-    return out[0], out[1]
+        held.append(sorted(map(str, found)))
+    return out[0], out[1], held[0] != held[1]
 
 
 def _related(
@@ -229,10 +234,29 @@ def _related(
         if target is not None:
             return replace(change, op="move", impact="none", note=f"moved to {target}")
     elif raw.op == "add" and not raw.keys and isinstance(raw.new, Mapping):
-        if already_there(kind, raw.new.get("name"), old_docs):
+        legacy = already_there(kind, raw.new.get("name"), old_docs)
+        if legacy is not None:
             note = "already loaded (.machine.kernel.modules lists it); this document now wins"
-            return replace(change, impact="none", note=note)
+            before, after = legacy.get("parameters") or [], raw.new.get("parameters") or []
+            if before == after:
+                return replace(change, impact="none", note=note)
+            # the document's parameters replace the item's (container.go KernelModuleConfigs:
+            # the document wins on the same name), read when the module is next loaded
+            return replace(
+                change,
+                impact="module-load",
+                note=f"{note}: its parameters become {_inline_list(after)} instead of "
+                f"{_inline_list(before)} (.machine.kernel.modules), from the next reboot",
+            )
     return change
+
+
+def _inline_list(items: Any) -> str:
+    return (
+        json.dumps(list(items), ensure_ascii=False)
+        if isinstance(items, list)
+        else json.dumps(items)
+    )
 
 
 _UNPARSED = "(the CRI part is not valid TOML: its text is not shown, as secrets in it cannot be found; --show-secrets shows it)\n"
@@ -268,12 +292,12 @@ def _change(
     name: str,
     raw: Raw,
     features_both: bool,
-    shown: tuple[Any, Any],
+    shown: tuple[Any, Any, bool],
     cri_texts: tuple[str | None, str | None],
     version: TalosVersion,
     secrets: frozenset[str],
 ) -> Change:
-    shown_old, shown_new = shown
+    shown_old, shown_new, secrets_differ = shown
     path = "".join(raw.display) or "."
     cri_file = kind == V1ALPHA1 and _CRI_SELECTOR in raw.display
     (impact, note), reason = _impact(kind, raw.keys, raw.op, version, cri_file, features_both)
@@ -300,6 +324,9 @@ def _change(
         # v1alpha1 document still changed, and CanApplyImmediate reboots for .machine.files.
         impact, note = _DEDUPE_CRI[version.apply_may_reboot]
     hidden = raw.op == "change" and shown_old == shown_new and raw.old != raw.new
+    if is_cri:
+        # a credential added, removed or changed inside the CRI TOML (docs: "secret")
+        secrets_differ = toml_secret_values(old_text or "") != toml_secret_values(new_text or "")
     return Change(
         document=name,
         path=path,
@@ -308,7 +335,7 @@ def _change(
         new=shown_new,
         impact=impact,
         note=note,
-        secret=hidden,
+        secret=hidden or secrets_differ,
         text_diff=red_diff,
         reason=reason,
         copies=raw.copies,

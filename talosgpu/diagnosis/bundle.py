@@ -186,7 +186,7 @@ def read_bundle(
             node,
             f"{res}extensionstatuses.runtime.talos.dev.yaml",
             lambda t, s: parse.parse_extensions(t, source=s),
-            "no ExtensionStatuses in the bundle (no extensions installed)",
+            "no ExtensionStatuses in the bundle (not collected, or the node has no extensions: the bundle does not tell which)",
         ),
         "modules": loaded,
         "services": _fact(

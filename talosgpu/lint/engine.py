@@ -11,6 +11,7 @@ from talosgpu.lint.context import Context, make_finding
 from talosgpu.lint.findings import Finding, LintReport, SkippedFile, Target, sort_findings
 from talosgpu.lint.inputs import Source, note, read_input
 from talosgpu.lint.registry import CHECKS, VERSION_DEPENDENT
+from talosgpu.lint.rules_documents import conflicts_across_layers
 from talosgpu.lint.rules_duplicates import cross_layer
 from talosgpu.lint.rules_traps import add_replaces_across_layers
 from talosgpu.lint.target import ReleaseHint, infer_version
@@ -51,6 +52,7 @@ def _lint_source(
     *,
     assume_newest_known: bool = False,
     hint: Hints | None = None,
+    layer_release: TalosVersion | None = None,
 ) -> _FileResult:
     findings = list(src.notes)
     if src.skipped is not None:
@@ -67,9 +69,9 @@ def _lint_source(
     if option is not None:
         version, origin = option, "option"
     else:
-        version, origin = infer_version(
-            src.units, declared=_declared(src, hint), header_version=src.header_version
-        )
+        version, origin = _own_release(src, hint)
+        if origin == "default" and layer_release is not None:
+            version, origin = layer_release, "layer"
         if not version.is_known:
             if not assume_newest_known:
                 # Never lint for a release whose facts talosgpu does not have.
@@ -117,6 +119,29 @@ def _lint_source(
         findings = [_assumed(f, version) for f in findings]
     findings = _redact(findings, src)
     return _FileResult(tuple(findings), None, Target(src.file, str(version), origin), tuple(layers))
+
+
+def _own_release(src: Source, hint: Hints | None) -> tuple[TalosVersion, str]:
+    """The release the file itself, or a file naming it, gives (``default`` when none)."""
+    return infer_version(
+        src.units, declared=_declared(src, hint), header_version=src.header_version
+    )
+
+
+def _layer_release(
+    sources: Sequence[tuple[Source, Hints | None]],
+) -> TalosVersion | None:
+    """``--layers``: the release the layers name (one node runs one release), for the layers that
+    name none: a base config proves it for the patches applied to it. None when no layer names
+    one, or two name different releases (not guessed at)."""
+    found: dict[tuple[int, int], TalosVersion] = {}
+    for src, hint in sources:
+        if not src.layered or src.skipped is not None:
+            continue  # a talconfig or Omni template holds several nodes' patches
+        version, origin = _own_release(src, hint)
+        if origin != "default" and version.is_known:
+            found[version.series] = version
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _topf_json6902(src: Source) -> list[Finding]:
@@ -212,6 +237,7 @@ def lint_texts(
     option = version_option(talos_version, assume_newest_known=assume_newest_known)
     failed = list(unreadable)
     results = [_unreadable(exc, exc.file or "<input>") for exc in failed]
+    read: list[tuple[Source, Hints | None]] = []
     for text, source in texts:
         try:
             src = read_input(text, source=source)
@@ -221,10 +247,15 @@ def lint_texts(
             failed.append(exc)
             results.append(_unreadable(exc, source))
             continue
-        hint = (release_hints or {}).get(source)
+        read.append((src, (release_hints or {}).get(source)))
+    layer_release = _layer_release(read) if layers and option is None else None
+    for src, hint in read:
         results.append(
-            _lint_source(src, option, assume_newest_known=assume_newest_known, hint=hint)
-        )
+            _lint_source(
+                src, option, assume_newest_known=assume_newest_known, hint=hint,
+                layer_release=layer_release,
+            )
+        )  # fmt: skip
     if failed and len(failed) == len(results):
         raise failed[0]  # nothing could be linted: exit 2, as for one bad file
     return _report(results, cross_file=layers)
@@ -238,12 +269,25 @@ def _unreadable(exc: YAMLError, source: str) -> _FileResult:
 
 def _cross_file(results: Sequence[_FileResult]) -> list[Finding]:
     layers = [(i, ctx) for i, result in enumerate(results) for ctx in result.layers]
-    return cross_layer(layers) + add_replaces_across_layers(layers)
+    found = (
+        cross_layer(layers) + add_replaces_across_layers(layers) + conflicts_across_layers(layers)
+    )
+    assumed = {
+        r.target.file: TalosVersion.parse(r.target.talos_version)
+        for r in results
+        if r.target is not None and r.target.origin == "default"
+    }
+    return [_assumed(f, assumed[f.file]) if f.file in assumed else f for f in found]
+
+
+# A cross-layer finding of the key's rule replaces a file's own info finding at the same path.
+_SUPERSEDES = {"deprecated-field-with-document": "deprecated-field"}
 
 
 def _superseded(findings: list[Finding], cross: list[Finding]) -> list[Finding]:
-    """Drop a file's own info finding where the layers know more (the same rule and path)."""
-    known = {(f.file, f.path, f.rule) for f in cross}
+    """Drop a file's own info finding where the layers know more (the same path and rule, or
+    the rule the layers' one supersedes)."""
+    known = {(f.file, f.path, r) for f in cross for r in (f.rule, _SUPERSEDES.get(f.rule))}
     return [f for f in findings if f.severity != "info" or (f.file, f.path, f.rule) not in known]
 
 

@@ -26,7 +26,7 @@ from talosgpu.lint.rules_files import CRI_DIR, runtime_config_paths
 from talosgpu.renderers.cri import NRI_PLUGIN, v4_moved_tables
 from talosgpu.talos.documents import CRI_PART_PATH
 
-__all__ = ["KNOWN_TABLES", "check_cri", "cri_contents", "toml_header"]
+__all__ = ["KNOWN_TABLES", "check_cri", "containerd_series", "cri_contents", "toml_header"]
 
 GRPC = "io.containerd.grpc.v1.cri"
 RUNTIME = "io.containerd.cri.v1.runtime"
@@ -53,9 +53,10 @@ KNOWN_TABLES = {
 _NVIDIA_RUNTIME_DIR = "/usr/local/bin"
 
 
-def cri_contents(ctx: Context) -> Iterator[tuple[Hit, str]]:
+def cri_contents(ctx: Context) -> Iterator[tuple[Hit, str | None]]:
     """The CRI TOML of the unit: machine.files parts (not a runtime's own ConfigPath file, such
-    as gVisor's runsc.toml) and CRICustomizationConfig contents."""
+    as gVisor's runsc.toml) and CRICustomizationConfig contents, each with the rule that says
+    why containerd never reads it (None when it does)."""
     runtime_files = runtime_config_paths(ctx)
     for hit in ctx.items("machine", "files"):
         entry = hit.value
@@ -70,16 +71,28 @@ def cri_contents(ctx: Context) -> Iterator[tuple[Hit, str]]:
                 or (path.endswith((".part", ".toml")) and "cri" in path)
             )
         ):
-            yield Hit(entry["content"], (*hit.path, "content"), hit.frag), path
+            yield Hit(entry["content"], (*hit.path, "content"), hit.frag), _unread(path, entry)
     for doc in ctx.documents("CRICustomizationConfig"):
         if isinstance(doc.value.get("content"), str):
-            yield Hit(doc.value["content"], (*doc.path, "content"), doc.frag), ""
+            yield Hit(doc.value["content"], (*doc.path, "content"), doc.frag), None
+
+
+def _unread(path: str, entry: dict[str, Any]) -> str | None:
+    """The rule (rules_files) that says why a machine.files CRI part never reaches containerd:
+    WriteUserFiles rejects an unknown op and op: create outside /var, and only the one part
+    name is injected into the CRI config (talos-internals.md §3, machine.files runtime rules)."""
+    op = entry.get("op")
+    if isinstance(op, str) and op not in ("create", "overwrite", "append"):
+        return "files-unknown-op"
+    if not path.startswith(CRI_DIR) or (path != CRI_PART_PATH and op == "create"):
+        return "cri-file-ignored"
+    return None
 
 
 def cri_tables(ctx: Context) -> Iterator[tuple[Hit, dict[str, Any]]]:
     """Each CRI customization that is valid TOML, parsed (an invalid one is check_cri's
     ``cri-toml-invalid``): the rules that read its tables share this."""
-    for hit, _path in cri_contents(ctx):
+    for hit, _unread_by in cri_contents(ctx):
         try:
             yield hit, tomlio.loads(hit.value)
         except YAMLError:
@@ -98,7 +111,7 @@ def check_cri(ctx: Context) -> Iterator[Finding]:
                 "error",
                 extra=("name",),
             )
-    for hit, _path in cri_contents(ctx):
+    for hit, unread in cri_contents(ctx):
         try:
             data = tomlio.loads(hit.value)
         except YAMLError as exc:
@@ -114,7 +127,7 @@ def check_cri(ctx: Context) -> Iterator[Finding]:
             continue
         yield from _tables(ctx, hit, data)
         yield from _config_v4(ctx, hit, data)
-        yield from _walk(ctx, hit, data, ())
+        yield from _walk(ctx, hit, data, (), dead=unread)
 
 
 def _config_v4(ctx: Context, hit: Hit, data: dict[str, Any]) -> Iterator[Finding]:
@@ -183,8 +196,15 @@ def _expected(ctx: Context) -> str:
     return f'use plugins."{GRPC}"'
 
 
+def containerd_series(ctx: Context) -> str:
+    """The containerd minor of the release (``2.2``), the part true for every patch release:
+    the version table holds the .0 tag's containerd, and patch releases move only its patch
+    level (Talos 1.13.0 ships 2.2.3, 1.13.9 2.2.7, talos ``hack/release.toml``; 1.14.x 2.3.3 to
+    2.3.7, research talos-1.14-1.15-gpu.md §2)."""
+    return ".".join(ctx.version.facts.containerd.split(".")[:2])
+
+
 def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Finding]:
-    facts = ctx.version.facts
     if plugin == GRPC and ctx.version.containerd_v2:
         keys = sorted(set(body) - _GRPC_V2_KEYS) if isinstance(body, dict) else []
         if keys:
@@ -193,7 +213,7 @@ def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Find
                 "cri-containerd-generation",
                 hit,
                 f"{toml_header(('plugins', GRPC))} ({shown}) is the containerd 1.7 layout; Talos "
-                f"{ctx.version} runs containerd {facts.containerd} (config version "
+                f"{ctx.version} runs containerd {containerd_series(ctx)} (config version "
                 f"{ctx.version.containerd_config_version}), which "
                 "ignores these settings",
                 f"move runtime settings (containerd.runtimes, default_runtime_name, enable_cdi, "
@@ -206,7 +226,7 @@ def _generation(ctx: Context, hit: Hit, plugin: str, body: Any) -> Iterator[Find
             "cri-containerd-generation",
             hit,
             f"{toml_header(('plugins', plugin))} is a containerd 2.x table; Talos {ctx.version} runs "
-            f"containerd {facts.containerd}, which does not know it",
+            f"containerd {containerd_series(ctx)}, which does not know it",
             f'use plugins."{GRPC}" (runtimes under plugins."{GRPC}".containerd.runtimes)',
             "error",
         )
@@ -240,43 +260,43 @@ def _unknown_tables(
         )
 
 
-def _ignored(path: tuple[str, ...]) -> bool:
-    """containerd ignores this table on every release (a misspelt or unknown table or plugin,
-    reported by ``_tables``): what is inside has no effect, so no finding about its contents
-    (a BinaryName there starts nothing)."""
+def _ignored(ctx: Context, path: tuple[str, ...]) -> str | None:
+    """Why containerd ignores this table on the release linted (the rule that reports the
+    table), or None: what is inside has no effect, so a finding about its contents is said as
+    what comes once the table is fixed (a BinaryName there starts nothing)."""
     if len(path) == 1:
-        return bool(_PLUGIN_ID.fullmatch(path[0]))
+        return "cri-unknown-table" if _PLUGIN_ID.fullmatch(path[0]) else None
     if path[0] != "plugins":
-        return False
+        return None
     plugin = path[1]
     if plugin not in CRI_PLUGINS:
-        return True
-    # A table of the other containerd generation is ignored too, but only on the release the
-    # node runs: on an assumed release its contents still count (the generation finding says
-    # "if the node runs ..."), so they are not dropped here.
+        return "cri-unknown-table"
+    # The other containerd generation's table (talos-internals.md §5.3): on an assumed release
+    # too, where every finding is said under the assumption ("if the node runs ...").
+    if len(path) > 2 and plugin == GRPC and ctx.version.containerd_v2:
+        return None if path[2] in _GRPC_V2_KEYS else "cri-containerd-generation"
+    if len(path) > 2 and plugin != GRPC and not ctx.version.containerd_v2:
+        return "cri-containerd-generation"
     if len(path) > 2 and path[2] not in KNOWN_TABLES["plugin"]:
-        return True
-    if len(path) > 3 and path[2] == "containerd":
-        return path[3] not in KNOWN_TABLES["containerd"]
-    return False
+        return "cri-unknown-table"
+    if len(path) > 3 and path[2] == "containerd" and path[3] not in KNOWN_TABLES["containerd"]:
+        return "cri-unknown-table"
+    return None
 
 
 def _walk(
-    ctx: Context, hit: Hit, node: dict[str, Any], path: tuple[str, ...], *, dead: bool = False
+    ctx: Context, hit: Hit, node: dict[str, Any], path: tuple[str, ...], *, dead: str | None = None
 ) -> Iterator[Finding]:
     for key, value in node.items():
         here = (*path, key)
         if isinstance(value, dict):
-            yield from _walk(ctx, hit, value, here, dead=dead or _ignored(here))
+            yield from _walk(ctx, hit, value, here, dead=dead or _ignored(ctx, here))
         elif key == "BinaryName" and isinstance(value, str):
-            if dead:
-                yield from _dead_binary(ctx, hit, here, value)
-            else:
-                yield from _binary(ctx, hit, here, value)
+            yield from _dead(ctx, here, dead, _binary(ctx, hit, here, value))
+        elif key == "default_runtime_name" and isinstance(value, str):
+            yield from _dead(ctx, here, dead, _default_runtime(ctx, hit, here, value))
         elif dead:
             continue  # nothing else in a table containerd ignores has an effect
-        elif key == "default_runtime_name" and isinstance(value, str):
-            yield from _default_runtime(ctx, hit, here, value)
         elif key == "cdi_spec_dirs" and isinstance(value, list):
             bad = [
                 d for d in value if isinstance(d, str) and (d == "/etc" or d.startswith("/etc/"))
@@ -293,17 +313,28 @@ def _walk(
                 )
 
 
-def _dead_binary(ctx: Context, hit: Hit, path: tuple[str, ...], value: str) -> Iterator[Finding]:
-    """A wrong BinaryName in a table containerd ignores: no container fails yet; it would once
-    the table is fixed, so it is said at info, as what comes next."""
-    for finding in _binary(ctx, hit, path, value):
+def _dead(
+    ctx: Context, path: tuple[str, ...], dead: str | None, findings: Iterator[Finding]
+) -> Iterator[Finding]:
+    """A finding about a key in a table containerd ignores (``dead`` names the rule reporting
+    the table): nothing happens today, so it is said at info, as what comes once the table is
+    fixed."""
+    for finding in findings:
+        if dead is None:
+            yield finding
+            continue
         yield replace(
             finding,
             severity="info",
-            message=f"{finding.message.split(', so containers')[0]}: this table is ignored "
-            "today (cri-unknown-table); once it is fixed, containers with this runtime fail to "
-            "start",
+            message=f"{_unread_subject(ctx, path, dead)} ({dead}), so {path[-1]} has no effect "
+            f"today; once that is fixed: {finding.message}",
         )
+
+
+def _unread_subject(ctx: Context, path: tuple[str, ...], dead: str) -> str:
+    if dead in ("cri-file-ignored", "files-unknown-op"):
+        return "this file never reaches containerd"
+    return f"{toml_header(path[:-1])} is ignored on Talos {ctx.version}"
 
 
 def _binary(ctx: Context, hit: Hit, path: tuple[str, ...], value: str) -> Iterator[Finding]:

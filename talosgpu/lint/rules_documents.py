@@ -1,4 +1,4 @@
-"""v1alpha1 fields that Talos 1.14 deprecated in favour of documents, and their conflicts.
+"""v1alpha1 fields Talos 1.14 deprecated for documents, their conflicts, and document kinds.
 
 Research talos-internals.md §3 ("New multi-doc kinds in v1.14"; talos
 ``pkg/machinery/config/types/`` and ``container.go``): ``KubeletConfig`` is rejected next to
@@ -6,20 +6,32 @@ Research talos-internals.md §3 ("New multi-doc kinds in v1.14"; talos
 :data:`talosgpu.talos.kubenode.KUBE_NODE_CONFIG_CONFLICTS` (``.machine.nodeLabels is already set
 in v1alpha1 config``); ``KernelModuleConfig`` wins per
 module name, ``UdevRulesConfig`` replaces ``.machine.udev``, ``SysctlConfig``/``SysfsConfig`` win on
-conflicting keys: silently. ``.machine.install.extensions`` has had no effect since 1.10.
+conflicting keys: silently; across ``--layers`` the same, for a field and its document in
+different layers of one node. ``.machine.install.extensions`` has had no effect since 1.10.
+Document kinds per release (``document-needs-newer-talos``, ``unknown-document-kind``): the
+kinds the release's decoder registers (``data/talos_field_names.toml`` ``kinds``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterator, Sequence
 
-from talosgpu.lint.context import Context
+from talosgpu.lint.context import Context, Hit, render_path
 from talosgpu.lint.findings import Finding, Severity
 from talosgpu.lint.target import GPU_DOCUMENT_KINDS
+from talosgpu.talos.field_names import field_names, minors, releases_with
 from talosgpu.talos.fields import FIELDS
 from talosgpu.talos.kubenode import KIND, KUBE_NODE_CONFIG_CONFLICTS, dotted
+from talosgpu.versions import TalosVersion
 
-__all__ = ["DEPRECATED_FIELDS", "check_deprecated", "check_document_versions", "check_install"]
+__all__ = [
+    "DEPRECATED_FIELDS",
+    "check_deprecated",
+    "check_document_versions",
+    "check_install",
+    "conflicts_across_layers",
+]
 
 # (v1alpha1 path, replacing document, severity when both are set, what happens then): the
 # ``home`` facts of the one field table (talosgpu.talos.fields), KubeNodeConfig's last.
@@ -36,6 +48,8 @@ DEPRECATED_FIELDS += tuple(
 )  # fmt: skip
 
 
+# The section of data/talos_field_names.toml that lists the document kinds of each release.
+KINDS = "kinds"
 _NO_TWIN = {path: key is None for path, key in KUBE_NODE_CONFIG_CONFLICTS}
 
 
@@ -49,8 +63,8 @@ def check_deprecated(ctx: Context) -> Iterator[Finding]:
     kinds = ctx.kinds()
     for path, kind, severity, consequence in DEPRECATED_FIELDS:
         for hit in ctx.values(*path):
-            if not _set(hit.value):
-                continue
+            if not _set(hit.value) or _deletes(hit.value):
+                continue  # a `$patch: delete` removes the field from the config patched
             dotted = "." + ".".join(path)
             twinless = kind == KIND and _NO_TWIN.get(path, False)
             if kind in kinds:
@@ -84,6 +98,65 @@ def check_deprecated(ctx: Context) -> Iterator[Finding]:
                 "EtcFileConfig for files under /etc",
                 "info",
             )
+
+
+def _deletes(value: object) -> bool:
+    return isinstance(value, dict) and value.get("$patch") == "delete"
+
+
+def conflicts_across_layers(layers: Sequence[tuple[int, Context]]) -> list[Finding]:
+    """``--layers``: a v1alpha1 field of one layer and its document in another are both in the
+    node's merged config, so Talos treats them as in one file (rejects the config for
+    KubeNodeConfig's fields, ``.machine.nodeLabels is already set in v1alpha1 config``; the
+    document wins for the others; research talos-internals.md §3). What the last layer that
+    touches a field or document leaves counts (``$patch: delete`` removes it)."""
+    fields: dict[tuple[str, ...], tuple[int, Context, Hit] | None] = {}
+    documents: dict[str, tuple[int, Context, Hit] | None] = {}
+    for index, ctx in layers:
+        for kind in {k for _, k, _, _ in DEPRECATED_FIELDS}:
+            for doc in ctx.documents(kind):
+                documents[kind] = None if _deletes(doc.value) else (index, ctx, doc)
+        for path, *_ in DEPRECATED_FIELDS:
+            for hit in ctx.values(*path):
+                if _deletes(hit.value):
+                    fields[path] = None
+                elif _set(hit.value):  # an empty map or list merged in changes nothing
+                    fields[path] = (index, ctx, hit)
+    return [
+        found
+        for path, kind, severity, consequence in DEPRECATED_FIELDS
+        if (found := _across(fields.get(path), documents.get(kind), path, kind, severity,
+                             consequence)) is not None
+    ]  # fmt: skip
+
+
+def _across(
+    field: tuple[int, Context, Hit] | None,
+    document: tuple[int, Context, Hit] | None,
+    path: tuple[str, ...],
+    kind: str,
+    severity: Severity,
+    consequence: str,
+) -> Finding | None:
+    if field is None or document is None or field[0] == document[0]:
+        return None  # within one file: check_deprecated says it
+    (_, ctx, hit), (_, d_ctx, doc) = field, document
+    if not ctx.version.gpu_documents:
+        return None  # the document itself is document-needs-newer-talos there
+    dotted = "." + ".".join(path)
+    where = render_path(d_ctx.unit, doc.frag.doc, doc.path)
+    other = (
+        "this same file, given again as a layer," if d_ctx.source == ctx.source else (d_ctx.source)
+    )
+    twinless = kind == KIND and _NO_TWIN.get(path, False)
+    return ctx.finding(
+        "deprecated-field-with-document", hit,
+        f"{dotted} is set here and {other} has a {kind} document ({where}): as layers of one "
+        f"node both are in its config, so {consequence}",
+        f"delete {dotted}" if twinless else f"move the settings into the {kind} document "
+        f"({d_ctx.source}) and delete {dotted}",
+        severity,
+    )  # fmt: skip
 
 
 _GHCR_INSTALLER = "ghcr.io/siderolabs/installer:"
@@ -128,18 +201,63 @@ def check_install(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _kinds_of(ctx: Context) -> list[Hit]:
+    """The unit's Talos documents that have a kind (not v1alpha1, op lists, schematics)."""
+    return [
+        Hit(f.value, f.physical, f)
+        for f in ctx.unit.fragments
+        if not f.logical and isinstance(f.value, dict) and f.kind[:1].isupper()
+    ]
+
+
 def check_document_versions(ctx: Context) -> Iterator[Finding]:
-    if ctx.version.gpu_documents:
+    """A document kind the release's config decoder does not register: configloader fails with
+    ``"<kind>" "v1alpha1": not registered`` (``configloader/internal/decoder/decoder.go``
+    ``decode``, ``internal/registry/registry.go`` ``ErrNotRegistered``). The kinds per release
+    are the ``kinds`` section of ``data/talos_field_names.toml`` (``registry.Register`` calls of
+    each minor's newest tag, ``scripts/derive_field_names.py``)."""
+    accepted = field_names(ctx.version, KINDS)
+    if accepted is None:
         return
-    for kind in sorted(ctx.kinds() & GPU_DOCUMENT_KINDS):
-        for doc in ctx.documents(kind):
-            yield ctx.finding(
-                "document-needs-newer-talos",
-                doc,
-                f"{kind} documents exist from Talos 1.14; Talos {ctx.version} rejects the config "
-                "(unknown kind)",
-                "use the v1alpha1 machine.* fields on this release, or target 1.14 "
-                "(--talos-version 1.14)",
-                "error",
-                extra=("kind",),
-            )
+    for doc in _kinds_of(ctx):
+        kind = doc.frag.kind
+        if kind in accepted:
+            continue
+        since = releases_with(KINDS, kind)
+        if since:
+            yield _too_new(ctx, doc, kind, since[0])
+        else:
+            yield _unknown_kind(ctx, doc, kind)
+
+
+def _rejected(kind: str) -> str:
+    return f'rejects the config (`"{kind}" "v1alpha1": not registered`)'
+
+
+def _too_new(ctx: Context, doc: Hit, kind: str, since: str) -> Finding:
+    fix = (
+        "use the v1alpha1 machine.* fields on this release, or target 1.14 (--talos-version 1.14)"
+        if kind in GPU_DOCUMENT_KINDS
+        else f"remove the document on this release, or target Talos {since} or newer "
+        f"(--talos-version {since})"
+    )
+    return ctx.finding(
+        "document-needs-newer-talos", doc,
+        f"{kind} documents exist from Talos {since}; Talos {ctx.version} {_rejected(kind)}",
+        fix, "error", extra=("kind",),
+    )  # fmt: skip
+
+
+def _unknown_kind(ctx: Context, doc: Hit, kind: str) -> Finding:
+    everything = sorted(
+        {k for m in minors() for k in field_names(TalosVersion.parse(m), KINDS) or ()}
+    )
+    close = difflib.get_close_matches(kind, everything, n=1, cutoff=0.8)
+    first, last = minors()[0], minors()[-1]
+    return ctx.finding(
+        "unknown-document-kind", doc,
+        f"no Talos release talosgpu knows ({first} to {last}) has a {kind} document, so Talos "
+        f"{_rejected(kind)}",
+        f"did you mean {close[0]}?" if close else "remove the document, or correct its kind",
+        "error", extra=("kind",),
+    )  # fmt: skip

@@ -43,7 +43,7 @@ _WRITES = ("create", "overwrite")
 class Entry:
     """One list item (or named document) that a later copy would duplicate."""
 
-    kind: str  # "module" | "udev" | "file" | "cri-doc" | "udev-clear"
+    kind: str  # "module" | "udev" | "udev-doc" | "file" | "cri-doc" | "udev-clear"
     key: str
     hit: Hit
     content: object = None
@@ -73,7 +73,9 @@ def entries(ctx: Context) -> list[Entry]:
         rules = doc.value.get("rules")
         for i, rule in enumerate(rules if isinstance(rules, list) else []):
             if isinstance(rule, str):
-                out.append(Entry("udev", rule, Hit(rule, (*doc.path, "rules", i), doc.frag)))
+                # its own slot: the document replaces .machine.udev (research talos-internals.md
+                # §3 UdevRulesConfig), so a rule in both is not written twice
+                out.append(Entry("udev-doc", rule, Hit(rule, (*doc.path, "rules", i), doc.frag)))
     for hit in ctx.items("machine", "files"):
         item = hit.value
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
@@ -167,7 +169,7 @@ def _finding(
             f"{entry.key}` + `$patch: delete` (Talos 1.8+)",
             "warning",
         )
-    if entry.kind == "udev":
+    if entry.kind in ("udev", "udev-doc"):
         return ctx.finding(
             "duplicate-entry",
             entry.hit,

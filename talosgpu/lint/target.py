@@ -7,8 +7,9 @@ patch —, a topf.yaml's ``talosVersion`` for the patches of its folders, an Omn
 template's ``talos.version`` — its own or for a ``file:`` patch it names); the tag of the
 installer image
 (``machine.install.image`` or the 1.14 ``UnattendedInstallConfig`` ``installer.image``, e.g.
-``factory.talos.dev/metal-installer/<id>:v1.13.9``); 1.14 documents in the file (1.14); else
-:data:`talosgpu.versions.DEFAULT_VERSION`, which the report says in an info finding.
+``factory.talos.dev/metal-installer/<id>:v1.13.9``); 1.14 documents in the file (1.14); with
+``--layers``, the release another layer names (origin ``layer``, :mod:`talosgpu.lint.engine`);
+else :data:`talosgpu.versions.DEFAULT_VERSION`, which the report says in an info finding.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ ORIGIN_WORDS = {
     "omni-template": "Omni cluster template",
     "installer": "installer image tag",
     "documents": "1.14 documents",
+    "layer": "another --layers layer",
     "default": "assumed",
 }
 

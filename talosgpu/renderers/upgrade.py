@@ -156,6 +156,12 @@ def add_upgrade_moves(rendered: Rendered, *, from_version: TalosVersion) -> Rend
             header += (
                 f"# Upgrade move: deletes the v1alpha1 fields the Talos {from_version} patch set.\n"
             )
+            warnings.append(
+                f"the move deletes exactly what talosgpu's Talos {from_version} render of this "
+                "intent sets: on a node whose config lacks one of those entries (set up by hand "
+                "or from another intent) Talos refuses the whole patch (`lookup failed`); talosgpu "
+                "diff/apply work the move out from the node's own config"
+            )
         if "udev" in old_machine:
             warnings.append(
                 "UdevRulesConfig replaces .machine.udev as a whole on Talos 1.14+: udev rules set "

@@ -69,7 +69,7 @@ def _dedupe_lines(change: Change, head: str, old: Any, new: Any) -> tuple[str, l
     counted = f"{live} → {proposed} copies, duplicates dropped"
     kept = _inline(new) if change.path.endswith("[]") else None
     line = f"{head}: {kept} {counted}" if kept is not None else f"{head}: {counted}"
-    if old == new or change.secret:
+    if old == new:  # the same as shown (a copy differing only in a secret shows nothing)
         return line, []
     dropped = _inline(old)
     if dropped is not None:
@@ -97,7 +97,7 @@ def _change_lines(change: Change, show_secrets: bool) -> list[str]:
         extra = ["      was:", *_block(old, "        "), "      now:", *_block(new, "        ")]
     elif change.op == "change":
         left, right = _inline(old), _inline(new)
-        if change.secret and not show_secrets:
+        if change.secret and old == new:  # only a secret changed: the shown values are equal
             line = f"{head}: {REDACTED} → {REDACTED} (changed)"
         elif left is not None and right is not None:
             line = f"{head}: {left} → {right}"

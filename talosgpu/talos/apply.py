@@ -6,6 +6,7 @@ Strategic patches merge documents (:func:`talosgpu.talos.merge.merge_documents`)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,10 +76,11 @@ def apply_json6902(
     except jsonpatch.JsonPatchTestFailed:
         # jsonpatch quotes both values (the live one may be /cluster/secret); Talos's
         # evanphx/json-patch says only where: "testing value %s failed: test failed".
-        failed = _failed_test(doc, operations) or "(a test operation)"
+        failed = _failed_op(doc, operations)
+        where = str(failed[1].get("path")) if failed else "(a test operation)"
         raise MergeError(
             "failure applying rfc6902 patches to talos machine config: "
-            f"testing value {failed} failed: test failed",
+            f"testing value {where} failed: test failed",
             file=source,
         ) from None
     except (
@@ -89,9 +91,9 @@ def apply_json6902(
         TypeError,
         ValueError,
     ) as exc:
-        detail = " ".join(str(exc).split()) or type(exc).__name__
         raise MergeError(
-            f"failure applying rfc6902 patches to talos machine config: {detail}", file=source
+            f"failure applying rfc6902 patches to talos machine config: {_detail(exc, doc, operations)}",
+            file=source,
         ) from None
     if not isinstance(result, dict):
         raise MergeError("talos machine config is not a yaml document", file=source)
@@ -103,17 +105,33 @@ def apply_json6902(
     return [result]
 
 
-def _failed_test(doc: Mapping[str, Any], operations: Sequence[Mapping[str, Any]]) -> str | None:
-    """The path of the first ``test`` operation that fails when the operations run in order."""
+def _failed_op(
+    doc: Mapping[str, Any], operations: Sequence[Mapping[str, Any]]
+) -> tuple[int, Mapping[str, Any]] | None:
+    """The index and operation that fails first when the operations run in order."""
     current: Any = clone(dict(doc))
-    for op in operations:
+    for index, op in enumerate(operations):
         try:
             current = jsonpatch.apply_patch(current, [dict(op)])
-        except jsonpatch.JsonPatchTestFailed:
-            return str(op.get("path"))
-        except Exception:  # only the test failure is being located
-            return None
+        except Exception:  # locating the failure: whichever error it is
+            return index, op
     return None
+
+
+# jsonpatch ends a pointer error with the repr of the document it searched ("member 'x' not
+# found in {...}"): the whole cluster section with its secrets. Talos's evanphx/json-patch
+# names only the path, and so does this message.
+_DOCUMENT_REPR = re.compile(r" in [\[{].*$", re.DOTALL)
+
+
+def _detail(exc: Exception, doc: Mapping[str, Any], operations: Sequence[Mapping[str, Any]]) -> str:
+    """What failed, by operation and path, never quoting the document."""
+    text = _DOCUMENT_REPR.sub("", " ".join(str(exc).split())) or type(exc).__name__
+    failed = _failed_op(doc, operations)
+    if failed is None:
+        return text
+    index, op = failed
+    return f"op {index} ({op.get('op')} {op.get('path')}): {text}"
 
 
 def apply_patches(
@@ -127,7 +145,7 @@ def apply_patches(
 
     ``config`` is YAML text or plain documents; a patch is a :class:`Patch` or a ``-p`` style
     string (``@file``, a bare filename, inline YAML/JSON; see :func:`load_patch`).
-    ``talos_version`` (default: the newest known release) selects version-dependent behaviour.
+    ``talos_version`` (default: the newest released minor, DEFAULT_VERSION) selects version-dependent behaviour.
 
     >>> apply_patches("machine: {sysctls: {a: '1'}}", ["machine: {sysctls: {b: '2'}}"]).documents
     [{'machine': {'sysctls': {'a': '1', 'b': '2'}}}]

@@ -174,6 +174,11 @@ _VOLUME_KINDS = ("VolumeConfig", "UserVolumeConfig", "RawVolumeConfig", "SwapVol
 # Talos 1.14 docs (editing-machine-configuration.mdx, "Changes which might need a reboot").
 _LATER = Impact("none", "might need a reboot to take effect (Talos 1.14 docs)", since="1.14")
 _CRI = Impact("cri-restart", "containerd restarts to read it", since="1.14")
+# WriteUserFiles is a boot-sequence task (research talos-internals.md §3, machine.files runtime
+# rules): from 1.14, where applying never reboots, a file changes on the node at its next boot.
+_AT_BOOT = Impact(
+    "none", "machine.files are written at boot: in effect after the next reboot", since="1.14"
+)
 _UPGRADE = Impact("upgrade", "applied on the next install or upgrade")
 _MODULES = Impact("module-load", None)
 
@@ -300,7 +305,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_V, "machine.kernel.modules", merge=_m("identity", "1.0", _V1, key=("name",)),
           impact=_MODULES, home=Home("KernelModuleConfig", "warning",
                                      "the document silently wins for modules of the same name")),
-    Field(_V, "machine.files", merge=_m("identity", "1.0", _V1, key=("path",))),
+    Field(_V, "machine.files", merge=_m("identity", "1.0", _V1, key=("path",)), impact=_AT_BOOT),
     Field(_V, "machine.kubelet.extraMounts",
           merge=_m("identity", "1.0", _V1, key=("destination",))),
     Field(_V, "machine.install.extensions", merge=_m("identity", "1.0", _V1, key=("image",))),

@@ -54,10 +54,12 @@ class Installer:
     name: str | None = None
     schematic: str | None = None
 
-    def with_schematic(self, schematic_id: str, tag: str) -> str:
-        """The same kind of factory installer for another schematic and tag (a plain installer
-        becomes ``factory.talos.dev/installer/<id>``)."""
-        name = self.name or "installer"
+    def with_schematic(self, schematic_id: str, tag: str, *, platform_installers: bool) -> str:
+        """The same kind of factory installer for another schematic and tag. A plain installer
+        becomes the metal one, named as ``talosgpu schematic`` names it
+        (:attr:`talosgpu.knowledge.schematic.Schematic.installer_image`): ``metal-installer``
+        on releases with per-platform installers (1.10+), ``installer`` before."""
+        name = self.name or ("metal-installer" if platform_installers else "installer")
         return f"factory.talos.dev/{name}/{schematic_id}:{tag}"
 
 

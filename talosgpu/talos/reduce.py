@@ -40,6 +40,12 @@ __all__ = ["reduce_patch", "split_patch"]
 _DROP = object()
 _ID_KEYS = ("version", "apiVersion", "kind", "name")
 Path = tuple[str | int, ...]
+# Lists talosgpu states whole: a module's parameters. A .machine.kernel.modules item with other
+# parameters is replaced (_reduce_append: delete + re-add); a KernelModuleConfig's parameters
+# would be appended to (merge.go), leaving the old next to the new (modeset=1 beside
+# modeset=0), so the key is deleted and the list written again, or deleted when the patch has
+# none.
+_OWNED_LISTS: frozenset[tuple[str, Path]] = frozenset({("KernelModuleConfig", ("parameters",))})
 
 
 class _Ctx:
@@ -172,6 +178,12 @@ def _keyed_ident(item: dict[str, Any], key: str) -> tuple[int, Any]:
 def _reduce_append(config: list[Any], patch: list[Any], path: Path, ctx: _Ctx) -> Any:
     rule = rule_for(ctx.kind, path, ctx.version)
     key = rule.key[0] if rule is not None and rule.key else None
+    if config and (ctx.kind, path) in _OWNED_LISTS and _can_delete(path, ctx):
+        wanted = _dedupe(patch)
+        if config == wanted:
+            return _DROP
+        ctx.replacements.append((path, wanted))
+        return _DROP
     out: list[Any] = []
     for item in _last_per_identity(patch, key):
         if key is not None and isinstance(item, dict) and isinstance(item.get(key), str):
@@ -263,6 +275,9 @@ def _reduce_document(
             reduced = _reduce(target, remainder, (), ctx)
             if isinstance(reduced, dict):
                 out.update({k: v for k, v in reduced.items() if k not in _ID_KEYS})
+            for owned_kind, owned in _OWNED_LISTS:
+                if owned_kind == kind and _get(target, owned) and _get(remainder, owned) is None:
+                    _put(out, owned, {PATCH_KEY: DELETE})  # the patch states none
             for path, key, value in ctx.item_deletes:
                 _put_list_item_delete(out, path, key, value)
             for path, full in ctx.replacements:

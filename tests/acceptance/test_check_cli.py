@@ -105,3 +105,26 @@ def test_check_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["notes"] == [
         "talosgpu/values.yaml: not an intent, an inventory or a talosgpu render: not checked"
     ]
+
+
+def test_a_folder_is_searched_like_a_run_without_files(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["check", "talosgpu"], capsys)
+    assert code == 0 and "talosgpu/gpu1.yaml: ok" in out
+
+
+def test_a_run_that_checks_nothing_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 0 with no output reads as "all current" (a trial's `talosgpu check` in a folder
+    whose patch was rendered with `render node.yaml > patch.yaml`)."""
+    monkeypatch.chdir(tmp_path)
+    Path("node.yaml").write_text(INTENT)
+    for args in ([], ["."]):
+        code, out, err = run(["check", *args], capsys)
+        assert (code, out) == (0, "")
+        assert err.startswith("talosgpu: info: nothing checked: no X.yaml with an X.rendered/")
+    Path("notes.txt").write_text("x\n")
+    code, _, err = run(["check", "notes.txt"], capsys)
+    assert code == 0 and "nothing checked: none of the files given" in err

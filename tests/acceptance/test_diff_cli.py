@@ -51,12 +51,24 @@ def test_no_changes_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.14")), "--format", "json"]
+    args = ["diff", "-P", "nvidia-cdi", "--live", str(stock_config("1.11")), "--format", "json"]
     code, out, _ = run(args, capsys)
     data = json.loads(out)
     assert code == 1
     assert data["version"] == 1 and data["talosVersion"] == "1.11"  # the profile's version
     assert {c["impact"] for c in data["changes"]} >= {"reboot", "module-load"}
+
+
+def test_a_release_older_than_the_live_documents_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A 1.14 config (KubeNodeConfig, research talos-internals.md §3) is on a 1.14+ node: a
+    1.11 proposal would add .machine.nodeLabels beside KubeNodeConfig, which Talos rejects."""
+    live = str(stock_config("1.14"))
+    for extra in ([], ["--talos-version", "1.11"]):
+        code, out, err = run(["diff", "-P", "nvidia-cdi", "--live", live, *extra], capsys)
+        assert (code, out) == (2, "")
+        assert "(Talos 1.14+)" in err and "the node runs Talos 1.14 or newer, not 1.11" in err
 
 
 def test_talos_version_flag_wins(capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,6 +158,10 @@ def test_strict_turns_warnings_into_errors(capsys: pytest.CaptureFixture[str]) -
     assert code == 2 and "treated as errors" in err
 
 
+# the canary config is a 1.13 one (HostnameConfig): the 1.11 profile is diffed for its release
+AS_13 = ("--talos-version", "1.13")
+
+
 def _live_with_canaries(tmp_path: Path) -> Path:
     docs: list[dict[str, Any]] = yamlio.load_all(stock_config("1.13").read_text())
     docs[0]["machine"]["token"] = f"{CANARY}token1"
@@ -164,7 +180,7 @@ def test_canaries_never_printed(
 ) -> None:
     live = _live_with_canaries(tmp_path)
     code, out, err = run(
-        ["diff", "-P", "nvidia-cdi", "--live", str(live), "--output", output], capsys
+        ["diff", "-P", "nvidia-cdi", "--live", str(live), "--output", output, *AS_13], capsys
     )
     assert code == 1 and CANARY not in out + err
 
@@ -179,10 +195,11 @@ def test_canaries_masked_in_error_messages(
 
     monkeypatch.setattr("talosgpu.commands.diff.propose", explode)
     live = _live_with_canaries(tmp_path)
-    code, out, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live)], capsys)
+    code, out, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live), *AS_13], capsys)
     assert code == 2 and "cannot merge value <redacted> here" in err
     assert CANARY not in out + err
-    code, _, err = run(["diff", "-P", "nvidia-cdi", "--live", str(live), "--show-secrets"], capsys)
+    show = ["diff", "-P", "nvidia-cdi", "--live", str(live), "--show-secrets", *AS_13]
+    code, _, err = run(show, capsys)
     assert code == 2 and f"{CANARY}pw4" in err
 
 
@@ -227,3 +244,16 @@ def test_colour_on_a_terminal_only_for_reports(
         assert "\x1b[" not in run(argv, capsys)[1], argv
     monkeypatch.setenv("NO_COLOR", "1")
     assert run(diff, capsys)[1] == piped
+
+
+def test_a_1_12_document_refuses_a_1_11_diff_and_names_the_kind(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """HostnameConfig is registered from 1.12 (data/talos_field_names.toml kinds)."""
+    live = str(stock_config("1.12"))
+    code, _, err = run(["diff", "-P", "nvidia-cdi", "--live", live], capsys)
+    assert code == 2 and "HostnameConfig (Talos 1.12+)" in err
+    code, _, _ = run(
+        ["diff", "-P", "nvidia-cdi", "--live", live, "--talos-version", "1.12"], capsys
+    )
+    assert code == 1

@@ -109,7 +109,12 @@ def test_every_real_world_file_lints_without_crash(capsys: pytest.CaptureFixture
         assert code in (0, 1), (path, err)
         assert "internal error" not in err and "Traceback" not in err
     report = lint_files(files)
-    assert report.files_checked + len(report.skipped) == len(files)
+    # every file given is checked or skipped; the corpus holds only each repo's GPU files, so a
+    # talconfig's other @file patches are missing (skipped as unreadable, named by the talconfig)
+    given = {str(f) for f in files}
+    missing = [s for s in report.skipped if s.file not in given]
+    assert all("names it as a patch" in s.reason for s in missing)
+    assert report.files_checked + len(report.skipped) - len(missing) == len(files)
 
 
 def test_real_world_directory_in_one_run() -> None:
@@ -185,7 +190,9 @@ def test_typo_containerd_runtimes_and_usr_bin_binary() -> None:
     # inside the ignored table: what comes next once the typo is fixed, at info
     assert "/usr/bin/nvidia-container-runtime" in binary.message
     assert "/usr/local/bin/nvidia-container-runtime" in binary.fix
-    assert binary.severity == "info" and "this table is ignored today" in binary.message
+    assert binary.severity == "info" and "is ignored on Talos 1.14 (cri-unknown-table)" in (
+        binary.message
+    )
 
 
 def test_malformed_talconfig() -> None:
@@ -357,3 +364,29 @@ def test_a_patchs_release_comes_from_the_talconfig_that_names_it(
     Path("talenv.yaml").write_text("talosVersion: ENC[AES256_GCM,data:abc]\n")
     _, out, _ = run_cli(["lint", "patches/gpu.yaml", "--format", "json"], capsys)
     assert json.loads(out)["targets"][0]["origin"] == "default"  # encrypted: not guessed
+
+
+def test_a_talconfig_brings_its_file_patches(tmp_path: Path) -> None:
+    """`@file` patches are the talconfig's content: linted with its release when only the
+    talconfig is given, once when both are given, and a missing one is unreadable-input."""
+    (tmp_path / "patches").mkdir()
+    gpu = tmp_path / "patches" / "gpu.yaml"
+    gpu.write_text("machine:\n  sysctls:\n    net.core.bpf_jit_harden: 1\n")
+    talconfig = tmp_path / "talconfig.yaml"
+    talconfig.write_text(
+        "clusterName: c\ntalosVersion: v1.11.3\nendpoint: https://x:6443\nnodes:\n"
+        "  - hostname: a\n    ipAddress: 10.0.0.2\n    patches:\n"
+        '      - "@./patches/gpu.yaml"\n      - "@./patches/gone.yaml"\n'
+    )
+    alone = lint_files([talconfig])
+    assert {(Path(t.file).name, t.talos_version) for t in alone.targets} == {
+        ("talconfig.yaml", "1.11"), ("gpu.yaml", "1.11"),
+    }  # fmt: skip
+    (missing,) = alone.by_rule("unreadable-input")
+    assert missing.file.endswith("gone.yaml") and ".nodes[0].patches[1]" in missing.message
+    both = lint_files([talconfig, gpu])
+    assert [f for f in both.findings if f.file.endswith("gpu.yaml")] == [
+        f for f in alone.findings if f.file.endswith("gpu.yaml")
+    ]
+    folder = lint_files([tmp_path])
+    assert sum(1 for t in folder.targets if t.file.endswith("gpu.yaml")) == 1

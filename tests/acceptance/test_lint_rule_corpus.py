@@ -54,6 +54,8 @@ def test_every_new_rule_has_both_cases() -> None:
         "duplicate-entry", "files-duplicate-create", "json6902-add-replaces",
         "cdi-spec-dirs-default", "unknown-field", "field-not-in-release", "vfio-pci-nvidia-gpu",
         "nvreg-first-load", "cri-unknown-key", "bpf-jit-harden-unneeded", "cri-file-ignored",
+        "unknown-document-kind", "document-needs-newer-talos", "schematic-gpu-modules",
+        "schematic-extension-name", "deprecated-field-with-document",
     }  # fmt: skip
     have = {(c.parent.name, c.name) for c in CASES}
     assert {(r, p) for r in rules for p in ("positive", "negative")} <= have

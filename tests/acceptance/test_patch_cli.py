@@ -163,7 +163,7 @@ def test_the_release_comes_from_the_installer_tag_else_is_said_to_be_assumed(
     code, _, err = run(["patch", str(tagged), "-p", str(base / "patch.yaml")], capsys)
     assert code == 2 and "duplicate document" in err
     code, _, err = run(["patch", str(base / "base.yaml"), "-p", str(base / "patch.yaml")], capsys)
-    assert code == 0 and "assumed the newest known release: merging for Talos" in err
+    assert code == 0 and "assumed the newest released one: merging for Talos" in err
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,11 @@ def test_hook_entries() -> None:
         ("mytalosgpu/gpu1.yaml", False, False),
         ("talosgpu.yaml", False, False),
         ("docs/gpu-nodes.md", False, False),
+        # homelab layouts: lint reads their patches and talconfig (check wants intents)
+        ("kubernetes/bootstrap/talos/talconfig.yaml", False, True),
+        ("talos/patches/nvidia.yaml", False, True),
+        ("talos/cluster.yaml.j2", False, True),
+        ("talos/README.md", False, False),
     ],
 )
 def test_default_files_pattern(path: str, check: bool, lint: bool) -> None:

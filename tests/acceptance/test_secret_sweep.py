@@ -44,7 +44,7 @@ def _planted(release: str, folder: Path) -> tuple[Path, Path, list[str]]:
     docs = yamlio.load_all(source.read_text())
     multi = tuple(int(p) for p in release.split(".")) >= (1, 5)
     docs, values = plant_secret_canaries(
-        docs, f"{CANARY}{release.replace('.', '')}x", documents=multi
+        docs, f"{CANARY}{release.replace('.', '')}x", documents=multi, talos_version=release
     )
     part = {"p": f"{CANARY}CriPw{release}", "h": f"{CANARY}CriHdr{release}"}
     files: list[dict[str, Any]] = docs[0].setdefault("machine", {}).setdefault("files", [])

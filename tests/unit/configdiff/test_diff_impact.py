@@ -98,7 +98,7 @@ def test_kernel_module_documents_load_on_1_14_and_parameters_need_a_reboot() -> 
         [_v1(), mod], [_v1(), {**mod, "parameters": ["a=1"]}], talos_version="1.14"
     )
     assert [c.impact for c in changed.changes] == ["module-load"]
-    assert "reboot to take effect" in changed.summary
+    assert "take effect after a reboot" in changed.summary
 
 
 def test_other_documents_never_force_a_reboot_before_1_14() -> None:

@@ -78,6 +78,8 @@ def test_kernel_modules_are_matched_by_name() -> None:
     assert _paths([old], [new]) == [
         ("v1alpha1", ".machine.kernel.modules[name=nvidia].parameters[]", "add"),
         ("v1alpha1", ".machine.kernel.modules[name=nvidia_drm]", "add"),
+        # nvidia and nvidia_uvm swapped places: modules load in list order
+        ("v1alpha1", ".machine.kernel.modules", "reorder"),
     ]
 
 
@@ -226,3 +228,30 @@ def test_before_1_14_nothing_is_called_a_move() -> None:
     assert (
         next(c.op for c in diff_configs(live, proposed, talos_version="1.13").changes) == "remove"
     )
+
+
+def test_a_module_document_over_a_listed_module_says_its_parameters_change() -> None:
+    """On 1.14 a KernelModuleConfig wins over the .machine.kernel.modules item of the same name
+    (container.go KernelModuleConfigs): the item's modeset=1 stops applying at the next boot."""
+    old = _v1(kernel={"modules": [{"name": "nvidia_drm", "parameters": ["modeset=1"]}]})
+    same = _v1(kernel={"modules": [{"name": "nvidia", "parameters": []}]})
+    doc = {"apiVersion": "v1alpha1", "kind": "KernelModuleConfig"}
+    diff = diff_configs([old], [old, {**doc, "name": "nvidia_drm"}], talos_version="1.14")
+    (change,) = diff.changes
+    assert change.impact == "module-load"
+    assert 'its parameters become [] instead of ["modeset=1"]' in (change.note or "")
+    kept = diff_configs([same], [same, {**doc, "name": "nvidia"}], talos_version="1.14")
+    assert [c.impact for c in kept.changes] == ["none"]
+
+
+def test_a_credential_that_goes_with_the_cri_part_is_a_secret_change() -> None:
+    auth = '[plugins."io.containerd.cri.v1.images".registry.configs."r".auth]\npassword = "Pw9x"\n'
+    other = '[plugins."io.containerd.cri.v1.runtime"]\nenable_cdi = true\n'
+
+    def part(text: str) -> dict[str, Any]:
+        return _v1(files=[{"path": CRI, "op": "create", "content": text}])
+
+    (gone,) = diff_configs([part(auth)], [part(other)], talos_version="1.11").changes
+    assert gone.secret and "Pw9x" not in (gone.text_diff or "")
+    (kept,) = diff_configs([part(auth)], [part(auth + other)], talos_version="1.11").changes
+    assert not kept.secret

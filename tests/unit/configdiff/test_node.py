@@ -32,7 +32,7 @@ def test_a_plain_installer_lacks_the_extensions_and_says_how_to_get_them() -> No
     (warning,) = checked.warnings
     assert checked.lacks_extensions
     assert (
-        f"talosctl upgrade --nodes n1 --image factory.talos.dev/installer/{SCHEMATIC.id}:v1.11.3"
+        f"talosctl upgrade --nodes n1 --image factory.talos.dev/metal-installer/{SCHEMATIC.id}:v1.11.3"
         in warning
     )
     live = _live("ghcr.io/siderolabs/installer:v1.11.3")
@@ -90,3 +90,18 @@ def test_a_kept_v1alpha1_cri_part_next_to_the_document_is_said() -> None:
     v1 = {"version": "v1alpha1", "machine": {"files": [{"path": CRI_PART_PATH, "content": ""}]}}
     doc = {"apiVersion": "v1alpha1", "kind": "CRICustomizationConfig", "name": "x", "content": ""}
     assert legacy_cri_part([v1, doc]) and not legacy_cri_part([v1]) and not legacy_cri_part([doc])
+
+
+def test_a_parameter_of_a_loaded_module_is_not_said_to_load_now() -> None:
+    """Only a whole module loads when the config adds it; a parameter waits for the next boot,
+    whatever the installer carries."""
+    old = {"version": "v1alpha1", "machine": {"kernel": {"modules": [{"name": "nvidia"}]}}}
+    new = {
+        "version": "v1alpha1",
+        "machine": {"kernel": {"modules": [{"name": "nvidia", "parameters": ["a=1"]}]}},
+    }
+    diff = diff_configs([old], [new], talos_version="1.13")
+    unsure = _check("registry.local/installer:v1.13.1")
+    assert unsure.unsure_extensions
+    (change,) = unsure.apply_to(diff).changes
+    assert change.note is not None and "first loaded" in change.note

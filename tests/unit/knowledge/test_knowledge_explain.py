@@ -233,8 +233,12 @@ def test_fixes_differ_by_version() -> None:
     ebpf = "last insn is not an exit or jmp"
     assert "bpfJitHarden: set" in explain(ebpf, talos_version="1.7")[0].fix
     assert "mode: operator" in explain(ebpf, talos_version="1.14")[0].fix
+    # 1.15 refuses mode cdi and its helm-values enable the operator's toolkit (by CDI/NRI)
+    on_115 = explain(ebpf, talos_version="1.15")[0].fix
+    assert "mode: operator" in on_115 and "mode: cdi" not in on_115
+    assert "toolkit.enabled=false" not in on_115
     generic = explain(ebpf)[0]
-    assert generic.applies_to_version is None and len(generic.fixes) == 3
+    assert generic.applies_to_version is None and len(generic.fixes) == 4
 
 
 def test_duplicate_document_predicate() -> None:
@@ -267,3 +271,12 @@ def test_messages_survive_noise(noise: str) -> None:
     assert "unresolvable-cdi-devices" in [
         m.id for m in explain(text, talos_version=TalosVersion.parse("1.11"))
     ]
+
+
+def test_no_fix_for_talos_1_15_names_a_mode_render_refuses_there() -> None:
+    """Talos 1.15 renders only mode operator (cdi and legacy are refused: the extension ships
+    no toolkit), so no fix given for 1.15 may send the user to another mode."""
+    version = TalosVersion.parse("1.15")
+    for entry in catalog():
+        fix = entry.fix_for(version)
+        assert "mode: cdi" not in fix and "mode: legacy" not in fix, entry.id

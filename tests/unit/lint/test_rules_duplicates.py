@@ -67,3 +67,17 @@ def test_append_after_create_is_no_duplicate() -> None:
     assert not lint_text(text, source="p.yaml", talos_version="1.12").by_rule(
         "files-duplicate-create"
     )
+
+
+def test_a_udev_rule_in_the_document_and_in_machine_udev_is_not_written_twice() -> None:
+    """UdevRulesConfig replaces .machine.udev (research talos-internals.md §3): the rule in both
+    is one line of the rules file, which deprecated-field-with-document already says."""
+    text = (
+        'machine:\n  udev:\n    rules: [\'KERNEL=="nvidia", MODE="0666"\']\n---\n'
+        "apiVersion: v1alpha1\nkind: UdevRulesConfig\n"
+        'rules: [\'KERNEL=="nvidia", MODE="0666"\', a, a]\n'
+    )
+    report = lint_text(text, source="p.yaml", talos_version="1.14")
+    (duplicate,) = report.by_rule("duplicate-entry")
+    assert duplicate.path.endswith("rules[2]")  # only the document's own second copy
+    assert report.by_rule("deprecated-field-with-document")

@@ -94,7 +94,7 @@ def test_text_report_lines() -> None:
     assert f"      +++ proposed {CRI}" in lines
     assert lines[-1] == (
         "4 changes; the node will reboot because .machine.token and .machine.files changed; "
-        "kernel module changes need a reboot to take effect"
+        "kernel module changes other than new modules take effect after a reboot"
     )
 
 

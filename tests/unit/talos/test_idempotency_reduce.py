@@ -175,3 +175,30 @@ def test_real_world_gpu_patches_reach_a_fixed_point() -> None:
             assert apply_all(once, again, version) == once, str(path)
             checked += 1
     assert checked >= 40
+
+
+def _module_doc(*parameters: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {"apiVersion": "v1alpha1", "kind": "KernelModuleConfig", "name": "m"}
+    return {**doc, "parameters": list(parameters)} if parameters else doc
+
+
+@pytest.mark.parametrize(
+    ("live", "wanted"),
+    [
+        (("modeset=1",), ("modeset=0", "fbdev=1")),  # other parameters: not appended to
+        (("modeset=1",), ()),  # the patch states none: the old ones go
+        (("a=1", "b=2"), ("b=2", "a=1")),  # the order the intent gives
+    ],
+)
+def test_kernel_module_document_parameters_are_replaced_whole(
+    live: tuple[str, ...], wanted: tuple[str, ...]
+) -> None:
+    """A KernelModuleConfig's parameters merge by appending (merge.go): reduced as the key's
+    delete plus the list again (Talos's patchmixed vector), so the node ends with exactly the
+    intent's list, and a second reduction changes nothing."""
+    config = [{"version": "v1alpha1", "machine": {}}, _module_doc(*live)]
+    patch = reduce_patch(config, [_module_doc(*wanted)], talos_version="1.14")
+    after = merge_documents(config, patch, talos_version=TalosVersion.parse("1.14"))
+    module = next(d for d in after if d.get("kind") == "KernelModuleConfig")
+    assert module.get("parameters", []) == list(wanted)
+    assert reduce_patch(after, [_module_doc(*wanted)], talos_version="1.14") == []

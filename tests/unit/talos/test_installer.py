@@ -32,9 +32,14 @@ def test_families(image: str, family: str, name: str | None) -> None:
     if family == "factory":
         assert found.schematic == ID
         assert (
-            found.with_schematic("b" * 64, "v1.11.4")
+            found.with_schematic("b" * 64, "v1.11.4", platform_installers=True)
             == f"factory.talos.dev/{name}/{'b' * 64}:v1.11.4"
         )
+    if family == "plain":  # the metal installer, as `talosgpu schematic` names it
+        for per_platform, name in ((True, "metal-installer"), (False, "installer")):
+            assert found.with_schematic("b" * 64, "v1.11.4", platform_installers=per_platform) == (
+                f"factory.talos.dev/{name}/{'b' * 64}:v1.11.4"
+            )
 
 
 def test_found_in_either_home() -> None:

@@ -95,3 +95,22 @@ def test_json6902_second_test_op_is_the_one_named() -> None:
     )
     with pytest.raises(MergeError, match="testing value /cluster/secret failed"):
         apply_patches("machine: {type: worker}\ncluster: {secret: s}\n", [ops])
+
+
+@pytest.mark.parametrize(
+    ("op", "said"),
+    [
+        ('{"op": "add", "path": "/cluster/nosuch/x", "value": 1}', "member 'nosuch' not found"),
+        ('{"op": "remove", "path": "/cluster/secret/x"}', "non-container type"),
+        ('{"op": "replace", "path": "/cluster/nothere", "value": 1}', "non-existent object"),
+    ],
+)
+def test_json6902_failure_names_the_op_never_the_document(op: str, said: str) -> None:
+    """jsonpatch ends a pointer error with the repr of the document it searched (the whole
+    cluster section, secrets and keys included); the error names the op and its path only."""
+    config = "cluster: {secret: Zq9LiveSecret, ca: {key: Zq9LiveKey}}\nmachine: {}\n"
+    with pytest.raises(MergeError) as info:
+        apply_patches(config, [f'[{{"op": "add", "path": "/machine/env", "value": {{}}}}, {op}]'])
+    message = str(info.value)
+    assert said in message and "op 1 (" in message
+    assert "Zq9Live" not in message and "{" not in message.split("op 1 (")[1]
