@@ -118,7 +118,8 @@ _EXPORTS: dict[str, str] = {
     "for_each_node": "talosgpu.commands.fleet",
     "check_files": "talosgpu.commands.check",
     "CheckReport": "talosgpu.commands.check",
-    # the one reporter: any command result as text or JSON
+    # the one reporter: every report a command prints (render, diff, apply, lint, check,
+    # explain, schematic, cdi, doctor, fleets) as text or JSON; patch prints a config
     "format_report": "talosgpu.report",
 }
 

@@ -10,9 +10,10 @@ import json
 from collections.abc import Sequence
 from typing import Literal
 
-from talosgpu.errors import TalosGPUError
+from talosgpu.errors import RenderError, TalosGPUError
 from talosgpu.intent.models import Intent
 from talosgpu.k8s import render_manifests
+from talosgpu.knowledge.other_extensions import check_other_extensions
 from talosgpu.knowledge.schematic import Schematic, build_schematic
 from talosgpu.plan import plan_summary, resolve
 from talosgpu.plan_node import other_extensions
@@ -76,6 +77,13 @@ def schematic_for(
     for the release: an error raises, a warning is appended to ``warnings``) and kernel args."""
     gpu = intent.gpu
     others, _ = other_extensions(intent, version, [] if warnings is None else warnings)
+    extra, issues = check_other_extensions(tuple(extra_extensions), version=version)
+    for issue in issues:  # checked as the intent's extensions are
+        where = f"--extension {extra_extensions[issue.index]}"
+        if issue.severity == "error":
+            raise RenderError(f"{where}: {issue.message}")
+        if warnings is not None:
+            warnings.append(f"{where}: {issue.message}")
     return build_schematic(
         talos_version=version,
         flavour=flavour or gpu.driver.flavour,
@@ -83,5 +91,5 @@ def schematic_for(
         fabric_manager=gpu.fabric_manager if fabric_manager is None else fabric_manager,
         extra_kernel_args=(*intent.extra_kernel_args, *extra_kernel_args),
         # the node's other extensions: a schematic without them removes them from the node
-        extra_extensions=(*others, *extra_extensions),
+        extra_extensions=(*others, *extra),
     )

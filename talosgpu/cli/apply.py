@@ -124,76 +124,17 @@ def apply_command(
     )
     node = outcome.result.address or node or ""
     if as_json:
-        _apply_json(node, outcome)
+        emit(report(outcome, "json", node=node))
         sys.exit(EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK)
     for run in outcome.runs:
         if run.stdout:
             click.echo(run.stdout, nl=False)
         if run.stderr:
             click.echo(run.stderr, nl=False, err=True)
-    messages = {
-        "up-to-date": f"nothing to apply: {node} already has everything this intent renders",
-        "declined": "not applied",
-        "dry-run": f"dry run only: nothing was changed on {node}",
-        "applied": f"applied to {node} (mode {mode})",
-    }
-    click.echo(f"talosgpu: {messages[outcome.status]}", err=True)
+    click.echo(report(outcome, node=node), nl=False, err=True)
     if outcome.interrupted:
-        click.echo("talosgpu: interrupted (the patch in flight was let finish)", err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_FINDINGS if outcome.status == "declined" else EXIT_OK)
-
-
-def _apply_json(node: str, outcome: Any) -> None:
-    """``apply --format json`` (docs/schemas/apply.schema.json): the diff as ``diff --format
-    json`` gives it, what was done, and talosctl's runs (redacted unless --show-secrets)."""
-    import json  # lazy: only the JSON form needs it
-
-    document = {
-        "version": 1,
-        "node": node,
-        "status": outcome.status,
-        "mode": outcome.mode,
-        "interrupted": outcome.interrupted,
-        **_applied_data(outcome),
-    }
-    emit(json.dumps(document, indent=2) + "\n")
-
-
-def _applied_data(outcome: Any) -> dict[str, Any]:
-    """One node's ``diff`` (as ``diff --format json`` gives it) and ``talosctl`` runs (redacted
-    by apply unless --show-secrets), for both JSON forms of apply."""
-    import json  # lazy: only the JSON form needs it
-
-    return {
-        "diff": json.loads(report(outcome.result, "json", warnings=True)),
-        "talosctl": [
-            {"exitCode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
-            for run in outcome.runs
-        ],
-    }
-
-
-def _apply_fleet_json(fleet: Any) -> None:
-    """``apply INVENTORY --all --format json``: each node's outcome in node-name order, with
-    its diff and talosctl runs when it got that far (docs/schemas/apply-fleet.schema.json)."""
-    import json  # lazy: only the JSON form needs it
-
-    from talosgpu.commands.redact import safe_line  # lazy: as above
-
-    nodes = []
-    for node in fleet.nodes:
-        entry: dict[str, Any] = {"node": node.name, "status": node.status}
-        if node.reason:
-            entry["reason"] = node.reason
-        if node.error is not None:
-            entry["error"] = safe_line(str(node.error))
-        if node.result is not None:
-            entry.update(_applied_data(node.result))
-        nodes.append(entry)
-    document = {"version": 1, "nodes": nodes, "interrupted": fleet.interrupted,
-                "exitCode": fleet.exit_code}  # fmt: skip
-    emit(json.dumps(document, indent=2) + "\n")
 
 
 def _show_apply_diff(node: str, result: DiffResult) -> None:
@@ -223,10 +164,11 @@ def _apply_fleet(
 ) -> None:
     # lazy: --help and cached runs must not load the library (module docstring)
     from talosgpu.commands.fleet_remote import NodeApply, apply_fleet
+    from talosgpu.report.fleet_apply import node_line, summary_line
 
     if as_json:
         fleet = apply_fleet(inventory, confirm=lambda _name, _result: True, **options)
-        _apply_fleet_json(fleet)
+        emit(report(fleet, "json"))
         sys.exit(fleet.exit_code)
 
     def show(name: str, result: DiffResult) -> None:
@@ -235,11 +177,7 @@ def _apply_fleet(
 
     def outcome(node: NodeApply) -> None:
         # as it happens: a later failure or Ctrl-C must not hide what was already done
-        detail = {
-            "failed": f": {node.error}" if node.error is not None else "",
-            "skipped": f" ({node.reason})" if node.reason else "",
-        }.get(node.status, "")
-        click.echo(f"talosgpu: {node.name}: {node.status}{detail}", err=True)
+        click.echo(node_line(node), err=True)
 
     fleet = apply_fleet(
         inventory,
@@ -248,11 +186,5 @@ def _apply_fleet(
         on_outcome=outcome,
         **options,
     )
-    counts = ", ".join(
-        f"{fleet.count(status)} {status}"
-        for status in ("applied", "dry-run", "up-to-date", "declined", "failed", "skipped")
-        if fleet.count(status)
-    )
-    tail = "; interrupted" if fleet.interrupted else ""
-    click.echo(f"talosgpu: {len(fleet.nodes)} nodes: {counts}{tail}", err=True)
+    click.echo(summary_line(fleet), err=True)
     sys.exit(fleet.exit_code)

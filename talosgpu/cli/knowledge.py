@@ -293,17 +293,7 @@ def schematic_command(
     )
     warn(warnings)
     if output == "json":
-        import json  # lazy: only the JSON form needs it
-
-        document = {
-            "version": 1,
-            "id": result.id,
-            "schematic": result.yaml,
-            "extensions": list(result.extensions),
-            "extraKernelArgs": list(result.extra_kernel_args),
-            "installerImage": result.installer_image,
-        }
-        emit(json.dumps(document, indent=2) + "\n", dest)
+        emit(report(result, "json"), dest)
         return
-    emit(result.id + "\n" if id_only else result.yaml, dest)
+    emit(report(result, id_only=id_only), dest)
     note(f"# installer: {result.installer_image}")

@@ -111,7 +111,11 @@ def load_target(
     if isinstance(intent, Intent):
         if profile:
             raise TalosGPUError("give an intent or a profile, not both")
-        return intent, "intent"
+        source = intent.source or "intent"
+        # load_profile's source is "profile:NAME"; messages and headers say "profile NAME"
+        return intent, source.replace("profile:", "profile ", 1) if source.startswith(
+            "profile:"
+        ) else source
     require_target(intent, profile)
     if intent is not None:
         item = read_input(intent)

@@ -93,7 +93,7 @@ def node_intent(
     if name is not None:
         merged["profile"] = name
     try:
-        return Intent.model_validate(merged)
+        return Intent.model_validate(merged)  # a node of an inventory: not re-rendered alone
     except ValidationError as exc:
         raise _attribute(exc, layers, inventory, index) from None
 

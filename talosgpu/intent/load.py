@@ -123,7 +123,7 @@ def intent_from_data(
         merged = overlay(profile_data, {k: v for k, v in data.items() if k != "profile"})
         merged = {**merged, "profile": data.get("profile")}
     try:
-        return Intent.model_validate(dict(merged))
+        return Intent.model_validate(dict(merged)).read_from(source)
     except ValidationError as exc:
         first = exc.errors()[0]
         count = exc.error_count()

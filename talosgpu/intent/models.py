@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from talosgpu.errors import VersionError
@@ -221,7 +229,29 @@ Workload = Literal["compute", "graphics", "video", "display"]
 
 
 class Intent(_Model):
-    """One GPU node's intent. Every field is optional except what a profile cannot guess."""
+    """One GPU node's intent. Every field is optional except what a profile cannot guess.
+
+    ``source``: where it was read from (a file, ``profile:NAME``), so that an error the plan or
+    a renderer raises later names it; not a field: the JSON Schema and equality ignore it."""
+
+    _source: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str | None:
+        return self._source
+
+    def read_from(self, source: str) -> Intent:
+        """This intent, remembered as read from ``source`` (set once, by the loaders)."""
+        self._source = source
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Intent):
+            return NotImplemented
+        return self.__dict__ == other.__dict__  # the content, not where it was read
+
+    def __hash__(self) -> int:
+        return super().__hash__()
 
     api_version: Literal["talosgpu.dev/v1alpha1"] = Field(
         default="talosgpu.dev/v1alpha1", description="Intent format version."

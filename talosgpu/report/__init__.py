@@ -19,15 +19,18 @@ FORMAT_NAMES = ("text", "json")
 
 # result type name -> the report module that formats it
 SUBJECTS: dict[str, str] = {
+    "ApplyResult": "talosgpu.report.apply",
     "CDIValidation": "talosgpu.report.cdi",
     "CheckReport": "talosgpu.report.check",
     "DiffResult": "talosgpu.report.diff",
     "DoctorFleet": "talosgpu.report.fleet_doctor",
     "DoctorReport": "talosgpu.report.doctor",
     "ExplainOutcome": "talosgpu.report.explain",
+    "FleetApply": "talosgpu.report.fleet_apply",
     "FleetDiff": "talosgpu.report.fleet",
     "LintReport": "talosgpu.report.lint",
     "RenderOutcome": "talosgpu.report.render",
+    "Schematic": "talosgpu.report.schematic",
 }
 
 

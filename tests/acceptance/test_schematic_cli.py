@@ -107,3 +107,13 @@ def test_schematic_json_and_profiles_json(capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run_cli(["profiles", "--format", "json"], capsys)
     names = [p["name"] for p in json.loads(out)["profiles"]]
     assert code == 0 and "nvidia-cdi" in names
+
+
+def test_an_extension_flag_is_checked_like_the_intents_extensions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["schematic", "--profile", "nvidia-cdi", "--talos-version", "1.11.5"]
+    code, out, err = run([*base, "--extension", "siderolabs/doesnotexist"], capsys)
+    assert code == 0 and "--extension siderolabs/doesnotexist: " in err and "official" in err
+    code, out, err = run([*base, "--extension", "ghcr.io/me/x:1"], capsys)
+    assert (code, out) == (2, "") and "not an official extension" in err

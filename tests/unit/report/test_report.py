@@ -36,3 +36,15 @@ def test_every_subject_has_a_text_report() -> None:
         assert "text" in import_module(module).FORMATS, name
         exported = getattr(talosgpu, name, None)  # the exported result types are the same name
         assert exported is None or exported.__name__ == name
+
+
+def test_a_schematic_reports_as_the_cli_prints_it() -> None:
+    """``talosgpu schematic --format json`` is the reporter's JSON (one reporter, no JSON built
+    in the CLI)."""
+    import json
+
+    result, _ = talosgpu.schematic(profile="nvidia-cdi")
+    data = json.loads(format_report(result, "json"))
+    assert data["id"] == result.id and data["installerImage"] == result.installer_image
+    assert format_report(result) == result.yaml
+    assert format_report(result, id_only=True) == result.id + "\n"
