@@ -35,6 +35,7 @@ from talosgpu import yamlio
 from talosgpu.errors import RenderError, TalosGPUError
 from talosgpu.headers import AFTER_PREFIX, MERGED_PREFIX
 from talosgpu.lint.engine import lint_text
+from talosgpu.plain import get_path
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import DOCUMENT_NAME
 from talosgpu.talos.apply import JSON6902_MULTIDOC
@@ -155,6 +156,12 @@ def _check(rendered: Rendered, patch: UserPatch) -> None:
                     "differently or put the settings in runtime.extraCriToml"
                 )
             _check_default_runtime(str(doc.get("content") or ""), where, plan.cri.default_runtime)
+        image = _installer_image(doc)
+        if image is not None and plan.installer_image is not None and image != plan.installer_image:
+            raise RenderError(
+                f"{where}: sets the installer image {image}, but the intent's installer: renders "
+                f"{plan.installer_image} (its schematic's NVIDIA extensions): keep one of the two"
+            )
         for j, entry in enumerate(_machine_files(doc)):
             if entry.get("path") == CRI_PART_PATH:
                 if rendered.cri_toml is not None:
@@ -166,6 +173,16 @@ def _check(rendered: Rendered, patch: UserPatch) -> None:
                 _check_default_runtime(
                     str(entry.get("content") or ""), where, plan.cri.default_runtime
                 )
+
+
+def _installer_image(doc: Mapping[str, Any]) -> str | None:
+    """The installer image a patch document sets (.machine.install.image, or the 1.14
+    UnattendedInstallConfig installer.image)."""
+    if doc.get("kind") == "UnattendedInstallConfig":
+        value = get_path(doc, ("installer", "image"))
+    else:
+        value = get_path(doc, ("machine", "install", "image"))
+    return value if isinstance(value, str) else None
 
 
 def _machine_files(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from talosgpu.commands.inputs import Input, read_input
 from talosgpu.commands.render import RenderOutcome, render_cached
@@ -112,7 +112,8 @@ def check_files(
     notes: list[str] = []
     loaded: list[tuple[str, RenderOutcome, bool]] = []
     outputs: list[tuple[str, Input, Rerender]] = []
-    for path in candidates:
+    queue = list(candidates)
+    for path in queue:
         try:
             item = read_input(path)
             again = rerender_of(item.text)
@@ -127,19 +128,27 @@ def check_files(
                 )
                 continue
             merged = _merged_folder(path, template)
+            # a render without the patches still loads and merges them (commands/render.py
+            # _with_patches): diff and apply always use them
             rendered = render_input(item, with_patches=merged)
-            if not merged and rendered.kind is not None and b"patches" in item.data:
-                # its patches must load and merge too: diff and apply always use them
-                render_input(item, with_patches=True)
         except TalosGPUError as exc:
             errors.append(exc)
             continue
-        if rendered.kind is None:
-            ignored.append(path)
-            notes.append(f"{os.path.normpath(path)}: not an intent, an inventory or a talosgpu "
-                         "render: not checked")  # fmt: skip
-        else:
+        if rendered.kind is not None:
             loaded.append((path, rendered, merged))
+            continue
+        users = [u for u in patch_users(path) if u not in queue]
+        if users:
+            # a patch file stands for the intents and inventories that name it in patches:
+            # (pre-commit passes only the changed file)
+            queue.extend(users)
+            notes.append(
+                f"{os.path.normpath(path)}: a patch of {', '.join(users)}: checked with it"
+            )
+            continue
+        ignored.append(path)
+        notes.append(f"{os.path.normpath(path)}: not an intent, an inventory or a talosgpu "
+                     "render: not checked")  # fmt: skip
     if "{" not in template and len(loaded) > 1:
         raise TalosGPUError(
             f"--rendered-dir {template} names one folder but {len(loaded)} intents were given; "
@@ -170,6 +179,62 @@ def check_files(
     return CheckReport(
         checked=tuple(checked), errors=tuple(errors), ignored=tuple(ignored), notes=tuple(notes)
     )
+
+
+_UP = 3  # folders above a patch file where the intent naming it may be
+
+
+def patch_users(path: str) -> list[str]:
+    """The intents and inventories in ``path``'s folder or up to three folders above it whose
+    text names it by its path relative to them, and whose ``patches:`` then resolve to it
+    (intent patch files are relative to the intent file: docs/knowledge.md)."""
+    target = Path(path).resolve()
+    folder = target.parent
+    found: list[str] = []
+    for _ in range(_UP + 1):
+        for candidate in sorted(folder.glob("*.y*ml")):
+            if candidate.resolve() == target or not candidate.name.endswith(_SUFFIXES):
+                continue
+            try:
+                rel = os.path.relpath(target, candidate.parent)
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+            if rel in text and "patches" in text and target in _patch_files(candidate, text):
+                found.append(os.path.normpath(os.path.relpath(candidate)))
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return found
+
+
+def _patch_files(candidate: Path, text: str) -> set[Path]:
+    """Every ``file:`` a ``patches:`` list of the document names, resolved against its folder
+    (an intent's, an inventory's defaults, roles and node overrides alike)."""
+    from talosgpu import yamlio  # lazy: a cached check parses nothing (docs/ARCHITECTURE.md)
+
+    try:
+        docs = yamlio.load_all(text, source=str(candidate))
+    except TalosGPUError:
+        return set()
+    out: set[Path] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "patches" and isinstance(inner, list):
+                    for entry in inner:
+                        if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+                            out.add((candidate.parent / entry["file"]).resolve())
+                else:
+                    walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    for doc in docs:
+        walk(doc)
+    return out
 
 
 def _nothing_checked(named: list[str]) -> str:

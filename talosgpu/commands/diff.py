@@ -229,8 +229,11 @@ def diff(
         if version.gpu_documents:
             warnings.extend(legacy_cri_part(proposal.proposed_documents))
     except TalosGPUError as exc:
+        if exc.file is None and target.source is not None:
+            # an error of the intent's own patches or plan names the intent file
+            exc = type(exc)(exc.message, file=str(target.source), path=exc.yaml_path)
         if show_secrets:
-            raise
+            raise exc from None
         raise redact_error(exc, collect_secret_values(live_config.documents)) from None
     notes = [*target.notes, *version.warnings, *live_config.warnings, *warnings, *rendered.warnings]
     return DiffResult(

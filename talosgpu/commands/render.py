@@ -315,10 +315,13 @@ def _with_patches(
     from talosgpu.nodepatch import merge_node_patches  # lazy: as above
 
     try:
+        patches = load_user_patches(loaded, base=base_dir(where))
+        # JSON6902 patches are not merged: the header names them (nodepatch._with_after)
+        merged = merge_node_patches(rendered, patches)
         if merge:
-            patches = load_user_patches(loaded, base=base_dir(where))
-            # JSON6902 patches are not merged: the header names them (nodepatch._with_after)
-            return merge_node_patches(rendered, patches)
+            return merged
+        # left out of this output, but checked: diff and apply use them, and check refuses an
+        # intent whose patches do not load or collide, so render must not pass it
     except TalosGPUError as exc:
         prefix = f"node {node}: " if node else ""
         # an error inside a patch file names that file (a bad YAML line there), else the intent

@@ -6,7 +6,7 @@ talosgpu's CRI part replaces the node's part whole: a changed ``machine.files`` 
 registry mirror, its credentials, a debug level written by hand into
 ``/etc/cri/conf.d/20-customization.part`` — goes with it. The diff shows the removed lines, but a
 reviewer reading "talosgpu's part changes" would not expect their registry auth to go, so the
-tables that go are named in a warning, with the way to keep them (``runtime.extraCriToml``).
+keys that go are named in a warning, with the way to keep them (``runtime.extraCriToml``).
 """
 
 from __future__ import annotations
@@ -74,23 +74,24 @@ def _rendered(path: tuple[str, ...]) -> bool:
     )
 
 
-def _table(path: tuple[str, ...]) -> str:
-    parts = [f'"{p}"' if "." in p or not p else p for p in path[:-1]]
-    return "[" + ".".join(parts) + "]" if parts else path[-1]
+def _key(path: tuple[str, ...]) -> str:
+    """The TOML key path (``plugins."io.containerd.cri.v1.images".discard_unpacked_layers``):
+    a key name, never its value."""
+    return ".".join(f'"{p}"' if "." in p or not p else p for p in path)
 
 
 def dropped_cri_settings(
     live_docs: Sequence[Mapping[str, Any]], proposed_docs: Sequence[Mapping[str, Any]]
 ) -> list[str]:
     """A warning per CRI part whose settings (not talosgpu's own keys) the proposal removes,
-    naming their tables (never their values)."""
+    naming their keys (never their values)."""
     proposed = _parts(proposed_docs)
     warnings: list[str] = []
     for label, texts in _parts(live_docs).items():
         before, after = _settings(texts), _settings(proposed.get(label, []))
         if before is None or after is None:
             continue
-        gone = sorted({_table(p) for p in before - after if not _rendered(p)})
+        gone = sorted({_key(p) for p in before - after if not _rendered(p)})
         if not gone:
             continue
         shown = ", ".join(gone[:_SHOWN]) + (

@@ -47,22 +47,22 @@ def _impacts(
             rule.until is not None and version.at_least(rule.until)
         )
 
-    paths = {f.parts: f.impact for f in FIELDS if f.doc == V1 and f.impact and valid(f.impact)}
+    paths = {
+        (f.doc, *f.parts): f.impact for f in FIELDS if f.impact and valid(f.impact)
+    }  # a document's own fields too (KubeNodeConfig taints)
     kinds = {k: v.impact for k, v in KINDS.items() if v.impact and valid(v.impact)}
     return paths, kinds
 
 
 def _rule(kind: str, keys: Sequence[str], version: TalosVersion) -> ImpactRule | None:
-    """The table's impact for a change at ``keys`` of a ``kind`` document: the kind's, or the
-    v1alpha1 field's at the longest matching prefix."""
+    """The table's impact for a change at ``keys`` of a ``kind`` document: the field's at the
+    longest matching prefix, else the kind's."""
     paths, kinds = _impacts(version.series)
-    if kind != V1:
-        return kinds.get(kind)
     for depth in range(len(keys), 0, -1):
-        rule = paths.get(tuple(keys[:depth]))
+        rule = paths.get((kind, *keys[:depth]))
         if rule is not None:
             return rule
-    return None
+    return None if kind == V1 else kinds.get(kind)
 
 
 # A whole module added: the note node checks (configdiff/node.py) replace when the installer

@@ -251,6 +251,10 @@ def _related(
     return change
 
 
+def _module_item(kind: str, raw: Raw) -> bool:
+    return kind == V1ALPHA1 and tuple(raw.keys) == ("machine", "kernel", "modules")
+
+
 def _inline_list(items: Any) -> str:
     return (
         json.dumps(list(items), ensure_ascii=False)
@@ -319,6 +323,16 @@ def _change(
         # (--show-secrets shows it; containerd will refuse the part anyway).
         red_diff = _UNPARSED
         shown_old, shown_new = _hide_content(shown_old), _hide_content(shown_new)
+    if raw.op == "dedupe" and impact == "none" and _module_item(kind, raw) and raw.old != raw.new:
+        # the copy that goes had other parameters: Talos loads a module with the parameters of
+        # its last entry (research talos-internals.md §1.5), which may be the one dropped
+        impact, note = (
+            "module-load",
+            (
+                "a dropped copy has other parameters than the kept one; the parameters read at the "
+                "next load (the last entry's) may change: reboot to apply"
+            ),
+        )
     if raw.op == "dedupe" and is_cri and old_text == new_text:
         # The part containerd reads is the same: only a duplicate entry goes. Before 1.14 the
         # v1alpha1 document still changed, and CanApplyImmediate reboots for .machine.files.

@@ -145,11 +145,20 @@ def _profile(
     return cache[name]
 
 
+# The folders render --output-dir writes beside the node folders (k8s/cluster.py CLUSTER_DIR,
+# k8s/fleet_values.py HELM_DIR).
+_RESERVED = {
+    "cluster": "the cluster-wide objects (cluster/manifests.yaml)",
+    "helm": "the Helm values (helm/)",
+}
+
+
 def _check_references(inventory: Inventory) -> None:
     source = inventory.source
     partials: list[tuple[YamlPath, Mapping[str, Any]]] = [(("defaults",), inventory.defaults)]
     partials += [(("roles", role), data) for role, data in inventory.roles.items()]
     seen: dict[str, int] = {}
+    addresses: dict[str, int] = {}
     for index, node in enumerate(inventory.nodes):
         here: YamlPath = ("nodes", index)
         if node.name in seen:
@@ -159,6 +168,23 @@ def _check_references(inventory: Inventory) -> None:
                 path=(*here, "name"),
             )
         seen[node.name] = index
+        if node.name in _RESERVED:
+            raise IntentError(
+                f"a node named {node.name!r} would share its folder with {_RESERVED[node.name]} "
+                "in render --output-dir: rename the node",
+                file=source,
+                path=(*here, "name"),
+            )
+        if node.address is not None:
+            if node.address in addresses:
+                # apply --all would patch one machine twice, the second over the first
+                raise IntentError(
+                    f"duplicate node address {node.address!r} (also .nodes"
+                    f"[{addresses[node.address]}]): each node is one machine",
+                    file=source,
+                    path=(*here, "address"),
+                )
+            addresses[node.address] = index
         if node.role is not None and node.role not in inventory.roles:
             known = ", ".join(sorted(inventory.roles)) or "none defined"
             raise IntentError(

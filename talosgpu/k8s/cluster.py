@@ -73,11 +73,7 @@ class FleetManifests:
 
 def fleet_manifests(plans: Mapping[str, Plan]) -> FleetManifests:
     """Split every node's objects into per-node ones and one merged cluster-wide set."""
-    if CLUSTER_DIR in plans:
-        raise RenderError(
-            f"a node named {CLUSTER_DIR!r} would share its folder with the cluster-wide "
-            f"objects ({CLUSTER_DIR}/manifests.yaml): rename the node"
-        )
+    # a node named cluster or helm is refused with the inventory (fleet/load.py _RESERVED)
     _check_operator_mix(plans)
     groups: dict[tuple[str, str, str], list[tuple[str, dict[str, Any]]]] = {}
     nodes: dict[str, tuple[dict[str, Any], ...]] = {}

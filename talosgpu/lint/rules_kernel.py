@@ -30,14 +30,21 @@ BPF_JIT_HARDEN = ("net.core.bpf_jit_harden", "net/core/bpf_jit_harden")
 
 
 def _modules(ctx: Context) -> list[tuple[str, Hit]]:
+    """The modules the unit loads: an item or document with ``$patch: delete`` removes its
+    module (a delete selector), it loads nothing."""
     found: list[tuple[str, Hit]] = []
     for hit in ctx.items("machine", "kernel", "modules"):
-        if isinstance(hit.value, dict) and isinstance(hit.value.get("name"), str):
-            found.append((hit.value["name"], hit))
+        item = hit.value
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and not _deletes(item):
+            found.append((item["name"], hit))
     for doc in ctx.documents("KernelModuleConfig"):
-        if isinstance(doc.value.get("name"), str):
+        if isinstance(doc.value.get("name"), str) and not _deletes(doc.value):
             found.append((doc.value["name"], doc))
     return found
+
+
+def _deletes(value: dict[str, object]) -> bool:
+    return value.get("$patch") == "delete"
 
 
 def check_modules(ctx: Context) -> Iterator[Finding]:

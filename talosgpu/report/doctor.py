@@ -38,8 +38,12 @@ def _summary(report: DoctorReport) -> str:
         verdict = f"no problem found, but {gaps} check(s) could not run"
     else:
         verdict = "healthy"
-    skipped = sum(c.status == "skip" for c in checks)
-    return verdict + f" ({len(checks)} checks, {skipped} skipped)"
+    unread = sum(c.gap for c in checks)
+    apart = sum(c.status == "skip" and not c.gap for c in checks)
+    counts = [f"{len(checks)} checks"]
+    counts += [f"{unread} skipped"] if unread else []
+    counts += [f"{apart} n/a"] if apart else []
+    return verdict + f" ({', '.join(counts)})"
 
 
 def _check_lines(check: Check) -> list[str]:

@@ -17,7 +17,7 @@ versions) stay in the version table (``data/talos_versions.toml``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 __all__ = [
@@ -176,6 +176,19 @@ _LATER = Impact("none", "might need a reboot to take effect (Talos 1.14 docs)", 
 _CRI = Impact("cri-restart", "containerd restarts to read it", since="1.14")
 # WriteUserFiles is a boot-sequence task (research talos-internals.md §3, machine.files runtime
 # rules): from 1.14, where applying never reboots, a file changes on the node at its next boot.
+# NodeRestriction: a worker's kubelet may not change its own taints once registered (research
+# peers.md §4.5): a taint change reaches a registered worker's Node object only when it
+# registers again (a control-plane node's too, when its kubelet is the one applying them).
+_AT_REGISTRATION = Impact(
+    "none",
+    "a registered worker cannot change its own taints (NodeRestriction): the Node object "
+    "gets it when the node registers again",
+)
+# research talos-internals.md §3 machine.install.extensions: "no effect from v1.10" (release
+# notes v1.10.0 "Machine Install Extensions"); the installer image carries the extensions.
+_NO_EFFECT_1_10 = Impact(
+    "none", "no effect since Talos 1.10: extensions come from the installer image", since="1.10"
+)
 _AT_BOOT = Impact(
     "none", "machine.files are written at boot: in effect after the next reboot", since="1.14"
 )
@@ -271,7 +284,9 @@ FIELDS: tuple[Field, ...] = (
     Field("SysfsConfig", "params",
           merge=_m("string-map", "1.14", "pkg/machinery/config/types/runtime/sysfs.go")),
     *(Field("KubeNodeConfig", key, merge=_m("string-map", "1.14", _K8S + "node.go"))
-      for key in ("labels", "annotations", "taints")),
+      for key in ("labels", "annotations")),
+    Field("KubeNodeConfig", "taints", merge=_m("string-map", "1.14", _K8S + "node.go"),
+          impact=_AT_REGISTRATION),
     # --- pointer scalars: a zero value overwrites from 1.12 (merge.go overwrite flag) --------
     Field(_V, "machine.network.kubespan.mtu",
           merge=_m("pointer-scalar", "1.12", _V1 + " KubeSpanMTU")),
@@ -308,7 +323,8 @@ FIELDS: tuple[Field, ...] = (
     Field(_V, "machine.files", merge=_m("identity", "1.0", _V1, key=("path",)), impact=_AT_BOOT),
     Field(_V, "machine.kubelet.extraMounts",
           merge=_m("identity", "1.0", _V1, key=("destination",))),
-    Field(_V, "machine.install.extensions", merge=_m("identity", "1.0", _V1, key=("image",))),
+    Field(_V, "machine.install.extensions", merge=_m("identity", "1.0", _V1, key=("image",)),
+          impact=_NO_EFFECT_1_10),
     Field(_V, "machine.udev.rules", merge=_m("identity", "1.0", _V1),
           shape=Shape("strings", "[]string")),
     Field("UdevRulesConfig", "rules",
@@ -360,7 +376,10 @@ FIELDS: tuple[Field, ...] = (
     _kube_node("machine.nodeLabels", "labels", _m("string-map", "1.3", _V1 + " MachineNodeLabels")),
     _kube_node("machine.nodeAnnotations", "annotations",
                _m("string-map", "1.8", _V1 + " MachineNodeAnnotations")),
-    _kube_node("machine.nodeTaints", "taints", _m("string-map", "1.6", _V1 + " MachineNodeTaints")),
+    replace(
+        _kube_node("machine.nodeTaints", "taints", _m("string-map", "1.6", _V1 + " MachineNodeTaints")),
+        impact=_AT_REGISTRATION,
+    ),
     _kube_node("machine.kubelet.nodeIP", "nodeIP"),
     _kube_node("machine.kubelet.registerWithFQDN", "registerWithFQDN"),
     _kube_node("machine.kubelet.skipNodeRegistration", "skipNodeRegistration"),

@@ -128,3 +128,25 @@ def test_a_run_that_checks_nothing_says_so(
     Path("notes.txt").write_text("x\n")
     code, _, err = run(["check", "notes.txt"], capsys)
     assert code == 0 and "nothing checked: none of the files given" in err
+
+
+def test_a_changed_patch_file_checks_the_intent_that_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pre-commit passes only the changed file: a patch named in an intent's patches: stands
+    for that intent (two trials committed a broken patch past the hook)."""
+    monkeypatch.chdir(tmp_path)
+    Path("talosgpu/patches").mkdir(parents=True)
+    Path("talosgpu/patches/net.yaml").write_text("machine:\n  network: {hostname: gpu-a}\n")
+    Path("talosgpu/gpu1.yaml").write_text(INTENT + "patches:\n  - file: patches/net.yaml\n")
+    render = ["render", "talosgpu/gpu1.yaml", "--with-patches"]
+    code, _, _ = run([*render, "--output-dir", "talosgpu/gpu1.rendered"], capsys)
+    assert code == 0
+    code, _, err = run(["check", "talosgpu/patches/net.yaml"], capsys)
+    assert code == 0 and "a patch of talosgpu/gpu1.yaml: checked with it" in err
+    Path("talosgpu/patches/net.yaml").write_text("machine:\n  network: {hostname: gpu-z}\n")
+    code, out, _ = run(["check", "talosgpu/patches/net.yaml"], capsys)
+    assert code == 1 and '"gpu-a" → "gpu-z"' in out
+    Path("talosgpu/notes.yaml").write_text("a: 1\n")
+    code, _, err = run(["check", "talosgpu/notes.yaml"], capsys)
+    assert code == 0 and "not an intent, an inventory or a talosgpu render" in err

@@ -77,3 +77,21 @@ def test_a_docs_example_is_a_valid_command_line(doc: str, line: str) -> None:
     except click.UsageError as exc:
         pytest.fail(f"{doc}: {line!r}: {exc.format_message()}")
     assert context is not None
+
+
+def test_the_fleet_docs_inventory_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/fleet.md's main example, rendered as the page says (a new user's first try; its
+    `sharing: {replicas: 2}` over a profile without sharing was refused)."""
+    from conftest import run_cli
+
+    text = (ROOT / "docs" / "fleet.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("# talosgpu/fleet.yaml\n")
+    monkeypatch.chdir(tmp_path)
+    Path("talosgpu").mkdir()
+    Path("talosgpu/fleet.yaml").write_text(block)
+    args = ["render", "talosgpu/fleet.yaml", "--output-dir", "talosgpu/fleet.rendered"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err

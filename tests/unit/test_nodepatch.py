@@ -123,3 +123,14 @@ def test_a_lint_warning_of_the_merged_patch_is_a_warning() -> None:
 def test_no_patches_is_the_render_itself() -> None:
     rendered = _rendered()
     assert merge_node_patches(rendered, []) is rendered
+
+
+def test_another_installer_image_than_the_intents_is_an_error() -> None:
+    """installer: renders the factory image of the node's schematic; a patch setting another
+    would win the merge and drop the NVIDIA extensions without a word."""
+    rendered = _rendered("1.13.5", talosVersion="1.13.5", installer={"platform": "metal"})
+    image = {"machine": {"install": {"image": "ghcr.io/siderolabs/installer:v1.13.5"}}}
+    with pytest.raises(RenderError, match=r"extra.yaml: sets the installer image ghcr.io/"):
+        merge_node_patches(rendered, [_patch(image)])
+    same = {"machine": {"install": {"image": rendered.plan.installer_image, "wipe": False}}}
+    assert merge_node_patches(rendered, [_patch(same)]).documents

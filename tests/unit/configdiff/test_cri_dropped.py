@@ -24,7 +24,7 @@ def _part(text: str) -> list[dict[str, Any]]:
 
 def test_a_users_table_that_goes_is_named_without_its_values() -> None:
     (warning,) = dropped_cri_settings(_part(AUTH), _part(OURS))
-    assert 'registry.configs."r.example".auth]' in warning and "Pw9x" not in warning
+    assert 'registry.configs."r.example".auth.password' in warning and "Pw9x" not in warning
     assert "runtime.extraCriToml" in warning
 
 

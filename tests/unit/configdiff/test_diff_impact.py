@@ -45,7 +45,7 @@ def test_files_udev_env_reboot_up_to_1_13(version: str, field: str, value: Any) 
         ("nodeLabels", {"nvidia.com/gpu.present": "true"}, "none"),
         ("sysctls", {"net.core.bpf_jit_harden": "1"}, "none"),
         ("kernel", {"modules": [{"name": "nvidia"}]}, "module-load"),
-        ("install", {"extensions": [{"image": "ghcr.io/siderolabs/nvidia:1"}]}, "upgrade"),
+        ("install", {"image": "factory.talos.dev/installer/x:v1.9.0"}, "upgrade"),
     ],
 )
 def test_labels_sysctls_modules_install_never_reboot(
@@ -136,3 +136,13 @@ def test_summary_line() -> None:
     diff = diff_configs([old], [new], talos_version="1.12")
     assert diff.summary == "3 changes; the node will reboot because .machine.files changed"
     assert diff_configs([old], [old], talos_version="1.12").summary.startswith("no changes")
+
+
+@pytest.mark.parametrize(
+    ("version", "impact"), [("1.9", "upgrade"), ("1.10", "none"), ("1.13", "none")]
+)
+def test_install_extensions_have_no_effect_from_1_10(version: str, impact: str) -> None:
+    """Release notes v1.10.0 "Machine Install Extensions" (research talos-internals.md §3)."""
+    new = _v1(install={"extensions": [{"image": "ghcr.io/siderolabs/nvidia:1"}]})
+    (change,) = diff_configs([_v1()], [new], talos_version=version).changes
+    assert change.impact == impact

@@ -120,10 +120,11 @@ def test_duplicate_modules_kept_once_are_a_dedupe_not_a_removal() -> None:
         [_v1(kernel={"modules": [mod]})],
         talos_version="1.11",
     )
-    # the equal copy is the one kept; the dropped ones are named, the differing one shown
+    # the equal copy is the one kept; the dropped ones are named, the differing one shown: it
+    # was the last entry, whose parameters Talos loads, so dropping it waits for a reboot
     assert [(c.op, c.old, c.copies, c.impact) for c in diff.changes] == [
         ("dedupe", mod, (3, 1), "none"),
-        ("dedupe", {"name": "nvidia", "parameters": ["x=1"]}, (3, 1), "none"),
+        ("dedupe", {"name": "nvidia", "parameters": ["x=1"]}, (3, 1), "module-load"),
     ]
     assert not diff.reboot
 
@@ -255,3 +256,16 @@ def test_a_credential_that_goes_with_the_cri_part_is_a_secret_change() -> None:
     assert gone.secret and "Pw9x" not in (gone.text_diff or "")
     (kept,) = diff_configs([part(auth)], [part(auth + other)], talos_version="1.11").changes
     assert not kept.secret
+
+
+def test_dropping_a_module_copy_with_other_parameters_needs_a_reboot() -> None:
+    """Two entries of one module: the last one's parameters are the ones loaded, so dropping a
+    copy that differs is not "stays loaded as it is"."""
+    twice = [{"name": "nvidia", "parameters": ["A=1"]}, {"name": "nvidia", "parameters": ["A=2"]}]
+    old = _v1(kernel={"modules": twice})
+    new = _v1(kernel={"modules": twice[:1]})
+    (change,) = diff_configs([old], [new], talos_version="1.13").changes
+    assert change.op == "dedupe" and change.impact == "module-load"
+    same = _v1(kernel={"modules": [twice[0], twice[0]]})
+    (kept,) = diff_configs([same], [new], talos_version="1.13").changes
+    assert kept.op == "dedupe" and kept.impact == "none"

@@ -135,6 +135,12 @@ def test_profiles_are_read_once_per_inventory(monkeypatch: pytest.MonkeyPatch) -
         ),
         ("roles: {x: {}}\nnodes:\n  - {name: a, role: y}\n", ".nodes[0].role", "unknown role 'y'"),
         (
+            "nodes:\n  - {name: a, address: 10.0.0.2}\n  - {name: b, address: 10.0.0.2}\n",
+            ".nodes[1].address",
+            "duplicate node address '10.0.0.2' (also .nodes[0])",
+        ),
+        ("nodes:\n  - {name: helm}\n", ".nodes[0].name", "share its folder with the Helm values"),
+        (
             "nodes:\n  - {name: a}\n  - {name: b, overrides: {labels: {'bad key!': x}}}\n",
             ".nodes[1].overrides.labels",
             "bad key!",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from talosgpu import yamlio
-from talosgpu.errors import RenderError
+from talosgpu.errors import IntentError, RenderError
 from talosgpu.fleet import fleet_output_files, load_inventory_text, render_fleet
 from talosgpu.k8s.cluster import VARIANT_LABEL, fleet_manifests
 
@@ -137,8 +137,8 @@ def test_nodes_needing_other_cdi_init_daemonsets_get_one_each() -> None:
 
 
 def test_a_node_named_cluster_is_refused() -> None:
-    with pytest.raises(RenderError, match="rename the node"):
-        fleet_manifests(_plans("defaults: {profile: nvidia-cdi}\nnodes:\n  - {name: cluster}\n"))
+    with pytest.raises(IntentError, match="share its folder with the cluster-wide objects"):
+        _plans("defaults: {profile: nvidia-cdi}\nnodes:\n  - {name: cluster}\n")
 
 
 def test_fleet_files_hold_each_object_once() -> None:

@@ -283,3 +283,11 @@ def test_register_with_taints(text: str) -> None:
 
 def test_node_taints_are_fine() -> None:
     assert not lint("machine:\n  nodeTaints:\n    a: NoSchedule\n").findings
+
+
+def test_a_deleted_module_is_not_a_loaded_one() -> None:
+    """``- {name: nvidia, $patch: delete}`` removes the module (a delete selector): no
+    gpu-modules-missing "nvidia is loaded but ..." (a fleet trial's finding)."""
+    text = "machine:\n  kernel:\n    modules:\n      - name: nvidia\n        $patch: delete\n"
+    report = lint_text(text, source="p.yaml", talos_version="1.13")
+    assert not report.by_rule("gpu-modules-missing")

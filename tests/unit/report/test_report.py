@@ -48,3 +48,20 @@ def test_a_schematic_reports_as_the_cli_prints_it() -> None:
     assert data["id"] == result.id and data["installerImage"] == result.installer_image
     assert format_report(result) == result.yaml
     assert format_report(result, id_only=True) == result.id + "\n"
+
+
+def test_the_doctor_headline_counts_skipped_apart_from_not_applicable() -> None:
+    """ "skipped" means a fact was missing; a check that does not apply is "n/a" (doctor.md)."""
+    from talosgpu.diagnosis.model import Check, not_applicable, skipped
+    from talosgpu.report.doctor import _summary
+
+    class _Report:
+        all_checks = (
+            Check("a", "A", "pass"),
+            not_applicable("b", "B", "no CDI on this mode"),
+            skipped("c", "C", "kubectl failed"),
+        )
+
+    assert _summary(_Report()) == (  # type: ignore[arg-type]
+        "no problem found, but 1 check(s) could not run (3 checks, 1 skipped, 1 n/a)"
+    )
