@@ -19,15 +19,12 @@ from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.configdiff.node import check_node, legacy_cri_part
 from talosgpu.configdiff.propose import Proposal, propose
 from talosgpu.configdiff.semantic import diff_configs
-from talosgpu.configdiff.stale import (
-    drop_stale_runtime_parts,
-    drop_stale_talosgpu_labels,
-    unrendered_runtime_parts,
-)
+from talosgpu.configdiff.stale import drop_stale_runtime_parts, unrendered_runtime_parts
 from talosgpu.errors import TalosGPUError, VersionError
 from talosgpu.live import LiveConfig, load_live_config
 from talosgpu.nodepatch import merge_node_patches
 from talosgpu.outputs import render_intent, schematic_for
+from talosgpu.renderers.relabel import drop_stale_talosgpu_labels
 from talosgpu.talos.documents import doc_kind, is_v1alpha1
 from talosgpu.talos.field_names import field_names, releases_with
 from talosgpu.talos.secrets import collect_secret_values

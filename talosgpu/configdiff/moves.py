@@ -64,9 +64,14 @@ def moved_to(raw: Raw, new_docs: Sequence[Mapping[str, Any]]) -> str | None:
         for doc in _documents(new_docs, kind):
             target = _at(doc, (*twin, *rest))
             found = raw.old in target if item and isinstance(target, list) else target == raw.old
+            where = [*twin, *rest]
+            home = f"{kind} {format_yaml_path(where)}" if where else kind
             if found and target is not None:
-                where = [*twin, *rest]
-                return f"{kind} {format_yaml_path(where)}" if where else kind
+                return home
+            if not item and rest and target is not None:
+                # the key moved and its value changed on the way (the intent's label over the
+                # node's): a move, and the new value is the document's own change
+                return f"{home}, with another value"
         return None
     return None
 

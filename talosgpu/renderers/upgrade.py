@@ -27,8 +27,10 @@ from talosgpu.plan import resolve
 from talosgpu.renderers import render_plan
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import DOCUMENT_NAME, delete_own_part, is_own_part
+from talosgpu.renderers.relabel import drop_stale_talosgpu_labels
 from talosgpu.talos.installer import is_installer_only
 from talosgpu.talos.kubenode import KUBE_NODE_CONFIG_CONFLICTS, dotted
+from talosgpu.talos.reduce import reduce_patch
 from talosgpu.versions import TalosVersion
 
 __all__ = ["KUBE_NODE_CONFIG_WARNING", "add_upgrade_moves", "deletes_for"]
@@ -175,6 +177,21 @@ def add_upgrade_moves(rendered: Rendered, *, from_version: TalosVersion) -> Rend
                 "too (talosgpu diff against the live config shows them)"
             )
         warnings.append(KUBE_NODE_CONFIG_WARNING)
+    if crosses_toolkit and from_version.gpu_documents:
+        # The 1.14 node has the 1.14 render's documents: re-adding them would append their
+        # lists (module parameters, udev rules) a second time (merge.go). Send what still
+        # changes against that render (talos/reduce.py), and delete talosgpu's labels it set
+        # that this plan does not.
+        old = _old_render(rendered, from_version)
+        rendered, relabel = drop_stale_talosgpu_labels(rendered, list(old.documents))
+        reduced = reduce_patch(list(old.documents), rendered.documents, talos_version=target)
+        rendered = replace(rendered, documents=tuple(reduced))
+        warnings += [
+            *relabel,
+            f"the move sends what changes against talosgpu's Talos {from_version} render of this "
+            "intent: on a node whose config differs from it (set up by hand or from another "
+            "intent) use talosgpu diff/apply, which work the move out from the node's own config",
+        ]
     if crosses_toolkit:
         docs, more = _toolkit_moves(rendered, from_version)
         if docs:

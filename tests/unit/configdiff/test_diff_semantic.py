@@ -269,3 +269,13 @@ def test_dropping_a_module_copy_with_other_parameters_needs_a_reboot() -> None:
     same = _v1(kernel={"modules": [twice[0], twice[0]]})
     (kept,) = diff_configs([same], [new], talos_version="1.13").changes
     assert kept.op == "dedupe" and kept.impact == "none"
+
+
+def test_a_label_that_moves_and_changes_is_a_move_not_a_removal() -> None:
+    """The label stays on the node (in KubeNodeConfig, with the intent's value): "remove" would
+    say it is gone (diff-and-apply.md: no entry says remove unless the item is gone)."""
+    old = _v1(nodeLabels={"zone": "b"})
+    kube = {"apiVersion": "v1alpha1", "kind": "KubeNodeConfig", "labels": {"zone": "a"}}
+    diff = diff_configs([old], [_v1(), kube], talos_version="1.14")
+    (moved,) = [c for c in diff.changes if c.document == "v1alpha1"]
+    assert moved.op == "move" and moved.note is not None and "another value" in moved.note

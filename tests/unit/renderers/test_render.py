@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from conftest import refused
@@ -191,3 +192,28 @@ def test_the_upgrade_move_keeps_the_node_s_own_modules_and_its_install_form() ->
         "nvidia",
         "nvidia_uvm",
     }
+
+
+def test_the_1_14_to_1_15_move_applied_over_the_1_14_render_is_a_fixed_point(
+    tmp_path: Path,
+) -> None:
+    """The node has the 1.14 render's documents; the move sends only what changes against it
+    (its documents again would append module parameters and udev rules a second time)."""
+    text = (
+        'talosVersion: "1.14"\ngpu: {model: RTX 4090, driver: {flavour: open}}\n'
+        "runtime: {mode: operator}\n"
+        "kernelModules:\n  - name: nvidia\n  - name: nvidia_uvm\n"
+        "  - {name: nvidia_drm, parameters: [modeset=1]}\n  - name: nvidia_modeset\n"
+    )
+    intent = load_intent_text(text, source="n.yaml")
+    base = [{"version": "v1alpha1", "machine": {"type": "worker"}}]
+    on_114 = api.apply_patches(base, [yamlio.dump_all(api.render(intent).documents)])
+    move = api.render(intent, talos_version="1.15", from_version="1.14")
+    after = api.apply_patches(
+        on_114.documents, [yamlio.dump_all(move.documents)], talos_version="1.15"
+    )
+    drm = next(d for d in after.documents if d.get("name") == "nvidia_drm")
+    assert drm["parameters"] == ["modeset=1"]
+    live = tmp_path / "live.yaml"
+    live.write_text(after.text)
+    assert api.diff(intent, live=live, talos_version="1.15").diff.changes == ()
