@@ -19,7 +19,7 @@ from talosgpu.errors import YAMLError
 from talosgpu.renderers.cri import DOCUMENT_NAME
 from talosgpu.talos.documents import CRI_PART_PATH, doc_kind, is_v1alpha1
 
-__all__ = ["dropped_cri_settings"]
+__all__ = ["dropped_cri_settings", "renders_only_talosgpu_keys"]
 
 # What talosgpu's CRI renderer writes (renderers/cri.py): dropping one of these is talosgpu
 # replacing its own earlier render, not the user's setting.
@@ -72,6 +72,13 @@ def _rendered(path: tuple[str, ...]) -> bool:
         step == "runtimes" and i + 1 < len(path) and path[i + 1].startswith("nvidia")
         for i, step in enumerate(path)
     )
+
+
+def renders_only_talosgpu_keys(text: str) -> bool:
+    """Does this CRI part set nothing but what talosgpu's renderer writes (an earlier render of
+    talosgpu's, not the user's TOML)?"""
+    found = _settings([text])
+    return bool(found) and all(_rendered(p) for p in found)
 
 
 def _key(path: tuple[str, ...]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from talosgpu.configdiff.cri_dropped import renders_only_talosgpu_keys
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import delete_own_part, is_own_part
 from talosgpu.talos.documents import CRI_PART_PATH
@@ -43,6 +44,15 @@ def drop_stale_runtime_parts(
         content = entry.get("content") if isinstance(entry, dict) else None
         if isinstance(content, str) and "nvidia-container-runtime" in content:
             where = entry.get("path", "?")
+            if where == CRI_PART_PATH and renders_only_talosgpu_keys(content):
+                # talosgpu's own part of an earlier release (only the keys its renderer
+                # writes): deleted, as its 1.14 document is
+                docs = _with_file_delete(docs, CRI_PART_PATH)
+                warnings.append(
+                    f"deletes talosgpu's old CRI part ({CRI_PART_PATH}): its runtimes point at "
+                    f"NVIDIA runtime binaries that Talos {v} does not ship"
+                )
+                continue
             warnings.append(
                 f"the live machine file {where} points at NVIDIA runtime binaries that Talos {v} "
                 f"does not ship: pods using it fail (delete it with "
@@ -51,6 +61,19 @@ def drop_stale_runtime_parts(
     if len(docs) == len(rendered.documents):
         return rendered, warnings
     return replace(rendered, documents=tuple(docs)), warnings
+
+
+def _with_file_delete(docs: list[Any], path: str) -> list[Any]:
+    """``docs`` with a ``machine.files`` delete of ``path`` in the v1alpha1 patch document."""
+    marker = {"path": path, "$patch": "delete"}
+    out = [dict(d) for d in docs]
+    v1 = next((d for d in out if "machine" in d or ("version" in d and "kind" not in d)), None)
+    if v1 is None:
+        return [{"machine": {"files": [marker]}}, *out]
+    machine = dict(v1.get("machine") or {})
+    machine["files"] = [marker, *list(machine.get("files") or [])]
+    v1["machine"] = machine
+    return out
 
 
 def unrendered_runtime_parts(rendered: Rendered, live_docs: list[dict[str, Any]]) -> list[str]:

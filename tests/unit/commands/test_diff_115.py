@@ -56,3 +56,30 @@ def test_on_1_14_the_part_stays(tmp_path) -> None:  # type: ignore[no-untyped-de
     kinds = [(d.get("kind"), d.get("name")) for d in result.proposal.proposed_documents]
     assert ("CRICustomizationConfig", "talosgpu-nvidia") in kinds
     assert not any("runtime binaries" in w for w in result.warnings)
+
+
+def _live_112_part(tmp_path, extra: str = "") -> str:  # type: ignore[no-untyped-def]
+    """A node installed at 1.12 with talosgpu's machine-file CRI part, upgraded to 1.15 (its
+    v1alpha1 config is kept; a 1.12 config holds no KubeNodeConfig)."""
+    docs = yamlio.load_all(stock_config("1.12").read_text())
+    files = [{"path": "/etc/cri/conf.d/20-customization.part", "op": "create",
+              "content": PART + extra}]  # fmt: skip
+    docs[0].setdefault("machine", {})["files"] = files
+    path = tmp_path / "live.yaml"
+    path.write_text(yamlio.dump_all(docs))
+    return str(path)
+
+
+def test_talosgpus_old_machine_file_part_is_deleted_on_1_15(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Only the keys talosgpu's renderer writes: an earlier render of talosgpu's, whose runtime
+    1.15 lacks (a trial's node kept it through diff/apply and pods could not start)."""
+    result = diff(operator_115(), live=_live_112_part(tmp_path))
+    v1 = result.proposal.proposed_documents[0]
+    assert not [
+        f for f in v1["machine"].get("files", []) if f["path"].endswith("20-customization.part")
+    ]
+    assert any("deletes talosgpu's old CRI part" in w for w in result.warnings)
+    mine = diff(operator_115(), live=_live_112_part(tmp_path, "[debug]\nlevel = 'info'\n"))
+    v1 = mine.proposal.proposed_documents[0]
+    assert [f for f in v1["machine"]["files"] if f["path"].endswith("20-customization.part")]
+    assert any("points at NVIDIA runtime binaries" in w for w in mine.warnings)
