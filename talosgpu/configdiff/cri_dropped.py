@@ -78,7 +78,7 @@ def renders_only_talosgpu_keys(text: str) -> bool:
     """Does this CRI part set nothing but what talosgpu's renderer writes (an earlier render of
     talosgpu's, not the user's TOML)?"""
     found = _settings([text])
-    return bool(found) and all(_rendered(p) for p in found)
+    return found is not None and bool(found) and all(_rendered(p) for p in found)
 
 
 def _key(path: tuple[str, ...]) -> str:
