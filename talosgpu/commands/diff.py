@@ -14,7 +14,7 @@ from talosgpu.commands.node_target import load_node_target
 from talosgpu.commands.patches import base_dir, load_user_patches
 from talosgpu.commands.redact import redact_error
 from talosgpu.commands.talosctl import fetch_live_config
-from talosgpu.configdiff.cri_dropped import dropped_cri_settings
+from talosgpu.configdiff.cri_dropped import dropped_cri_settings, other_default_runtimes
 from talosgpu.configdiff.model import ConfigDiff
 from talosgpu.configdiff.node import check_node, legacy_cri_part
 from talosgpu.configdiff.propose import Proposal, propose
@@ -210,6 +210,9 @@ def diff(
         proposal = propose(live_config, rendered)
         warnings.extend(proposal.notes)
         warnings.extend(dropped_cri_settings(proposal.live_documents, proposal.proposed_documents))
+        if rendered.cri_toml is not None:  # the plan states a default runtime (or runc)
+            intended = rendered.plan.cri.default_runtime
+            warnings.extend(other_default_runtimes(proposal.proposed_documents, intended))
         result = diff_configs(
             proposal.live_documents, proposal.proposed_documents, talos_version=version
         )

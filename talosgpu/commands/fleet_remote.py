@@ -147,8 +147,16 @@ def apply_fleet(
     is never lost to a later failure); ``on_diff``/``confirm`` get the node name too.
     """
     loaded = load_inventory(inventory)
-    require_talosctl()  # once, before any node is diffed
     nodes = fleet_nodes(loaded)
+    missing = [n.name for n in nodes if not n.address]
+    if missing:
+        # known before anything is patched: a run must not stop half way for it
+        raise TalosGPUError(
+            f"nodes without an address: {', '.join(missing)}: apply --all patches every node "
+            "(give each an address)",
+            file=str(inventory),
+        )
+    require_talosctl()  # once, before any node is diffed
     out: list[NodeApply] = []
 
     def record(outcome: NodeApply) -> None:

@@ -19,7 +19,7 @@ from talosgpu.errors import YAMLError
 from talosgpu.renderers.cri import DOCUMENT_NAME
 from talosgpu.talos.documents import CRI_PART_PATH, doc_kind, is_v1alpha1
 
-__all__ = ["dropped_cri_settings", "renders_only_talosgpu_keys"]
+__all__ = ["dropped_cri_settings", "other_default_runtimes", "renders_only_talosgpu_keys"]
 
 # What talosgpu's CRI renderer writes (renderers/cri.py): dropping one of these is talosgpu
 # replacing its own earlier render, not the user's setting.
@@ -111,3 +111,39 @@ def dropped_cri_settings(
             "the intent's runtime.extraCriToml"
         )
     return warnings
+
+
+def other_default_runtimes(
+    proposed_docs: Sequence[Mapping[str, Any]], intended: str | None
+) -> list[str]:
+    """A warning per other CRI customization of the proposed config that sets another
+    ``default_runtime_name`` than the plan's: containerd merges the parts (in name order,
+    research talos-1.14-1.15-gpu.md §2), so one of the two settings is not in effect."""
+    wanted = intended or "runc"
+    out: list[str] = []
+    for doc in proposed_docs:
+        if doc_kind(doc) != "CRICustomizationConfig" or doc.get("name") == DOCUMENT_NAME:
+            continue
+        content = doc.get("content")
+        try:
+            data = tomlio.loads(content) if isinstance(content, str) else {}
+        except YAMLError:
+            continue
+        found = sorted(
+            {str(v) for p, v in _values(data) if p and p[-1] == "default_runtime_name"} - {wanted}
+        )
+        if found:
+            out.append(
+                f"the node's CRICustomizationConfig {doc.get('name')!r} sets default_runtime_name "
+                f"= {found[0]!r}, the plan {wanted!r}: containerd merges both parts, so one of "
+                "them is not in effect; remove it there or set runtime.defaultRuntime"
+            )
+    return out
+
+
+def _values(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _values(inner, (*path, str(key)))
+    else:
+        yield path, value

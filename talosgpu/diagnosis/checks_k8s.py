@@ -14,7 +14,7 @@ from __future__ import annotations
 from talosgpu.diagnosis.expect import Expect
 from talosgpu.diagnosis.facts import KUBE_SYSTEM_ONLY, NodeFacts
 from talosgpu.diagnosis.model import Check, not_applicable, skipped
-from talosgpu.k8s.common import gpu_resource_name
+from talosgpu.k8s.common import HOSTNAME_LABEL, gpu_resource_name
 from talosgpu.knowledge.explain import explain
 
 __all__ = ["k8s_checks"]
@@ -32,6 +32,19 @@ def _labels(facts: NodeFacts, ex: Expect) -> Check:
         return _node_skip("node-labels", title, facts)
     node = facts.k8s_node.value
     wanted = ex.plan.labels
+    pinned = ex.plan.intent.node.name
+    seen_as = node.labels.get(HOSTNAME_LABEL)
+    if pinned and seen_as is not None and seen_as != pinned:
+        # k8s/common.py node_selector: talosgpu's pinned pods select the intent's node name
+        return Check(
+            "node-labels", title, "fail",
+            (f"{facts.k8s_node.source}: {HOSTNAME_LABEL}={seen_as}",
+             f"talosgpu's pods pinned to this node select {HOSTNAME_LABEL}={pinned}"),
+            cause=f"the intent names the node {pinned!r} but Kubernetes knows it as {seen_as!r}: "
+            "the pods talosgpu pins to it (CDI spec generator, verification pods) never schedule",
+            fix=f"set node.name to {seen_as!r} (the inventory node's name) and {ex.render_fix}, "
+            f"or give the node the hostname {pinned!r}",
+        )  # fmt: skip
     if not wanted:
         return Check(
             "node-labels",

@@ -8,6 +8,7 @@ asks for, not Talos behaviour.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -172,3 +173,19 @@ def test_progress_on_a_terminal(
     assert sorted(line.split("] ", 1)[0] for line in lines) == [
         f"talosgpu: [{i}" for i in (1, 2, 3)
     ]
+
+
+def test_apply_all_refuses_a_node_without_address_before_patching_any(
+    fake: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing address is known before the first patch: a run that stops at node b after
+    patching node a (a fleet trial) leaves the fleet half changed for nothing."""
+    text = INVENTORY.read_text()
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(re.sub(r"(?m)^(\s+)address: 10\.0\.0\.12\n", "", text, count=1))
+    assert "10.0.0.12" not in inventory.read_text()
+    args = ["apply", str(inventory), "--all", "--yes", "--talosconfig", str(fake["talosconfig"])]
+    code, _, err = run_cli(args, capsys)
+    assert code == 2 and "nodes without an address: gpu-b" in err
+    log = fake["log"].read_text() if fake["log"].exists() else ""
+    assert "patch" not in log

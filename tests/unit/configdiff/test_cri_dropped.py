@@ -33,3 +33,14 @@ def test_talosgpus_own_keys_replaced_and_kept_settings_are_not_warned() -> None:
     assert dropped_cri_settings(_part(old_render), _part(OURS)) == []
     assert dropped_cri_settings(_part(AUTH), _part(AUTH + OURS)) == []
     assert dropped_cri_settings(_part("not toml ["), _part(OURS)) == []
+
+
+def test_another_parts_default_runtime_is_named() -> None:
+    from talosgpu.configdiff.cri_dropped import other_default_runtimes
+
+    mine = {"apiVersion": "v1alpha1", "kind": "CRICustomizationConfig", "name": "zz-mine",
+            "content": '[plugins."io.containerd.cri.v1.runtime".containerd]\n'
+                       'default_runtime_name = "runc"\n'}  # fmt: skip
+    (warning,) = other_default_runtimes([mine], "nvidia-cdi")
+    assert "'zz-mine' sets default_runtime_name = 'runc', the plan 'nvidia-cdi'" in warning
+    assert other_default_runtimes([mine], None) == []  # the plan keeps runc too

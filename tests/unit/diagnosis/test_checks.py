@@ -181,3 +181,21 @@ def test_every_check_is_reported_and_a_skip_says_why(era: str, mode: str, gather
     assert set(CHECK_IDS) <= set(ids)
     for check in report.checks:
         assert check.evidence and UNREASONED not in check.evidence, check
+
+
+def test_a_kubernetes_name_other_than_the_intents_fails_the_pinned_pods() -> None:
+    """talosgpu pins its CDI generator and verification pods with kubernetes.io/hostname =
+    node.name (k8s/common.py node_selector): a node Kubernetes knows by another name (Talos
+    HostnameConfig auto: stable) never runs them, which a fleet trial's doctor called healthy."""
+    labels = {"nvidia.com/gpu.present": "true", "kubernetes.io/hostname": "talos-abc-xyz"}
+    node = K8sNode("talos-abc-xyz", labels, (), {"nvidia.com/gpu": "1"}, {})
+    facts = NodeFacts(
+        node="n", origin="t", talos_tag=Fact("v1.13.0", "v"), k8s_node=Fact(node, "kubectl")
+    )
+    check = next(c for c in _report(facts).checks if c.id == "node-labels")
+    assert check.status == "fail" and "'talos-abc-xyz'" in check.cause
+    same = K8sNode(ds.NAME, {**labels, "kubernetes.io/hostname": ds.NAME}, (), {}, {})
+    facts = NodeFacts(
+        node="n", origin="t", talos_tag=Fact("v1.13.0", "v"), k8s_node=Fact(same, "kubectl")
+    )
+    assert next(c for c in _report(facts).checks if c.id == "node-labels").status != "fail"
