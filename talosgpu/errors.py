@@ -9,6 +9,7 @@ This module is stdlib-only: everything else imports it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "VersionError",
     "YAMLError",
     "format_yaml_path",
+    "parse_yaml_path",
 ]
 
 
@@ -43,6 +45,24 @@ def format_yaml_path(path: Sequence[str | int]) -> str:
         else:
             out.append(f'."{part}"')
     return "".join(out) or "."
+
+
+_PATH_PART = re.compile(r'\.([A-Za-z0-9_-]+)|\."([^"]*)"|\[(\d+)\]')
+
+
+def parse_yaml_path(text: str) -> tuple[str | int, ...] | None:
+    """:func:`format_yaml_path` read back (``.gpu.driver`` → ``("gpu", "driver")``); None for
+    a text it did not write."""
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(text):
+        match = _PATH_PART.match(text, pos)
+        if match is None:
+            return None
+        key, quoted, number = match.groups()
+        parts.append(int(number) if number is not None else key if key is not None else quoted)
+        pos = match.end()
+    return tuple(parts) or None
 
 
 class TalosGPUError(Exception):

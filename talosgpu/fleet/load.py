@@ -225,21 +225,37 @@ def _attribute(
     where = tuple(error_path(first["loc"]))
     message = describe_error(first, Intent) + _more(exc.error_count())
     node = inventory.nodes[index]
+    found = set_at(layers, index, where)
+    if found is None:
+        # Nothing in the inventory sets this (a profile value or a default does).
+        detail = f"{format_yaml_path(where)}: {message} (node {node.name})"
+        return IntentError(detail, file=inventory.source, path=("nodes", index))
+    suffix = "" if found[0] == "nodes" else f" (node {node.name})"
+    return IntentError(message + suffix, file=inventory.source, path=found)
+
+
+def set_at(
+    layers: Sequence[tuple[YamlPath, Mapping[str, Any]]], index: int, where: Sequence[str | int]
+) -> YamlPath | None:
+    """The inventory path of the layer that set the intent path ``where`` (the last, deepest
+    one; None: a profile or talosgpu's default did), so an error names the line to change."""
     best, best_depth = 0, 0
     for position, (_, data) in enumerate(layers):
         depth = _depth(data, where)
         if depth >= best_depth and depth > 0:
             best, best_depth = position, depth
-    prefix, data = layers[best]
     if best_depth == 0:
-        # Nothing in the inventory sets this (a profile value or a default does).
-        detail = f"{format_yaml_path(where)}: {message} (node {node.name})"
-        return IntentError(detail, file=inventory.source, path=("nodes", index))
+        return None
+    prefix, _ = layers[best]
     if prefix == ("nodes", index):
-        key_path = next(k for k in _PER_NODE if tuple(where[: len(k)]) == k)
-        return IntentError(message, file=inventory.source, path=(*prefix, _PER_NODE[key_path]))
-    suffix = "" if prefix[0] == "nodes" else f" (node {node.name})"
-    return IntentError(message + suffix, file=inventory.source, path=prefix + where)
+        key_path = next((k for k in _PER_NODE if tuple(where[: len(k)]) == k), None)
+        return (*prefix, _PER_NODE[key_path]) if key_path else prefix
+    return (*prefix, *where[:best_depth])
+
+
+def node_layers(inventory: Inventory, index: int) -> list[tuple[YamlPath, Mapping[str, Any]]]:
+    """The layers of node ``index`` (defaults, its role, its fields, its overrides)."""
+    return _layers(inventory, index, inventory.nodes[index])
 
 
 def _validation_error(exc: ValidationError, *, file: str, prefix: YamlPath) -> IntentError:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from talosgpu.errors import TalosGPUError
-from talosgpu.fleet.load import node_intents
+from talosgpu.errors import TalosGPUError, parse_yaml_path
+from talosgpu.fleet.load import node_intents, node_layers, set_at
 from talosgpu.fleet.models import Inventory
 from talosgpu.k8s.cluster import (
     CLUSTER_DIR,
@@ -43,6 +43,15 @@ def render_fleet(
                 assume_newest_known=assume_newest_known,
             )
         except TalosGPUError as exc:
+            # the error's intent path, at the inventory layer that set it (a role's gpu.driver,
+            # a node's overrides), else at the node with the intent path in the message
+            parts = parse_yaml_path(exc.yaml_path) if exc.yaml_path else None
+            layers = node_layers(inventory, index[name])
+            found = set_at(layers, index[name], parts) if parts else None
+            if found is not None:
+                raise type(exc)(
+                    f"node {name}: {exc.message}", file=inventory.source, path=found
+                ) from None
             where = f"{exc.yaml_path}: " if exc.yaml_path else ""
             raise type(exc)(
                 f"node {name}: {where}{exc.message}",

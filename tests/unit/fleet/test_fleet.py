@@ -237,8 +237,19 @@ def test_render_error_names_the_node() -> None:
     with pytest.raises(TalosGPUError) as info:
         render_fleet(inventory)
     assert info.value.file == "inv.yaml"
-    assert info.value.yaml_path == ".nodes[1]"
-    assert info.value.message == "node a: .kernelModules: a kernel module is listed twice"
+    # the layer that set it, as a validation error is named (docs/fleet.md)
+    assert info.value.yaml_path == ".nodes[1].overrides.kernelModules"
+    assert info.value.message == "node a: a kernel module is listed twice"
+
+
+def test_a_render_error_names_the_role_that_set_the_value() -> None:
+    inventory = inv(
+        "roles: {r: {talosVersion: '1.15', runtime: {mode: cdi}}}\nnodes:\n  - {name: a, role: r}\n"
+    )
+    with pytest.raises(TalosGPUError) as info:
+        render_fleet(inventory)
+    assert info.value.yaml_path == ".roles.r.runtime.mode"
+    assert info.value.message.startswith("node a: runtime mode 'cdi' cannot work on Talos 1.15")
 
 
 def test_render_outputs_tells_an_inventory_from_an_intent(tmp_path: Path) -> None:
