@@ -185,16 +185,25 @@ _UP = 3  # folders above a patch file where the intent naming it may be
 
 
 def patch_users(path: str) -> list[str]:
-    """The intents and inventories in ``path``'s folder or up to three folders above it whose
-    text names it by its path relative to them, and whose ``patches:`` then resolve to it
-    (intent patch files are relative to the intent file: docs/knowledge.md)."""
+    """The intents and inventories in ``path``'s folder or up to three folders above it (and
+    their sub-folders one level down) whose text names it by its path relative to them, and
+    whose ``patches:`` then resolve to it (patch files are relative to the intent file:
+    docs/knowledge.md)."""
     target = Path(path).resolve()
     folder = target.parent
     found: list[str] = []
+    seen: set[Path] = {target}
     for _ in range(_UP + 1):
-        for candidate in sorted(folder.glob("*.y*ml")):
-            if candidate.resolve() == target or not candidate.name.endswith(_SUFFIXES):
+        # the folder and its sub-folders one level down (talos/nodes/g.yaml naming
+        # ../patches/net.yaml), never a rendered output folder or a hidden one
+        here = [*folder.glob("*.y*ml"), *folder.glob("*/*.y*ml")]
+        for candidate in sorted(here):
+            parent = candidate.parent.name
+            if parent != folder.name and (parent.endswith(".rendered") or parent.startswith(".")):
                 continue
+            if candidate.resolve() in seen or not candidate.name.endswith(_SUFFIXES):
+                continue
+            seen.add(candidate.resolve())
             try:
                 rel = os.path.relpath(target, candidate.parent)
                 text = candidate.read_text(encoding="utf-8")

@@ -119,7 +119,9 @@ def other_default_runtimes(
     """A warning per other CRI customization of the proposed config that sets another
     ``default_runtime_name`` than the plan's: containerd merges the parts (in name order,
     research talos-1.14-1.15-gpu.md §2), so one of the two settings is not in effect."""
-    wanted = intended or "runc"
+    if intended is None:
+        return []  # talosgpu's part sets no default runtime: the node's own setting stands
+    wanted = intended
     out: list[str] = []
     for doc in proposed_docs:
         if doc_kind(doc) != "CRICustomizationConfig" or doc.get("name") == DOCUMENT_NAME:

@@ -42,8 +42,9 @@ def _labels(facts: NodeFacts, ex: Expect) -> Check:
              f"talosgpu's pods pinned to this node select {HOSTNAME_LABEL}={pinned}"),
             cause=f"the intent names the node {pinned!r} but Kubernetes knows it as {seen_as!r}: "
             "the pods talosgpu pins to it (CDI spec generator, verification pods) never schedule",
-            fix=f"set node.name to {seen_as!r} (the inventory node's name) and {ex.render_fix}, "
-            f"or give the node the hostname {pinned!r}",
+            fix=f"give the node the hostname {pinned!r}, or name it {seen_as!r} in the intent "
+            f"(node.name; in an inventory, the node's name) and apply the manifests rendered "
+            f"again: {ex.manifests_fix}",
         )  # fmt: skip
     if not wanted:
         return Check(

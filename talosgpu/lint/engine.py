@@ -70,7 +70,10 @@ def _lint_source(
         version, origin = option, "option"
     else:
         version, origin = _own_release(src, hint)
-        if origin == "default" and layer_release is not None:
+        # 1.14 documents only bound the release from below: a layer naming one (a base config's
+        # installer tag) is the node's, and its rules judge the documents (a KubeNodeConfig on
+        # a 1.13 node is document-needs-newer-talos)
+        if origin in ("default", "documents") and layer_release is not None:
             version, origin = layer_release, "layer"
         if not version.is_known:
             if not assume_newest_known:
@@ -134,14 +137,45 @@ def _layer_release(
     """``--layers``: the release the layers name (one node runs one release), for the layers that
     name none: a base config proves it for the patches applied to it. None when no layer names
     one, or two name different releases (not guessed at)."""
-    found: dict[tuple[int, int], TalosVersion] = {}
+    named = _layer_releases(sources)
+    found: dict[tuple[int, int], TalosVersion] = {v.series: v for _, v in named}
+    if not found:  # only 1.14 documents say anything: the node runs 1.14 or newer
+        found = {v.series: v for _, v in _layer_releases(sources, documents=True)}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _layer_releases(
+    sources: Sequence[tuple[Source, Hints | None]], *, documents: bool = False
+) -> list[tuple[str, TalosVersion]]:
+    """``(file, release)`` of each layer that names its release (``documents``: also of those
+    whose 1.14 documents are all that says it)."""
+    out: list[tuple[str, TalosVersion]] = []
     for src, hint in sources:
         if not src.layered or src.skipped is not None:
             continue  # a talconfig or Omni template holds several nodes' patches
         version, origin = _own_release(src, hint)
-        if origin != "default" and version.is_known:
-            found[version.series] = version
-    return next(iter(found.values())) if len(found) == 1 else None
+        if origin not in ("default", "documents") or (documents and origin == "documents"):
+            if version.is_known:
+                out.append((src.file, version))
+    return out
+
+
+def _layers_disagree(sources: Sequence[tuple[Source, Hints | None]]) -> list[Finding]:
+    """Layers of one node that name different releases: said, not guessed at."""
+    named = _layer_releases(sources)
+    if len({v.series for _, v in named}) < 2:
+        return []
+    shown = ", ".join(f"{file} names {v}" for file, v in named)
+    return [
+        note(
+            named[0][0],
+            "layer-releases-differ",
+            "warning",
+            f"the layers of one node name different Talos releases ({shown}): each layer is "
+            "linted for its own, and the rules that compare layers may not hold",
+            "pass --talos-version X.Y for the release the node runs",
+        )
+    ]
 
 
 def _topf_json6902(src: Source) -> list[Finding]:
@@ -249,6 +283,7 @@ def lint_texts(
             continue
         read.append((src, (release_hints or {}).get(source)))
     layer_release = _layer_release(read) if layers and option is None else None
+    disagree = _layers_disagree(read) if layers and option is None else []
     for src, hint in read:
         results.append(
             _lint_source(
@@ -258,6 +293,9 @@ def lint_texts(
         )  # fmt: skip
     if failed and len(failed) == len(results):
         raise failed[0]  # nothing could be linted: exit 2, as for one bad file
+    if disagree and results:
+        first = results[0]
+        results[0] = dataclasses.replace(first, findings=(*first.findings, *disagree))
     return _report(results, cross_file=layers)
 
 

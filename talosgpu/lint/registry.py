@@ -46,6 +46,7 @@ CHECKS: tuple[Check, ...] = (
 RULES: dict[str, tuple[Severity, str]] = {
     "talos-version-assumed": ("info", "no Talos version given or found; the default was used"),
     "talos-version-unknown": ("error", "the file is for a release newer than talosgpu knows"),
+    "layer-releases-differ": ("warning", "the layers of one node name different releases"),
     "templated-input": ("info", "template tags were blanked before linting"),
     "not-talos-config": ("info", "the file is not Talos config and was skipped"),
     "unreadable-input": (

@@ -181,8 +181,8 @@ _CRI = Impact("cri-restart", "containerd restarts to read it", since="1.14")
 # registers again (a control-plane node's too, when its kubelet is the one applying them).
 _AT_REGISTRATION = Impact(
     "none",
-    "a registered worker cannot change its own taints (NodeRestriction): the Node object "
-    "gets it when the node registers again",
+    "on a worker, NodeRestriction keeps a registered kubelet from changing its own taints: "
+    "its Node object gets the change when it registers again",
 )
 # research talos-internals.md §3 machine.install.extensions: "no effect from v1.10" (release
 # notes v1.10.0 "Machine Install Extensions"); the installer image carries the extensions.

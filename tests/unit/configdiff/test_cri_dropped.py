@@ -43,4 +43,4 @@ def test_another_parts_default_runtime_is_named() -> None:
                        'default_runtime_name = "runc"\n'}  # fmt: skip
     (warning,) = other_default_runtimes([mine], "nvidia-cdi")
     assert "'zz-mine' sets default_runtime_name = 'runc', the plan 'nvidia-cdi'" in warning
-    assert other_default_runtimes([mine], None) == []  # the plan keeps runc too
+    assert other_default_runtimes([mine], None) == []  # talosgpu's part sets none: theirs holds

@@ -280,3 +280,5 @@ def test_no_fix_for_talos_1_15_names_a_mode_render_refuses_there() -> None:
     for entry in catalog():
         fix = entry.fix_for(version)
         assert "mode: cdi" not in fix and "mode: legacy" not in fix, entry.id
+        # hookPaths and cdiSpecDirs shape talosgpu's own cdi mode only (refused on 1.15)
+        assert "{hookPaths:" not in fix and "cdiSpecDirs:" not in fix, entry.id

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from talosgpu.commands.lint import lint_files
-from talosgpu.lint import RULES, Finding, exit_code, lint_text
+from talosgpu.lint import RULES, Finding, exit_code, lint_text, lint_texts
 from talosgpu.report.lint import render_report
 
 CREATE = "machine:\n  files:\n    - op: create\n      path: {path}\n      content: x\n"
@@ -93,3 +93,20 @@ def test_secret_values_never_appear() -> None:
     rendered = render_report(report) + render_report(report, output="json")
     assert report.findings and "files-unknown-op" in report.rules()
     assert secret not in rendered and secret[:20] not in rendered
+
+
+def test_layers_judge_documents_by_the_release_a_layer_names() -> None:
+    """A base config's installer tag names the node's release; a patch's 1.14 documents only
+    bound it from below, so a KubeNodeConfig over a 1.13 base is the error it is alone."""
+    base = "machine:\n  install:\n    image: ghcr.io/siderolabs/installer:v1.13.2\n"
+    patch = "apiVersion: v1alpha1\nkind: KubeNodeConfig\nlabels: {a: b}\n"
+    report = lint_texts([(base, "base.yaml"), (patch, "gpu.yaml")], layers=True)
+    assert [(t.file, t.talos_version) for t in report.targets] == [
+        ("base.yaml", "1.13"), ("gpu.yaml", "1.13"),
+    ]  # fmt: skip
+    assert report.by_rule("document-needs-newer-talos")
+    other = base.replace("v1.13.2", "v1.12.4")
+    (differ,) = lint_texts([(base, "base.yaml"), (other, "b12.yaml")], layers=True).by_rule(
+        "layer-releases-differ"
+    )
+    assert "base.yaml names 1.13, b12.yaml names 1.12" in differ.message
