@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from talosgpu.talos.fields import FIELDS, KINDS
+from talosgpu.talos.fields import AT_BOOT, FIELDS, KINDS
 from talosgpu.talos.fields import Impact as ImpactRule
 from talosgpu.versions import TalosVersion
 
@@ -199,6 +199,8 @@ def summarize(diff: ConfigDiff) -> str:
             extras.append("new kernel modules load only if the node's installer has them")
         elif LOADED_NOW in notes:
             extras.append("new kernel modules are loaded now")
+    if any(c.note == AT_BOOT for c in diff.changes):
+        extras.append("machine.files changes take effect at the next reboot")
     if "upgrade" in impacts:
         extras.append("install changes apply on the next upgrade")
     return head + "".join(f"; {e}" for e in extras)

@@ -31,8 +31,10 @@ def drop_stale_runtime_parts(
     for doc in live_docs:
         if doc.get("kind") == "CRICustomizationConfig" and isinstance(doc.get("content"), str):
             name = doc.get("name")
-            if is_own_part(doc) and not any(is_own_part(d) for d in docs):
-                docs.insert(0, delete_own_part())
+            if is_own_part(doc):
+                if not any(is_own_part(d) for d in docs):
+                    docs.insert(0, delete_own_part())
+                # else the render rewrites talosgpu's part: nothing of the old one stays
             elif "nvidia-container-runtime" in doc["content"]:
                 warnings.append(
                     f"the live CRICustomizationConfig {name!r} points at NVIDIA runtime "

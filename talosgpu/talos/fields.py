@@ -23,6 +23,7 @@ from typing import Literal
 __all__ = [
     "ANY_ITEM",
     "ANY_KEY",
+    "AT_BOOT",
     "FIELDS",
     "KINDS",
     "Behaviour",
@@ -189,9 +190,8 @@ _AT_REGISTRATION = Impact(
 _NO_EFFECT_1_10 = Impact(
     "none", "no effect since Talos 1.10: extensions come from the installer image", since="1.10"
 )
-_AT_BOOT = Impact(
-    "none", "machine.files are written at boot: in effect after the next reboot", since="1.14"
-)
+AT_BOOT = "machine.files are written at boot: in effect after the next reboot"
+_AT_BOOT = Impact("none", AT_BOOT, since="1.14")
 _UPGRADE = Impact("upgrade", "applied on the next install or upgrade")
 _MODULES = Impact("module-load", None)
 

@@ -146,3 +146,13 @@ def test_install_extensions_have_no_effect_from_1_10(version: str, impact: str) 
     new = _v1(install={"extensions": [{"image": "ghcr.io/siderolabs/nvidia:1"}]})
     (change,) = diff_configs([_v1()], [new], talos_version=version).changes
     assert change.impact == impact
+
+
+def test_a_new_machine_file_on_1_14_waits_for_the_next_boot_and_the_summary_says_so() -> None:
+    """WriteUserFiles is a boot task (research talos-internals.md §3): "no reboot" alone would
+    read as "in effect now"."""
+    files = [{"path": "/var/lib/gpu/notes.txt", "op": "create", "content": "x"}]
+    diff = diff_configs([_v1()], [_v1(files=files)], talos_version="1.14")
+    (change,) = diff.changes
+    assert change.impact == "none" and "next reboot" in (change.note or "")
+    assert diff.summary.endswith("no reboot; machine.files changes take effect at the next reboot")
