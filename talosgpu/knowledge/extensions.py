@@ -19,6 +19,7 @@ from talosgpu.errors import IntentError
 from talosgpu.versions import TalosVersion
 
 __all__ = [
+    "OPEN_KMOD",
     "Branch",
     "ExtensionName",
     "Flavour",
@@ -33,6 +34,7 @@ Branch = Literal["lts", "production", "new-feature"]
 Role = Literal["kmod", "toolkit", "fabricmanager", "gdrdrv", "other"]
 
 _KMOD = {"open": "nvidia-open-gpu-kernel-modules", "proprietary": "nonfree-kmod-nvidia"}
+OPEN_KMOD = _KMOD["open"]  # the open kernel modules' base name (lint fixes name it)
 _TOOLKIT = "nvidia-container-toolkit"
 _FABRIC = "nvidia-fabricmanager"
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*")

@@ -13,14 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from talosgpu.knowledge.extensions import Branch, Flavour
+from talosgpu.knowledge.extensions import (
+    OPEN_KMOD,
+    Branch,
+    Flavour,
+    branch_problem,
+    nvidia_extensions,
+)
 from talosgpu.knowledge.hardware import GPUArchitecture, driver_for
 from talosgpu.versions import TalosVersion, known_versions
 
 __all__ = ["Build", "builds", "driver_reason", "fitting_fix", "flavour_reason"]
-
-_KMOD = {"proprietary": "nonfree-kmod-nvidia", "open": "nvidia-open-gpu-kernel-modules"}
-_TOOLKIT = "nvidia-container-toolkit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +42,17 @@ class Build:
 
 
 def builds(version: TalosVersion) -> tuple[Build, ...]:
-    """Every kernel-module extension the release publishes, proprietary first per branch."""
-    suffixed = version.suffixed_extensions
+    """Every kernel-module extension the release publishes, proprietary first per branch (names
+    and the open-only branches as :func:`nvidia_extensions` gives them)."""
     out: list[Build] = []
     for name in version.driver_branches:
         branch: Branch = name  # type: ignore[assignment]  # the table's branch names
         flavours: tuple[Flavour, ...] = ("proprietary", "open")
         for flavour in flavours:
-            if flavour == "proprietary" and version.open_only(branch):
-                continue
-            suffix = f"-{branch}" if suffixed else ""
-            out.append(
-                Build(
-                    f"siderolabs/{_KMOD[flavour]}{suffix}", f"siderolabs/{_TOOLKIT}{suffix}",
-                    branch, flavour, driver_for(version, branch),
-                )
-            )  # fmt: skip
+            if branch_problem(talos_version=version, flavour=flavour, branch=branch):
+                continue  # not published (a proprietary build of an open-only branch)
+            kmod, toolkit = nvidia_extensions(talos_version=version, flavour=flavour, branch=branch)
+            out.append(Build(kmod, toolkit, branch, flavour, driver_for(version, branch)))
     return tuple(out)
 
 
@@ -129,6 +127,6 @@ def fitting_fix(
         branch = "-<branch>" if version.suffixed_extensions else ""
         return (
             f"{fix} (proprietary), or on a Turing or newer GPU the open modules "
-            f"(siderolabs/{_KMOD['open']}{branch} with the toolkit of that branch)"
+            f"(siderolabs/{OPEN_KMOD}{branch} with the toolkit of that branch)"
         )
     return fix + "".join(f", or {_say(b)}" for b in found[1:2])
