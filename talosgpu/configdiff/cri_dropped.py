@@ -45,12 +45,14 @@ def _parts(docs: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     return out
 
 
-def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """``(key path, value)`` of every value that is not a table with keys (an empty table is
+    one: it is set too)."""
     if isinstance(value, dict) and value:
         for key, inner in value.items():
             yield from _leaves(inner, (*path, str(key)))
     else:
-        yield path
+        yield path, value
 
 
 def _settings(texts: Sequence[str]) -> set[tuple[str, ...]] | None:
@@ -58,7 +60,7 @@ def _settings(texts: Sequence[str]) -> set[tuple[str, ...]] | None:
     found: set[tuple[str, ...]] = set()
     for text in texts:
         try:
-            found.update(_leaves(tomlio.loads(text)))
+            found.update(p for p, _ in _leaves(tomlio.loads(text)))
         except YAMLError:
             return None
     return found
@@ -132,7 +134,12 @@ def other_default_runtimes(
         except YAMLError:
             continue
         found = sorted(
-            {str(v) for p, v in _values(data) if p and p[-1] == "default_runtime_name"} - {wanted}
+            {
+                str(v)
+                for p, v in _leaves(data)
+                if p and p[-1] == "default_runtime_name" and not isinstance(v, dict)
+            }
+            - {wanted}
         )
         if found:
             out.append(
@@ -141,11 +148,3 @@ def other_default_runtimes(
                 "them is not in effect; remove it there or set runtime.defaultRuntime"
             )
     return out
-
-
-def _values(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _values(inner, (*path, str(key)))
-    else:
-        yield path, value
