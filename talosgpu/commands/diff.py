@@ -26,7 +26,7 @@ from talosgpu.nodepatch import merge_node_patches
 from talosgpu.outputs import render_intent, schematic_for
 from talosgpu.renderers.relabel import drop_stale_talosgpu_labels
 from talosgpu.talos.documents import doc_kind, is_v1alpha1
-from talosgpu.talos.field_names import field_names, releases_with
+from talosgpu.talos.field_names import KINDS, field_names, releases_with
 from talosgpu.talos.secrets import collect_secret_values
 from talosgpu.versions import DEFAULT_VERSION, TalosVersion, version_option
 
@@ -118,17 +118,17 @@ def _check_documents_allow(version: TalosVersion, live: LiveConfig, *, origin: s
     from 1.12) is on a node running a newer release: a proposal for the older one would be
     judged by the wrong release (and, below 1.14, add the v1alpha1 fields those documents
     conflict with, a config Talos rejects). Refused, whichever option named the release."""
-    accepted = field_names(version, "kinds")
+    accepted = field_names(version, KINDS)
     if accepted is None:
         return
     newer: dict[str, str] = {}
     for doc in live.documents:
         kind = doc_kind(doc)
-        since = releases_with("kinds", kind) if kind and not is_v1alpha1(doc) else ()
+        since = releases_with(KINDS, kind) if kind and not is_v1alpha1(doc) else ()
         if since and kind not in accepted:
             newer[kind] = since[0]
     if newer:
-        order = sorted(newer.items(), key=lambda km: (-_minor(km[1]), km[0]))
+        order = sorted(newer.items(), key=lambda km: (_descending(km[1]), km[0]))
         first = order[0][1]
         shown = ", ".join(f"{k} (Talos {m}+)" for k, m in order[:3])
         shown += f" and {len(order) - 3} more" if len(order) > 3 else ""
@@ -140,8 +140,9 @@ def _check_documents_allow(version: TalosVersion, live: LiveConfig, *, origin: s
         )
 
 
-def _minor(text: str) -> int:
-    return int(text.split(".")[1])
+def _descending(release: str) -> tuple[int, int]:
+    major, minor = TalosVersion.parse(release).series
+    return -major, -minor
 
 
 def _read_live(

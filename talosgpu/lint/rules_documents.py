@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from talosgpu.lint.context import Context, Hit, render_path
 from talosgpu.lint.findings import Finding, Severity
 from talosgpu.lint.target import GPU_DOCUMENT_KINDS
-from talosgpu.talos.field_names import field_names, minors, releases_with
+from talosgpu.talos.field_names import KINDS, field_names, minors, releases_with
 from talosgpu.talos.fields import FIELDS
 from talosgpu.talos.kubenode import KIND, KUBE_NODE_CONFIG_CONFLICTS, dotted
 from talosgpu.versions import TalosVersion
@@ -48,8 +48,6 @@ DEPRECATED_FIELDS += tuple(
 )  # fmt: skip
 
 
-# The section of data/talos_field_names.toml that lists the document kinds of each release.
-KINDS = "kinds"
 _NO_TWIN = {path: key is None for path, key in KUBE_NODE_CONFIG_CONFLICTS}
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 from talosgpu import tomlio
 from talosgpu.versions import TalosVersion
 
-__all__ = ["field_names", "minors", "releases_with"]
+__all__ = ["KINDS", "field_names", "minors", "releases_with"]
 
 
 @cache
@@ -35,6 +35,10 @@ def _minor(version: TalosVersion) -> str:
     key = f"{version.series[0]}.{version.series[1]}"
     table = _table()
     return key if key in table else list(table)[-1]  # --assume-newest-known: the newest row
+
+
+# The section that lists the document kinds each release's decoder registers.
+KINDS = "kinds"
 
 
 def field_names(version: TalosVersion, section: str) -> frozenset[str] | None:
