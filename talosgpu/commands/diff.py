@@ -230,9 +230,9 @@ def diff(
         if version.gpu_documents:
             warnings.extend(legacy_cri_part(proposal.proposed_documents))
     except TalosGPUError as exc:
-        if exc.file is None and target.source is not None:
+        if target.source is not None:
             # an error of the intent's own patches or plan names the intent file
-            exc = type(exc)(exc.message, file=str(target.source), path=exc.yaml_path)
+            exc = exc.with_file(str(target.source))
         if show_secrets:
             raise exc from None
         raise redact_error(exc, collect_secret_values(live_config.documents)) from None
