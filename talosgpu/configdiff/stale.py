@@ -13,7 +13,7 @@ from typing import Any
 from talosgpu.configdiff.cri_dropped import renders_only_talosgpu_keys
 from talosgpu.renderers.base import Rendered
 from talosgpu.renderers.cri import delete_own_part, is_own_part
-from talosgpu.talos.documents import CRI_PART_PATH
+from talosgpu.talos.documents import CRI_PART_PATH, is_v1alpha1
 
 __all__ = ["drop_stale_runtime_parts"]
 
@@ -60,7 +60,7 @@ def drop_stale_runtime_parts(
                 f"does not ship: pods using it fail (delete it with "
                 f"`machine: {{files: [{{path: {where}, $patch: delete}}]}}`)"
             )
-    if len(docs) == len(rendered.documents):
+    if docs == list(rendered.documents):  # (a delete may go into the existing v1alpha1 doc)
         return rendered, warnings
     return replace(rendered, documents=tuple(docs)), warnings
 
@@ -69,7 +69,7 @@ def _with_file_delete(docs: list[Any], path: str) -> list[Any]:
     """``docs`` with a ``machine.files`` delete of ``path`` in the v1alpha1 patch document."""
     marker = {"path": path, "$patch": "delete"}
     out = [dict(d) for d in docs]
-    v1 = next((d for d in out if "machine" in d or ("version" in d and "kind" not in d)), None)
+    v1 = next((d for d in out if is_v1alpha1(d)), None)
     if v1 is None:
         return [{"machine": {"files": [marker]}}, *out]
     machine = dict(v1.get("machine") or {})

@@ -83,3 +83,20 @@ def test_talosgpus_old_machine_file_part_is_deleted_on_1_15(tmp_path) -> None:  
     v1 = mine.proposal.proposed_documents[0]
     assert [f for f in v1["machine"]["files"] if f["path"].endswith("20-customization.part")]
     assert any("points at NVIDIA runtime binaries" in w for w in mine.warnings)
+
+
+def test_the_old_part_is_deleted_when_the_patch_has_a_v1alpha1_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The delete goes into the node patch's v1alpha1 document when it has one (the intent's
+    patches set a hostname): it must not be lost with it."""
+    from talosgpu.intent.load import load_intent_text
+
+    intent = load_intent_text(
+        'talosVersion: "1.15"\nruntime: {mode: operator}\n'
+        "patches: [{inline: {machine: {network: {hostname: gpu-a}}}}]\n",
+        source="i.yaml",
+    )
+    result = diff(intent, live=_live_112_part(tmp_path))
+    v1 = result.proposal.proposed_documents[0]
+    assert not [
+        f for f in v1["machine"].get("files", []) if f["path"].endswith("20-customization.part")
+    ]
