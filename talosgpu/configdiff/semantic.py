@@ -256,11 +256,7 @@ def _module_item(kind: str, raw: Raw) -> bool:
 
 
 def _inline_list(items: Any) -> str:
-    return (
-        json.dumps(list(items), ensure_ascii=False)
-        if isinstance(items, list)
-        else json.dumps(items)
-    )
+    return json.dumps(items, ensure_ascii=False)
 
 
 _UNPARSED = "(the CRI part is not valid TOML: its text is not shown, as secrets in it cannot be found; --show-secrets shows it)\n"
