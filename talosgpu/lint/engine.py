@@ -131,44 +131,41 @@ def _own_release(src: Source, hint: Hints | None) -> tuple[TalosVersion, str]:
     )
 
 
-def _layer_release(
-    sources: Sequence[tuple[Source, Hints | None]],
-) -> TalosVersion | None:
-    """``--layers``: the release the layers name (one node runs one release), for the layers that
-    name none: a base config proves it for the patches applied to it. None when no layer names
-    one, or two name different releases (not guessed at)."""
-    named = _layer_releases(sources)
-    found: dict[tuple[int, int], TalosVersion] = {v.series: v for _, v in named}
-    if not found:  # only 1.14 documents say anything: the node runs 1.14 or newer
-        found = {v.series: v for _, v in _layer_releases(sources, documents=True)}
-    return next(iter(found.values())) if len(found) == 1 else None
+Named = list[tuple[str, TalosVersion, str]]  # (file, release, origin) of the layers
 
 
-def _layer_releases(
-    sources: Sequence[tuple[Source, Hints | None]], *, documents: bool = False
-) -> list[tuple[str, TalosVersion]]:
-    """``(file, release)`` of each layer that names its release (``documents``: also of those
-    whose 1.14 documents are all that says it)."""
-    out: list[tuple[str, TalosVersion]] = []
+def _layer_releases(sources: Sequence[tuple[Source, Hints | None]]) -> Named:
+    """``(file, release, origin)`` of each layer that names its release, or whose 1.14
+    documents do (origin ``documents``): read once for both uses below."""
+    out: Named = []
     for src, hint in sources:
         if not src.layered or src.skipped is not None:
             continue  # a talconfig or Omni template holds several nodes' patches
         version, origin = _own_release(src, hint)
-        if origin not in ("default", "documents") or (documents and origin == "documents"):
-            if version.is_known:
-                out.append((src.file, version))
+        if origin != "default" and version.is_known:
+            out.append((src.file, version, origin))
     return out
 
 
-def _layers_disagree(sources: Sequence[tuple[Source, Hints | None]]) -> list[Finding]:
+def _layer_release(named: Named) -> TalosVersion | None:
+    """``--layers``: the release the layers name (one node runs one release), for the layers that
+    name none: a base config proves it for the patches applied to it. None when no layer names
+    one, or two name different releases (not guessed at)."""
+    found = {v.series: v for _, v, origin in named if origin != "documents"}
+    if not found:  # only 1.14 documents say anything: the node runs 1.14 or newer
+        found = {v.series: v for _, v, _origin in named}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _layers_disagree(named: Named) -> list[Finding]:
     """Layers of one node that name different releases: said, not guessed at."""
-    named = _layer_releases(sources)
-    if len({v.series for _, v in named}) < 2:
+    explicit = [(file, v) for file, v, origin in named if origin != "documents"]
+    if len({v.series for _, v in explicit}) < 2:
         return []
-    shown = ", ".join(f"{file} names {v}" for file, v in named)
+    shown = ", ".join(f"{file} names {v}" for file, v in explicit)
     return [
         note(
-            named[0][0],
+            explicit[0][0],
             "layer-releases-differ",
             "warning",
             f"the layers of one node name different Talos releases ({shown}): each layer is "
@@ -282,8 +279,9 @@ def lint_texts(
             results.append(_unreadable(exc, source))
             continue
         read.append((src, (release_hints or {}).get(source)))
-    layer_release = _layer_release(read) if layers and option is None else None
-    disagree = _layers_disagree(read) if layers and option is None else []
+    named = _layer_releases(read) if layers and option is None else []
+    layer_release = _layer_release(named)
+    disagree = _layers_disagree(named)
     for src, hint in read:
         results.append(
             _lint_source(
